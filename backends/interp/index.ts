@@ -1,0 +1,22 @@
+// Backend `interp`: runs typed Core on the abstract machine and prints `VALUE : TYPE`.
+import type { CoreProgram } from "../../ir/core.js";
+import { printType } from "../../ir/types.js";
+import { runCore } from "./machine.js";
+import { showValue } from "./values.js";
+
+export interface BackendRun {
+  /** What the program printed, followed by its final `VALUE : TYPE` line. */
+  stdout: string;
+}
+
+export function runInterp(p: CoreProgram, opts: { out?: (s: string) => void; deadline?: number } = {}): BackendRun {
+  let stdout = "";
+  const out = (s: string) => {
+    stdout += s;
+    opts.out?.(s);
+  };
+  const v = runCore(p, { out, deadline: opts.deadline });
+  const last = `${showValue(v)} : ${printType(p.resultType!)}\n`;
+  out(last);
+  return { stdout };
+}

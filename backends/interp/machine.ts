@@ -1,0 +1,397 @@
+// The reference interpreter: a CEK-style abstract machine over typed Core.
+//
+// Control is either an expression to evaluate (in an environment) or a value to return to the
+// top frame of the continuation. The continuation is an immutable linked list of frames, so
+// object-language calls never use the JS stack, and a captured continuation (the frames between
+// a `do` and its handler) can be resumed any number of times: resumption copies the frames onto
+// the current continuation. Processes (actors) each own a continuation and a mailbox; a
+// round-robin scheduler runs them in slices.
+import type { CExpr, CPat, Clause, CoreProgram, OpClause } from "../../ir/core.js";
+import {
+  CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV, equal,
+} from "./values.js";
+import { callPrimitive } from "./primitives.js";
+
+type Handle = Extract<CExpr, { tag: "Handle" }>;
+
+type Frame =
+  /** evaluating exprs[i]; vals holds the values of exprs[0..i) */
+  | { t: "Seq"; node: CExpr; exprs: CExpr[]; i: number; vals: Value[]; env: Env | undefined }
+  | { t: "Let"; name: string; body: CExpr; env: Env | undefined }
+  | { t: "If"; then: CExpr; else: CExpr; env: Env | undefined }
+  | { t: "Case"; clauses: Clause[]; env: Env | undefined; span: CExpr["span"] }
+  | { t: "Handler"; node: Handle; env: Env | undefined; params: Value[] }
+  | { t: "Proc" }; // bottom of a process
+
+interface Kont { f: Frame; next: Kont | undefined }
+
+interface Proc {
+  id: number;
+  // suspended machine state
+  c: CExpr | undefined;
+  env: Env | undefined;
+  v: Value;
+  k: Kont | undefined;
+  mailbox: Value[];
+  /** why the process cannot run: waiting for a message, or for a spawnWait child */
+  blocked: false | "message" | "child";
+  done: boolean;
+  result: Value;
+  angel: boolean;
+  waiter: Proc | undefined; // a spawnWait parent
+}
+
+export interface RunOptions {
+  out: (s: string) => void;
+  /** Abort with a runtime error after this wall-clock time (ms since epoch). */
+  deadline?: number;
+  /** Machine steps a process runs before the scheduler switches (when there are several). */
+  slice?: number;
+}
+
+export function runCore(p: CoreProgram, opts: RunOptions): Value {
+  return new Machine(opts).run(p.body);
+}
+
+const litValue = (e: Extract<CExpr, { tag: "Lit" }>): Value =>
+  e.lit.kind === "Char" ? new CharV(e.lit.value) : e.lit.value;
+
+export class Machine {
+  private procs: Proc[] = [];
+  private ready: Proc[] = [];
+  private nextId = 0;
+  private current!: Proc;
+  constructor(readonly opts: RunOptions) {}
+
+  private newProc(c: CExpr, env: Env | undefined): Proc {
+    const p: Proc = {
+      id: this.nextId++, c, env, v: UNIT, k: { f: { t: "Proc" }, next: undefined },
+      mailbox: [], blocked: false, done: false, result: UNIT, angel: false, waiter: undefined,
+    };
+    this.procs.push(p);
+    this.ready.push(p);
+    return p;
+  }
+
+  run(body: CExpr): Value {
+    const main = this.newProc(body, undefined);
+    const slice = this.opts.slice ?? 20000;
+    let steps = 0;
+    while (this.ready.length > 0) {
+      const p = this.ready.shift()!;
+      if (p.done || p.blocked) continue;
+      this.current = p;
+      steps += this.step(p, this.ready.length === 0 && this.procs.length === 1 ? Infinity : slice);
+      if (!p.done && !p.blocked) this.ready.push(p);
+      if (main.done && !this.procs.some((q) => q.angel && !q.done)) return main.result;
+    }
+    if (main.done) return main.result;
+    throw new RuntimeError("deadlock: every process is waiting for a message");
+  }
+
+  private lookup(env: Env | undefined, name: string): Value {
+    for (let e = env; e; e = e.next) if (e.name === name) return e.value;
+    return new PrimV(name, 0);
+  }
+
+  /** Run process `p` for up to `budget` steps; returns the steps taken. */
+  private step(p: Proc, budget: number): number {
+    let c = p.c, env = p.env, v = p.v, k = p.k;
+    const deadline = this.opts.deadline;
+    let n = 0;
+    const save = () => { p.c = c; p.env = env; p.v = v; p.k = k; };
+    for (;;) {
+      if (++n > budget) { save(); return n; }
+      if ((n & 0xffff) === 0 && deadline !== undefined && Date.now() > deadline) throw new RuntimeError("timeout");
+      if (c !== undefined) {
+        // ---------------------------------------------------------- evaluate c
+        const e: CExpr = c;
+        switch (e.tag) {
+          case "Lit": v = litValue(e); c = undefined; break;
+          case "Var": v = this.lookup(env, e.name); c = undefined; break;
+          case "Lam": v = new Closure(e, env); c = undefined; break;
+          case "Nil": v = NIL; c = undefined; break;
+          case "Let": k = { f: { t: "Let", name: e.name, body: e.body, env }, next: k }; c = e.rhs; break;
+          case "LetRec": {
+            let env2 = env;
+            for (const b of e.binds) env2 = new Env(b.name, UNIT, env2);
+            for (let x = env2, i = e.binds.length - 1; i >= 0; i--, x = x!.next) x!.value = new Closure(e.binds[i]!.fn, env2);
+            env = env2;
+            c = e.body;
+            break;
+          }
+          case "If": k = { f: { t: "If", then: e.then, else: e.else, env }, next: k }; c = e.cond; break;
+          case "Case": k = { f: { t: "Case", clauses: e.clauses, env, span: e.span }, next: k }; c = e.scrutinee; break;
+          case "Annot": c = e.expr; break;
+          case "App": c = this.seq(e, [e.fn, ...e.args]); break;
+          case "Con": if (e.arg) c = this.seq(e, [e.arg]); else { v = new VariantV(e.name, undefined); c = undefined; } break;
+          case "Record": c = this.seq(e, e.ext ? [...e.fields.map(([, x]) => x), e.ext] : e.fields.map(([, x]) => x)); break;
+          case "Update": c = this.seq(e, [e.record, ...e.fields.map(([, x]) => x)]); break;
+          case "Proj": c = this.seq(e, [e.expr]); break;
+          case "Cons": c = this.seq(e, [e.head, e.tail]); break;
+          case "Do": c = this.seq(e, e.args); break;
+          case "Handle": c = this.seq(e, e.params.map((q) => q.init)); break;
+          case "Spawn": {
+            const child = this.newProc(e.body, env);
+            if (e.kind === "spawnAngel") child.angel = true;
+            if (e.kind === "spawnWait") {
+              child.waiter = p;
+              p.blocked = "child";
+              c = undefined; // the child's result is delivered as v when it finishes
+              save();
+              return n;
+            }
+            v = new ProcessV(child.id);
+            c = undefined;
+            break;
+          }
+          case "Receive": {
+            if (p.mailbox.length === 0) { p.blocked = "message"; save(); return n; }
+            const msg = p.mailbox.shift()!;
+            const r = this.matchClauses(e.clauses, msg, env, e.span);
+            c = r.body; env = r.env;
+            break;
+          }
+        }
+        if (this.pendingSeq) {
+          // a Seq frame was requested: push it and evaluate its first expression
+          const s = this.pendingSeq;
+          this.pendingSeq = undefined;
+          if (s.exprs.length === 0) { c = undefined; ({ c, env, v, k } = this.finish(s.node, [], env, k, p)); if (p.blocked) { save(); return n; } }
+          else { k = { f: { t: "Seq", node: s.node, exprs: s.exprs, i: 0, vals: [], env }, next: k }; c = s.exprs[0]; }
+        }
+        continue;
+      }
+      // ------------------------------------------------------------ return v to the top frame
+      if (!k) throw new RuntimeError("internal: empty continuation");
+      const f = k.f;
+      k = k.next;
+      switch (f.t) {
+        case "Seq": {
+          const vals = f.vals.concat([v]);
+          if (f.i + 1 < f.exprs.length) {
+            k = { f: { t: "Seq", node: f.node, exprs: f.exprs, i: f.i + 1, vals, env: f.env }, next: k };
+            c = f.exprs[f.i + 1];
+            env = f.env;
+          } else {
+            env = f.env;
+            ({ c, env, v, k } = this.finish(f.node, vals, env, k, p));
+            if (p.blocked) { save(); return n; }
+          }
+          break;
+        }
+        case "Let": env = new Env(f.name, v, f.env); c = f.body; break;
+        case "If": env = f.env; c = v ? f.then : f.else; break;
+        case "Case": { const r = this.matchClauses(f.clauses, v, f.env, f.span); c = r.body; env = r.env; break; }
+        case "Handler": {
+          let env2 = this.bindParams(f);
+          const m = matchPat(f.node.ret.pat, v, env2);
+          if (m === null) throw new RuntimeError("pattern match failure in a handler's return clause");
+          env2 = m;
+          env = env2;
+          c = f.node.ret.body;
+          break;
+        }
+        case "Proc": {
+          p.done = true;
+          p.result = v;
+          if (p.waiter) { const w = p.waiter; w.blocked = false; w.v = v; w.c = undefined; this.ready.push(w); }
+          return n;
+        }
+      }
+    }
+  }
+
+  private pendingSeq: { node: CExpr; exprs: CExpr[] } | undefined;
+  /** Ask the machine loop to evaluate `exprs` in order, then `finish(node, values)`. */
+  private seq(node: CExpr, exprs: CExpr[]): undefined {
+    this.pendingSeq = { node, exprs };
+    return undefined;
+  }
+
+  private bindParams(f: Extract<Frame, { t: "Handler" }>): Env | undefined {
+    let env = f.env;
+    f.node.params.forEach((q, i) => (env = new Env(q.name, f.params[i]!, env)));
+    return env;
+  }
+
+  private matchClauses(clauses: Clause[], v: Value, env: Env | undefined, span: CExpr["span"]): { body: CExpr; env: Env | undefined } {
+    for (const cl of clauses) {
+      const m = matchPat(cl.pat, v, env);
+      if (m !== null) return { body: cl.body, env: m };
+    }
+    throw new RuntimeError(`pattern match failure at ${span.file}:${span.line}:${span.col}`);
+  }
+
+  /** All sub-expressions of `node` have been evaluated to `vals`: compute its result. */
+  private finish(node: CExpr, vals: Value[], env: Env | undefined, k: Kont | undefined, p: Proc):
+    { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
+    switch (node.tag) {
+      case "App": return this.apply(vals[0]!, vals.slice(1), env, k, p);
+      case "Con": return { c: undefined, env, v: new VariantV(node.name, vals[0]), k };
+      case "Record": {
+        const m = new Map<string, Value>();
+        if (node.ext) for (const [l, x] of (vals[vals.length - 1] as RecordV).fields) m.set(l, x);
+        node.fields.forEach(([l], i) => m.set(l, vals[i]!));
+        return { c: undefined, env, v: new RecordV(m), k };
+      }
+      case "Update": {
+        const m = new Map((vals[0] as RecordV).fields);
+        node.fields.forEach(([l], i) => m.set(l, vals[i + 1]!));
+        return { c: undefined, env, v: new RecordV(m), k };
+      }
+      case "Proj": {
+        const r = vals[0] as RecordV;
+        const x = r.fields.get(node.label);
+        if (x === undefined) throw new RuntimeError(`record has no field ${node.label}`);
+        return { c: undefined, env, v: x, k };
+      }
+      case "Cons": return { c: undefined, env, v: new ConsV(vals[0]!, vals[1] as ConsV), k };
+      case "Do": return this.perform(node.op, vals, k, node.span);
+      case "Handle":
+        return { c: node.body, env, v: UNIT, k: { f: { t: "Handler", node, env, params: vals }, next: k } };
+      default: throw new RuntimeError(`internal: unexpected ${node.tag} in finish`);
+    }
+  }
+
+  private apply(fn: Value, args: Value[], env: Env | undefined, k: Kont | undefined, p: Proc):
+    { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
+    if (fn instanceof Closure) {
+      let env2 = fn.env;
+      const ps = fn.lam.params;
+      if (ps.length !== args.length) {
+        // Links: a one-parameter function applied to n arguments receives them as a tuple
+        if (ps.length === 1 && args.length !== 1) args = [args.length === 0 ? UNIT : new RecordV(new Map(args.map((a, i) => [String(i + 1), a])))];
+        else throw new RuntimeError(`function of ${ps.length} parameters applied to ${args.length} arguments`);
+      }
+      for (let i = 0; i < ps.length; i++) env2 = new Env(ps[i]!, args[i]!, env2);
+      return { c: fn.lam.body, env: env2, v: UNIT, k };
+    }
+    if (fn instanceof ContV) return this.resume(fn, args, env, k);
+    if (fn instanceof PrimV) return this.primitive(fn.name, args, env, k, p);
+    throw new RuntimeError("application of a non-function");
+  }
+
+  private primitive(name: string, args: Value[], env: Env | undefined, k: Kont | undefined, p: Proc):
+    { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
+    switch (name) {
+      case "self": return { c: undefined, env, v: new ProcessV(p.id), k };
+      case "recv": {
+        if (p.mailbox.length === 0) {
+          // block; re-apply recv when woken
+          p.blocked = "message";
+          const again: CExpr = { tag: "App", fn: { tag: "Var", name: "recv", span: noSpanOf() }, args: [], span: noSpanOf() };
+          return { c: again, env, v: UNIT, k };
+        }
+        return { c: undefined, env, v: p.mailbox.shift()!, k };
+      }
+      case "send": {
+        const target = this.procs[(args[0] as ProcessV).id]!;
+        if (!target.done) {
+          target.mailbox.push(args[1]!);
+          if (target.blocked === "message") { target.blocked = false; this.ready.push(target); }
+        }
+        return { c: undefined, env, v: UNIT, k };
+      }
+      case "yield": return { c: undefined, env, v: UNIT, k };
+      default: return { c: undefined, env, v: callPrimitive(name, args, this.opts.out), k };
+    }
+  }
+
+  /** `do op(args)`: capture the frames up to the nearest handler of `op` and run its clause. */
+  private perform(op: string, args: Value[], k: Kont | undefined, span: CExpr["span"]):
+    { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
+    const captured: Frame[] = [];
+    for (let x = k; x; x = x.next) {
+      const f = x.f;
+      if (f.t === "Handler" && f.node.ops.some((o) => o.op === op)) {
+        if (!f.node.shallow) captured.push(f);
+        const cont = new ContV(captured, f.node.shallow, op);
+        for (const clause of f.node.ops) {
+          if (clause.op !== op) continue;
+          const env = this.matchOp(clause, args, cont, f);
+          if (env !== null) return { c: clause.body, env, v: UNIT, k: x.next };
+        }
+        throw new RuntimeError(`pattern match failure in the handler of ${op}`);
+      }
+      captured.push(f);
+    }
+    throw new RuntimeError(`unhandled operation ${op} (performed at ${span.file}:${span.line}:${span.col})`);
+  }
+
+  private matchOp(clause: OpClause, args: Value[], cont: ContV, f: Extract<Frame, { t: "Handler" }>): Env | undefined | null {
+    let env: Env | undefined | null = this.bindParams(f);
+    if (clause.args.length !== args.length) {
+      // `<Op(p)>` against `do Op(a, b)`, or `<Op(a, b)>` against `do Op((a, b))`
+      if (clause.args.length === 1) args = [new RecordV(new Map(args.map((a, i) => [String(i + 1), a])))];
+      else if (args.length === 1 && args[0] instanceof RecordV) args = clause.args.map((_, i) => (args[0] as RecordV).fields.get(String(i + 1))!);
+      else return null;
+    }
+    for (let i = 0; i < args.length; i++) {
+      env = matchPat(clause.args[i]!, args[i]!, env);
+      if (env === null) return null;
+    }
+    if (clause.k) env = matchPat(clause.k, cont, env);
+    return env;
+  }
+
+  /** Resume a continuation: copy its frames onto the current continuation and return the value. */
+  private resume(cont: ContV, args: Value[], env: Env | undefined, k: Kont | undefined):
+    { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
+    const frames = cont.frames as Frame[];
+    for (let i = frames.length - 1; i >= 0; i--) {
+      let f = frames[i]!;
+      if (i === frames.length - 1 && f.t === "Handler" && !cont.shallow && args.length > 1) {
+        f = { ...f, params: args.slice(1) };
+      }
+      k = { f, next: k };
+    }
+    return { c: undefined, env, v: args.length === 0 ? UNIT : args[0]!, k };
+  }
+}
+
+function noSpanOf(): CExpr["span"] {
+  return { file: "<runtime>", line: 0, col: 0, endLine: 0, endCol: 0 };
+}
+
+/** Match `v` against `p`, extending `env`; null when it does not match. */
+export function matchPat(p: CPat, v: Value, env: Env | undefined | null): Env | undefined | null {
+  if (env === null) return null;
+  switch (p.tag) {
+    case "PAny": return env;
+    case "PVar": return new Env(p.name, v, env);
+    case "PLit": {
+      const l = p.lit;
+      if (l.kind === "Char") return v instanceof CharV && v.c === l.value ? env : null;
+      return v === l.value ? env : null;
+    }
+    case "PCon":
+      if (!(v instanceof VariantV) || v.name !== p.name) return null;
+      if (!p.arg) return env;
+      return matchPat(p.arg, v.arg ?? UNIT, env);
+    case "PRecord": {
+      if (!(v instanceof RecordV)) return null;
+      let e: Env | undefined | null = env;
+      for (const [l, q] of p.fields) {
+        const x = v.fields.get(l);
+        if (x === undefined) return null;
+        e = matchPat(q, x, e);
+        if (e === null) return null;
+      }
+      if (p.rest) {
+        const m = new Map(v.fields);
+        for (const [l] of p.fields) m.delete(l);
+        e = matchPat(p.rest, new RecordV(m), e);
+      }
+      return e;
+    }
+    case "PNil": return v === NIL ? env : null;
+    case "PCons":
+      if (!(v instanceof ConsV)) return null;
+      return matchPat(p.tail, v.tail, matchPat(p.head, v.head, env));
+    case "PAs": { const e = matchPat(p.pat, v, env); return e === null ? null : new Env(p.name, v, e); }
+    case "PAnnot": return matchPat(p.pat, v, env);
+  }
+}
+
+export { equal };

@@ -1,0 +1,87 @@
+// The interpreter's implementation of prelude/primitives.ts (process primitives are in machine.ts).
+import { CharV, ConsV, RuntimeError, UNIT, type Value, arrayToList, compare, equal, listToArray, showFloat } from "./values.js";
+
+const wrap = (x: bigint) => BigInt.asIntN(64, x);
+const i = (v: Value) => v as bigint;
+const f = (v: Value) => v as number;
+
+const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
+  "+": (a) => wrap(i(a[0]!) + i(a[1]!)),
+  "-": (a) => wrap(i(a[0]!) - i(a[1]!)),
+  "*": (a) => wrap(i(a[0]!) * i(a[1]!)),
+  "/": (a) => {
+    if (i(a[1]!) === 0n) throw new RuntimeError("division by zero");
+    return wrap(i(a[0]!) / i(a[1]!));
+  },
+  mod: (a) => {
+    if (i(a[1]!) === 0n) throw new RuntimeError("division by zero");
+    return i(a[0]!) % i(a[1]!);
+  },
+  "^": (a) => (i(a[1]!) < 0n ? 0n : wrap(i(a[0]!) ** i(a[1]!))),
+  negate: (a) => wrap(-i(a[0]!)),
+  "+.": (a) => f(a[0]!) + f(a[1]!),
+  "-.": (a) => f(a[0]!) - f(a[1]!),
+  "*.": (a) => f(a[0]!) * f(a[1]!),
+  "/.": (a) => f(a[0]!) / f(a[1]!),
+  "^.": (a) => Math.pow(f(a[0]!), f(a[1]!)),
+  negatef: (a) => -f(a[0]!),
+  sqrt: (a) => Math.sqrt(f(a[0]!)),
+  floor: (a) => Math.floor(f(a[0]!)),
+  ceiling: (a) => Math.ceil(f(a[0]!)),
+  exp: (a) => Math.exp(f(a[0]!)),
+  log: (a) => Math.log(f(a[0]!)),
+  sin: (a) => Math.sin(f(a[0]!)),
+  cos: (a) => Math.cos(f(a[0]!)),
+  "==": (a) => equal(a[0]!, a[1]!),
+  "<>": (a) => !equal(a[0]!, a[1]!),
+  "<": (a) => compare(a[0]!, a[1]!) < 0,
+  ">": (a) => compare(a[0]!, a[1]!) > 0,
+  "<=": (a) => compare(a[0]!, a[1]!) <= 0,
+  ">=": (a) => compare(a[0]!, a[1]!) >= 0,
+  intToString: (a) => i(a[0]!).toString(),
+  stringToInt: (a) => {
+    const s = (a[0] as string).trim();
+    if (!/^-?\d+$/.test(s)) throw new RuntimeError(`stringToInt: not an integer: "${s}"`);
+    return wrap(BigInt(s));
+  },
+  intToFloat: (a) => Number(i(a[0]!)),
+  floatToInt: (a) => {
+    const x = f(a[0]!);
+    if (!Number.isFinite(x)) throw new RuntimeError("floatToInt: not a finite number");
+    return wrap(BigInt(Math.trunc(x)));
+  },
+  floatToString: (a) => showFloat(f(a[0]!)),
+  stringToFloat: (a) => {
+    const x = Number(a[0] as string);
+    if (Number.isNaN(x)) throw new RuntimeError(`stringToFloat: not a number: "${a[0]}"`);
+    return x;
+  },
+  charToInt: (a) => BigInt((a[0] as CharV).c.codePointAt(0)!),
+  intToChar: (a) => new CharV(String.fromCodePoint(Number(i(a[0]!)))),
+  "^^": (a) => (a[0] as string) + (a[1] as string),
+  strlen: (a) => BigInt([...(a[0] as string)].length),
+  explode: (a) => arrayToList([...(a[0] as string)].map((c) => new CharV(c))),
+  implode: (a) => listToArray(a[0]!).map((c) => (c as CharV).c).join(""),
+  "++": (a) => {
+    const xs = listToArray(a[0]!);
+    let l = a[1] as ConsV;
+    for (let j = xs.length - 1; j >= 0; j--) l = new ConsV(xs[j]!, l);
+    return l;
+  },
+  print: (a, out) => {
+    out(a[0] as string);
+    return UNIT;
+  },
+  error: (a) => {
+    throw new RuntimeError(a[0] as string);
+  },
+};
+
+
+export function callPrimitive(name: string, args: Value[], out: (s: string) => void): Value {
+  const impl = table[name];
+  if (!impl) throw new RuntimeError(`unknown primitive ${name}`);
+  return impl(args, out);
+}
+
+export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield"]);

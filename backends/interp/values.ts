@@ -1,0 +1,198 @@
+// Runtime values of the reference interpreter, structural equality/ordering, and printing in
+// Links notation (`[1, 2]`, `(x = 1, y = "a")`, `Just(42)`, `fun`).
+import type { Lam, OpClause, Clause } from "../../ir/core.js";
+import { CompileError } from "../../ir/common.js";
+
+export type Value =
+  | bigint // Int (64-bit, wrapping)
+  | number // Float
+  | boolean // Bool
+  | string // String
+  | CharV
+  | RecordV // records, tuples, unit
+  | VariantV
+  | ConsV
+  | NilV
+  | Closure
+  | PrimV
+  | ContV
+  | ProcessV;
+
+export class CharV { constructor(readonly c: string) {} }
+export class RecordV { constructor(readonly fields: ReadonlyMap<string, Value>) {} }
+export class VariantV { constructor(readonly name: string, readonly arg: Value | undefined) {} }
+export class ConsV { constructor(readonly head: Value, readonly tail: ListV) {} }
+export class NilV {}
+export type ListV = ConsV | NilV;
+export const NIL = new NilV();
+export const UNIT = new RecordV(new Map());
+
+export class Env {
+  constructor(readonly name: string, public value: Value, readonly next: Env | undefined) {}
+}
+
+export class Closure { constructor(readonly lam: Lam, readonly env: Env | undefined) {} }
+export class PrimV { constructor(readonly name: string, readonly arity: number) {} }
+export class ProcessV { constructor(readonly id: number) {} }
+
+/** A captured continuation: the frames between the `do` and its handler (see machine.ts). */
+export class ContV {
+  constructor(
+    readonly frames: readonly unknown[],
+    readonly shallow: boolean,
+    readonly op: string,
+  ) {}
+}
+
+export type HandlerInfo = { ops: OpClause[]; ret: Clause };
+
+export class RuntimeError extends CompileError {
+  constructor(message: string) {
+    super("runtime", message);
+  }
+}
+
+export function listToArray(l: Value): Value[] {
+  const out: Value[] = [];
+  let c = l;
+  while (c instanceof ConsV) { out.push(c.head); c = c.tail; }
+  return out;
+}
+export function arrayToList(xs: readonly Value[]): ListV {
+  let l: ListV = NIL;
+  for (let i = xs.length - 1; i >= 0; i--) l = new ConsV(xs[i]!, l);
+  return l;
+}
+export function tuple(...xs: Value[]): RecordV {
+  return new RecordV(new Map(xs.map((x, i) => [String(i + 1), x])));
+}
+
+// ---------------------------------------------------------------- equality and ordering
+export function equal(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof CharV) return b instanceof CharV && a.c === b.c;
+  if (a instanceof ConsV) {
+    let x: Value = a, y: Value = b;
+    while (x instanceof ConsV && y instanceof ConsV) {
+      if (!equal(x.head, y.head)) return false;
+      x = x.tail; y = y.tail;
+    }
+    return x instanceof NilV && y instanceof NilV;
+  }
+  if (a instanceof NilV) return b instanceof NilV;
+  if (a instanceof RecordV) {
+    if (!(b instanceof RecordV) || a.fields.size !== b.fields.size) return false;
+    for (const [l, v] of a.fields) { const w = b.fields.get(l); if (w === undefined || !equal(v, w)) return false; }
+    return true;
+  }
+  if (a instanceof VariantV) {
+    return b instanceof VariantV && a.name === b.name && (a.arg === undefined ? b.arg === undefined : b.arg !== undefined && equal(a.arg, b.arg));
+  }
+  if (a instanceof ProcessV) return b instanceof ProcessV && a.id === b.id;
+  throw new RuntimeError("equality is not defined on functions or continuations");
+}
+
+export function compare(a: Value, b: Value): number {
+  if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
+  if (a instanceof CharV && b instanceof CharV) return a.c < b.c ? -1 : a.c > b.c ? 1 : 0;
+  if ((a instanceof ConsV || a instanceof NilV) && (b instanceof ConsV || b instanceof NilV)) {
+    let x: Value = a, y: Value = b;
+    while (x instanceof ConsV && y instanceof ConsV) {
+      const c = compare(x.head, y.head);
+      if (c !== 0) return c;
+      x = x.tail; y = y.tail;
+    }
+    return x instanceof NilV ? (y instanceof NilV ? 0 : -1) : 1;
+  }
+  if (a instanceof RecordV && b instanceof RecordV) {
+    const labels = [...a.fields.keys()].sort(compareLabels);
+    for (const l of labels) {
+      const c = compare(a.fields.get(l)!, b.fields.get(l)!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+  if (a instanceof VariantV && b instanceof VariantV) {
+    if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+    if (a.arg === undefined || b.arg === undefined) return 0;
+    return compare(a.arg, b.arg);
+  }
+  throw new RuntimeError("comparison is not defined on functions or continuations");
+}
+
+function compareLabels(a: string, b: string): number {
+  const na = Number(a), nb = Number(b);
+  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- printing
+
+/** Floats print like Links: up to 12 significant digits, always with a decimal point. */
+export function showFloat(f: number): string {
+  if (Number.isNaN(f)) return "nan";
+  if (!Number.isFinite(f)) return f > 0 ? "inf" : "-inf";
+  let s = f.toPrecision(12);
+  if (s.includes("e")) {
+    const [m, e] = s.split("e");
+    let mant = m!.includes(".") ? m!.replace(/0+$/, "").replace(/\.$/, ".") : m!;
+    if (mant.endsWith(".")) mant = mant.slice(0, -1);
+    return `${mant}e${e!.replace("+", "")}`;
+  }
+  if (s.includes(".")) s = s.replace(/0+$/, "");
+  if (s.endsWith(".")) s += "0";
+  if (!s.includes(".")) s += ".0";
+  return s;
+}
+
+export function escapeString(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else out += ch;
+  }
+  return out;
+}
+
+function showChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === "\\") return "'\\\\'";
+  if (c === "\n") return "'\\n'";
+  if (c === "\t") return "'\\t'";
+  return `'${c}'`;
+}
+
+export function showValue(v: Value): string {
+  switch (typeof v) {
+    case "bigint": return v.toString();
+    case "number": return showFloat(v);
+    case "boolean": return String(v);
+    case "string": return `"${escapeString(v)}"`;
+  }
+  if (v instanceof CharV) return showChar(v.c);
+  if (v instanceof NilV) return "[]";
+  if (v instanceof ConsV) return `[${listToArray(v).map(showValue).join(", ")}]`;
+  if (v instanceof RecordV) {
+    const labels = [...v.fields.keys()];
+    if (labels.length === 0) return "()";
+    const isTuple = labels.length > 1 && labels.every((l, i) => labels.includes(String(i + 1)));
+    if (isTuple) return `(${labels.map((_, i) => showValue(v.fields.get(String(i + 1))!)).join(", ")})`;
+    return `(${labels.sort(compareLabels).map((l) => `${l} = ${showValue(v.fields.get(l)!)}`).join(", ")})`;
+  }
+  if (v instanceof VariantV) {
+    if (v.arg === undefined) return v.name;
+    const a = showValue(v.arg);
+    return v.arg instanceof RecordV && a.startsWith("(") ? `${v.name}${a}` : `${v.name}(${a})`;
+  }
+  if (v instanceof Closure || v instanceof PrimV || v instanceof ContV) return "fun";
+  if (v instanceof ProcessV) return `Process(${v.id})`;
+  return "?";
+}

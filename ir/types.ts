@@ -1,0 +1,236 @@
+// Types of the Links subset, as inference builds them, and their printer in Links notation.
+//
+// Rows (records, variants, effects) are Rémy-style: a chain of RowExtend nodes ending in
+// RowEmpty (closed) or a row variable. A field's presence is Pre(type), Abs, or a presence
+// variable (Links prints it `l{_}`). Type variables are mutable cells (union-find with levels).
+// Aliases (`typename Maybe(a) = …`) are kept as Alias nodes wrapping their expansion so the
+// printer can show `Maybe (Int)`; unification looks through them.
+
+export type Kind = "type" | "row" | "presence";
+
+export interface TVar {
+  tag: "TVar";
+  id: number;
+  kind: Kind;
+  ref: Type | undefined; // bound to another type when unified
+  level: number; // for let-generalisation
+  rigid?: string; // a rigid (skolem) variable from a signature, with its source name
+}
+
+export type Type =
+  | TVar
+  | { tag: "Con"; name: string; args: Type[] } // Int, Float, Bool, Char, String, List(elem), Process(row)
+  | { tag: "Fun"; params: Type[]; eff: Type; ret: Type } // eff: a row
+  | { tag: "Op"; params: Type[]; ret: Type } // operation signature Op:(A) => B
+  | { tag: "Record"; row: Type }
+  | { tag: "Variant"; row: Type }
+  | { tag: "Alias"; name: string; args: Type[]; body: Type }
+  | { tag: "RowEmpty" }
+  | { tag: "RowExtend"; label: string; presence: Type; rest: Type }
+  | { tag: "Pre"; type: Type }
+  | { tag: "Abs" };
+
+export interface Scheme {
+  vars: TVar[];
+  type: Type;
+}
+
+let nextVarId = 0;
+export function freshVar(kind: Kind, level: number): TVar {
+  return { tag: "TVar", id: ++nextVarId, kind, ref: undefined, level };
+}
+
+export const tInt: Type = { tag: "Con", name: "Int", args: [] };
+export const tFloat: Type = { tag: "Con", name: "Float", args: [] };
+export const tBool: Type = { tag: "Con", name: "Bool", args: [] };
+export const tChar: Type = { tag: "Con", name: "Char", args: [] };
+export const tString: Type = { tag: "Con", name: "String", args: [] };
+export const rowEmpty: Type = { tag: "RowEmpty" };
+export const tUnit: Type = { tag: "Record", row: rowEmpty };
+export const tList = (elem: Type): Type => ({ tag: "Con", name: "List", args: [elem] });
+
+/** The effect label carrying a process's mailbox type (printed with an empty name: `{:Int|_}`). */
+export const HEAR = "hear";
+/** The effect label that marks a function wild (printed as `~>`). */
+export const WILD = "wild";
+
+export function prune(t: Type): Type {
+  while (t.tag === "TVar" && t.ref) t = t.ref;
+  return t;
+}
+
+/** Follow variables and aliases to the structural type. */
+export function resolve(t: Type): Type {
+  for (;;) {
+    t = prune(t);
+    if (t.tag === "Alias") t = t.body;
+    else return t;
+  }
+}
+
+export function rowFields(row: Type): { fields: [string, Type][]; tail: Type } {
+  const fields: [string, Type][] = [];
+  let r = resolve(row);
+  while (r.tag === "RowExtend") {
+    fields.push([r.label, r.presence]);
+    r = resolve(r.rest);
+  }
+  return { fields, tail: r };
+}
+
+export function mkRow(fields: [string, Type][], tail: Type): Type {
+  let r = tail;
+  for (let i = fields.length - 1; i >= 0; i--) r = { tag: "RowExtend", label: fields[i]![0], presence: fields[i]![1], rest: r };
+  return r;
+}
+
+export function tupleType(items: Type[]): Type {
+  return { tag: "Record", row: mkRow(items.map((t, i) => [String(i + 1), { tag: "Pre", type: t }]), rowEmpty) };
+}
+
+// ---------------------------------------------------------------- printer
+
+/**
+ * Print a type the way Links does: `(Int) -> Int`, `[Int]`, `(x:Int,y:String)`, `(Int, Bool)`,
+ * `[|Foo:Int|Bar|_|]`, `() {Foo:() => a|_}-> a`, `Maybe (Int)`. Type variables are named a, b, …
+ * in order of appearance; row variables that occur once print as `_`.
+ */
+export function printType(t: Type, names = new TypeNames()): string {
+  names.count(t);
+  return new TypePrinter(names).type(t);
+}
+
+export class TypeNames {
+  private names = new Map<number, string>();
+  private occurrences = new Map<number, number>();
+  private next = 0;
+  count(t: Type, seen = new Set<Type>()): void {
+    t = prune(t);
+    if (seen.has(t)) return;
+    switch (t.tag) {
+      case "TVar": this.occurrences.set(t.id, (this.occurrences.get(t.id) ?? 0) + 1); return;
+      case "Con": t.args.forEach((a) => this.count(a, seen)); return;
+      case "Fun": t.params.forEach((a) => this.count(a, seen)); this.count(t.eff, seen); this.count(t.ret, seen); return;
+      case "Op": t.params.forEach((a) => this.count(a, seen)); this.count(t.ret, seen); return;
+      case "Record": case "Variant": this.count(t.row, seen); return;
+      case "Alias": seen.add(t); t.args.forEach((a) => this.count(a, seen)); seen.delete(t); return;
+      case "RowExtend": this.count(t.presence, seen); this.count(t.rest, seen); return;
+      case "Pre": this.count(t.type, seen); return;
+      case "RowEmpty": case "Abs": return;
+    }
+  }
+  once(v: TVar): boolean {
+    return (this.occurrences.get(v.id) ?? 0) <= 1;
+  }
+  name(v: TVar): string {
+    if (v.rigid) return v.rigid;
+    let n = this.names.get(v.id);
+    if (!n) {
+      const i = this.next++;
+      n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
+      this.names.set(v.id, n);
+    }
+    return n;
+  }
+}
+
+class TypePrinter {
+  constructor(private names: TypeNames) {}
+
+  type(t: Type): string {
+    t = prune(t);
+    switch (t.tag) {
+      case "TVar":
+        return t.kind === "type" ? this.names.name(t) : this.rowVar(t);
+      case "Con":
+        if (t.name === "List") return `[${this.type(t.args[0]!)}]`;
+        if (t.args.length === 0) return t.name;
+        return `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
+      case "Alias":
+        return t.args.length === 0 ? t.name : `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
+      case "Fun": return this.fun(t.params, t.eff, t.ret);
+      case "Op": return `(${t.params.map((p) => this.type(p)).join(", ")}) => ${this.type(t.ret)}`;
+      case "Record": return this.record(t.row);
+      case "Variant": return this.variant(t.row);
+      case "RowEmpty": case "RowExtend": return `{${this.rowBody(t, ",")}}`;
+      case "Pre": return this.type(t.type);
+      case "Abs": return "-";
+    }
+  }
+
+  private arg(a: Type): string {
+    const p = prune(a);
+    if (p.tag === "RowEmpty" || p.tag === "RowExtend" || (p.tag === "TVar" && p.kind === "row")) {
+      const body = this.rowBody(p, ",");
+      return body.startsWith("|") ? `{ ${body}}` : `{${body}}`;
+    }
+    return this.type(a);
+  }
+
+  private rowVar(v: TVar): string {
+    return v.rigid ?? (this.names.once(v) ? "_" : this.names.name(v));
+  }
+
+  /** Fields of a row separated by `sep`, then `|tail` when open. */
+  private rowBody(row: Type, sep: string, field = (l: string, p: Type) => this.field(l, p, ":")): string {
+    const { fields, tail } = rowFields(row);
+    const parts = fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([l, p]) => field(l, p));
+    const body = parts.join(sep);
+    if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}`;
+    return body;
+  }
+
+  private field(label: string, presence: Type, colon: string): string {
+    const p = prune(presence);
+    const l = label === HEAR ? "" : label;
+    if (p.tag === "Abs") return `${l}-`;
+    if (p.tag === "TVar") return `${l}{${this.names.once(p) ? "_" : this.names.name(p)}}`;
+    if (p.tag === "Pre") {
+      const inner = resolve(p.type);
+      if (inner.tag === "Record" && rowFields(inner.row).fields.length === 0 && rowFields(inner.row).tail.tag === "RowEmpty" && colon === "variant") return l;
+      if (inner.tag === "Op") {
+        const params = inner.params.map((x) => this.type(x)).join(", ");
+        return `${l}:(${params}) => ${this.type(inner.ret)}`;
+      }
+      return `${l}:${this.type(p.type)}`;
+    }
+    return `${l}:${this.type(p)}`;
+  }
+
+  private record(row: Type): string {
+    const { fields, tail } = rowFields(row);
+    const isTuple = fields.length !== 1 && tail.tag === "RowEmpty" && fields.every(([l], i) => fields.some(([m]) => m === String(i + 1)));
+    if (isTuple && fields.length > 0) {
+      const byIndex = [...fields].sort(([a], [b]) => Number(a) - Number(b));
+      return `(${byIndex.map(([, p]) => this.presenceType(p)).join(", ")})`;
+    }
+    if (fields.length === 0 && tail.tag === "RowEmpty") return "()";
+    return `(${this.rowBody(row, ",")})`;
+  }
+
+  private presenceType(p: Type): string {
+    const q = prune(p);
+    return q.tag === "Pre" ? this.type(q.type) : this.type(q);
+  }
+
+  private variant(row: Type): string {
+    return `[|${this.rowBody(row, "|", (l, p) => this.field(l, p, "variant"))}|]`;
+  }
+
+  private fun(params: Type[], eff: Type, ret: Type): string {
+    const args = `(${params.map((p) => this.type(p)).join(", ")})`;
+    const { fields, tail } = rowFields(eff);
+    const wild = fields.some(([l, p]) => l === WILD && prune(p).tag === "Pre");
+    const rest = fields.filter(([l]) => l !== WILD);
+    const tilde = wild ? "~" : "-";
+    let arrow: string;
+    if (rest.length === 0 && tail.tag === "TVar") {
+      arrow = this.names.once(tail) || tail.rigid === "_" ? `${tilde}>` : `${tilde}${this.rowVar(tail)}${tilde}>`;
+    } else if (rest.length === 0) {
+      arrow = `{}${tilde}>`;
+    } else {
+      arrow = `{${this.rowBody(mkRow(rest, tail), ",")}}${tilde}>`;
+    }
+    return `${args} ${arrow} ${this.type(ret)}`;
+  }
+}

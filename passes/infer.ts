@@ -1,0 +1,642 @@
+// infer: Core → Core (typed)
+// Example: `(let (id (lambda (x) x)) (id 1))`  ⇒  the same tree with `id :: (a) -> a` on the
+//          binder, `Int` on the application and `result-type Int` on the program.
+// Needs: desugared Core; the primitive table (backends/interp/primitives.ts types every primitive).
+// Guarantees: every node carries `type`; let-bound values have schemes (value restriction);
+// handlers remove the operations they handle from the effect row; an operation that can reach
+// the top level unhandled is a type error; mailbox types live in the `hear` effect label.
+//
+// Hindley–Milner with levels, Rémy-style rows for records, variants and effects (see ir/types.ts).
+import { type Span, CompileError, typeError, unsupported } from "../ir/common.js";
+import type { CExpr, CPat, Clause, CoreProgram, TypeDecl } from "../ir/core.js";
+import type { RowExpr, TypeExpr } from "../ir/surface.js";
+import {
+  HEAR, type Kind, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
+  rowEmpty, rowFields, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
+} from "../ir/types.js";
+
+/** Type signatures of the primitives, in Links notation. */
+export type PrimitiveTypes = ReadonlyMap<string, TypeExpr>;
+
+class UnifyError extends Error {}
+
+export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
+  const inf = new Inferrer(p.typenames);
+  for (const [name, texpr] of primitives) inf.bindGlobal(name, inf.schemeOf(texpr));
+  const topEff = freshVar("row", 1);
+  const t = inf.expr(p.body, topEff);
+  inf.checkTopEffects(topEff);
+  return { ...p, resultType: t };
+}
+
+class Inferrer {
+  level = 1;
+  env = new Map<string, Scheme[]>();
+  aliases = new Map<string, TypeDecl>();
+  /** Where each operation was first performed, for the "unhandled operation" message. */
+  opSites = new Map<string, Span>();
+
+  constructor(typenames: TypeDecl[]) {
+    for (const d of typenames) this.aliases.set(d.name, d);
+  }
+
+  // ------------------------------------------------------------ environment
+  bindGlobal(name: string, s: Scheme) {
+    this.env.set(name, [s]);
+  }
+  push(name: string, s: Scheme) {
+    let st = this.env.get(name);
+    if (!st) this.env.set(name, (st = []));
+    st.push(s);
+  }
+  pop(name: string) {
+    this.env.get(name)!.pop();
+  }
+  withBindings<T>(binds: [string, Scheme][], f: () => T): T {
+    for (const [n, s] of binds) this.push(n, s);
+    try {
+      return f();
+    } finally {
+      for (let i = binds.length - 1; i >= 0; i--) this.pop(binds[i]![0]);
+    }
+  }
+  lookup(name: string, span: Span): Type {
+    const st = this.env.get(name);
+    const s = st?.[st.length - 1];
+    if (!s) throw typeError(`Unknown variable ${name}.`, span);
+    return this.instantiate(s);
+  }
+
+  fresh(kind: Kind = "type"): TVar {
+    return freshVar(kind, this.level);
+  }
+
+  // ------------------------------------------------------------ generalisation
+  generalize(t: Type): Scheme {
+    const vars: TVar[] = [];
+    const seen = new Set<number>();
+    const visit = (x: Type): void => {
+      x = prune(x);
+      switch (x.tag) {
+        case "TVar":
+          if (x.level > this.level && !seen.has(x.id)) { seen.add(x.id); vars.push(x); }
+          return;
+        case "Con": x.args.forEach(visit); return;
+        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
+        case "Op": x.params.forEach(visit); visit(x.ret); return;
+        case "Record": case "Variant": visit(x.row); return;
+        case "Alias": x.args.forEach(visit); return;
+        case "RowExtend": visit(x.presence); visit(x.rest); return;
+        case "Pre": visit(x.type); return;
+        case "RowEmpty": case "Abs": return;
+      }
+    };
+    visit(t);
+    return { vars, type: t };
+  }
+
+  instantiate(s: Scheme): Type {
+    if (s.vars.length === 0) return s.type;
+    const sub = new Map<number, Type>();
+    for (const v of s.vars) sub.set(v.id, this.fresh(v.kind));
+    return substitute(s.type, sub);
+  }
+
+  // ------------------------------------------------------------ unification
+  unify(a: Type, b: Type): void {
+    a = prune(a);
+    b = prune(b);
+    if (a === b) return;
+    if (a.tag === "TVar") return this.bindVar(a, b);
+    if (b.tag === "TVar") return this.bindVar(b, a);
+    if (a.tag === "Alias" && b.tag === "Alias" && a.name === b.name && a.args.length === b.args.length) {
+      a.args.forEach((x, i) => this.unify(x, b.args[i]!));
+      return;
+    }
+    if (a.tag === "Alias") return this.unify(a.body, b);
+    if (b.tag === "Alias") return this.unify(a, b.body);
+    switch (a.tag) {
+      case "Con":
+        if (b.tag !== "Con" || a.name !== b.name || a.args.length !== b.args.length) throw new UnifyError();
+        a.args.forEach((x, i) => this.unify(x, b.args[i]!));
+        return;
+      case "Fun":
+        if (b.tag !== "Fun" || a.params.length !== b.params.length) throw new UnifyError();
+        a.params.forEach((x, i) => this.unify(x, b.params[i]!));
+        this.unify(a.eff, b.eff);
+        this.unify(a.ret, b.ret);
+        return;
+      case "Op":
+        if (b.tag !== "Op" || a.params.length !== b.params.length) throw new UnifyError();
+        a.params.forEach((x, i) => this.unify(x, b.params[i]!));
+        this.unify(a.ret, b.ret);
+        return;
+      case "Record": case "Variant":
+        if (b.tag !== a.tag) throw new UnifyError();
+        return this.unify(a.row, b.row);
+      case "RowEmpty":
+        if (b.tag === "RowEmpty") return;
+        if (b.tag === "RowExtend") return this.unify(b, a);
+        throw new UnifyError();
+      case "RowExtend": {
+        if (b.tag !== "RowExtend" && b.tag !== "RowEmpty") throw new UnifyError();
+        const tailBefore = rowFields(a.rest).tail;
+        const [p, rest] = this.rewriteRow(b, a.label);
+        if (tailBefore.tag === "TVar" && tailBefore.ref) throw new UnifyError(); // recursive row
+        this.unify(a.presence, p);
+        this.unify(a.rest, rest);
+        return;
+      }
+      case "Pre":
+        if (b.tag !== "Pre") throw new UnifyError();
+        return this.unify(a.type, b.type);
+      case "Abs":
+        if (b.tag !== "Abs") throw new UnifyError();
+        return;
+    }
+  }
+
+  /** Bring `label` to the front of `row`: its presence and the rest of the row. */
+  rewriteRow(row: Type, label: string): [Type, Type] {
+    const r = resolve(row);
+    if (r.tag === "RowExtend") {
+      if (r.label === label) return [r.presence, r.rest];
+      const [p, rest] = this.rewriteRow(r.rest, label);
+      return [p, { tag: "RowExtend", label: r.label, presence: r.presence, rest }];
+    }
+    if (r.tag === "TVar") {
+      const p = freshVar("presence", r.level);
+      const rest = freshVar("row", r.level);
+      this.bindVar(r, { tag: "RowExtend", label, presence: p, rest });
+      return [p, rest];
+    }
+    if (r.tag === "RowEmpty") return [{ tag: "Abs" }, rowEmpty];
+    throw new UnifyError();
+  }
+
+  bindVar(v: TVar, t: Type): void {
+    if (t.tag === "TVar" && t.id === v.id) return;
+    if (v.rigid && !(t.tag === "TVar" && !t.rigid)) throw new UnifyError();
+    // occurs check and level adjustment
+    const visit = (x: Type): void => {
+      x = prune(x);
+      switch (x.tag) {
+        case "TVar":
+          if (x.id === v.id) throw new UnifyError();
+          if (x.level > v.level) x.level = v.level;
+          return;
+        case "Con": x.args.forEach(visit); return;
+        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
+        case "Op": x.params.forEach(visit); visit(x.ret); return;
+        case "Record": case "Variant": visit(x.row); return;
+        case "Alias": x.args.forEach(visit); return;
+        case "RowExtend": visit(x.presence); visit(x.rest); return;
+        case "Pre": visit(x.type); return;
+        case "RowEmpty": case "Abs": return;
+      }
+    };
+    visit(t);
+    if (t.tag === "TVar" && t.rigid) {
+      t.ref = v; // keep the rigid variable as the representative
+      return;
+    }
+    v.ref = t;
+  }
+
+  /** Unify `actual` (the type of the expression at `span`) with `expected`, with a Links-style message. */
+  expect(actual: Type, expected: Type, span: Span, what = "expression"): void {
+    try {
+      this.unify(actual, expected);
+    } catch (e) {
+      if (!(e instanceof UnifyError)) throw e;
+      const names = new TypeNames();
+      names.count(actual);
+      names.count(expected);
+      throw typeError(
+        `the ${what} has type\n    ${printType(actual, names)}\nbut it is expected to have type\n    ${printType(expected, names)}`,
+        span,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ type expressions
+  schemeOf(texpr: TypeExpr): Scheme {
+    this.level++;
+    const t = this.typeOf(texpr, new Map());
+    this.level--;
+    return this.generalize(t);
+  }
+
+  typeOf(te: TypeExpr, vars: Map<string, TVar>): Type {
+    switch (te.tag) {
+      case "TVar": return this.namedVar(te.name, "type", vars);
+      case "TCon": return this.typeCon(te, vars);
+      case "TFun":
+        return { tag: "Fun", params: te.params.map((p) => this.typeOf(p, vars)), eff: this.rowOf(te.effects, vars, "effect"), ret: this.typeOf(te.ret, vars) };
+      case "TRecord": return { tag: "Record", row: this.rowOf(te.row, vars, "record") };
+      case "TTuple": return te.items.length === 1 ? this.typeOf(te.items[0]!, vars) : tupleType(te.items.map((x) => this.typeOf(x, vars)));
+      case "TVariant": return { tag: "Variant", row: this.rowOf(te.row, vars, "variant") };
+      case "TList": return tList(this.typeOf(te.elem, vars));
+      case "TForall": return this.typeOf(te.body, vars);
+      case "TMu": throw unsupported("recursive types (mu) in annotations", te.span);
+    }
+  }
+
+  namedVar(name: string, kind: Kind, vars: Map<string, TVar>): TVar {
+    if (name === "_") return this.fresh(kind);
+    const key = `${kind}:${name}`;
+    let v = vars.get(key);
+    if (!v) vars.set(key, (v = this.fresh(kind)));
+    return v;
+  }
+
+  typeCon(te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
+    const args = te.args;
+    const argType = (i: number): Type => {
+      const a = args[i];
+      if (!a) throw typeError(`type constructor ${te.name} needs more arguments`, te.span);
+      return a.tag === "Type" ? this.typeOf(a.type, vars) : this.rowOf(a.row, vars, "effect");
+    };
+    const argRow = (i: number): Type => {
+      const a = args[i];
+      if (!a) return this.fresh("row");
+      if (a.tag === "Row") return this.rowOf(a.row, vars, "effect");
+      if (a.type.tag === "TVar") return this.namedVar(a.type.name, "row", vars);
+      throw typeError(`type constructor ${te.name} expects a row argument`, te.span);
+    };
+    const arity = (n: number) => {
+      if (args.length !== n) throw typeError(`type constructor ${te.name} takes ${n} argument(s) but is given ${args.length}`, te.span);
+    };
+    switch (te.name) {
+      case "Int": arity(0); return tInt;
+      case "Float": arity(0); return tFloat;
+      case "Bool": arity(0); return tBool;
+      case "Char": arity(0); return tChar;
+      case "String": arity(0); return tString;
+      case "List": arity(1); return tList(argType(0));
+      case "Process": case "Mailbox": return { tag: "Con", name: "Process", args: [argRow(0)] };
+      case "Comp": return { tag: "Fun", params: [], eff: argRow(1), ret: argType(0) };
+    }
+    const decl = this.aliases.get(te.name);
+    if (!decl) throw typeError(`unknown type constructor ${te.name}`, te.span);
+    arity(decl.params.length);
+    const actual = decl.params.map((_, i) => argType(i));
+    return this.alias(decl, actual);
+  }
+
+  alias(decl: TypeDecl, args: Type[]): Type {
+    let body: Type | undefined;
+    const self = this;
+    return {
+      tag: "Alias", name: decl.name, args,
+      get body(): Type {
+        if (!body) {
+          const vars = new Map<string, TVar>();
+          // Bind the parameters; the expansion shares the argument types.
+          const sub = new Map<number, Type>();
+          decl.params.forEach((p, i) => {
+            const v = self.namedVar(p, "type", vars);
+            sub.set(v.id, args[i]!);
+            const rv = self.namedVar(p, "row", vars);
+            sub.set(rv.id, args[i]!);
+          });
+          body = substitute(self.typeOf(decl.type, vars), sub);
+        }
+        return body;
+      },
+    };
+  }
+
+  rowOf(r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect"): Type {
+    const fields: [string, Type][] = r.fields.map((f) => {
+      const label = f.label === "" ? HEAR : f.label;
+      switch (f.presence.kind) {
+        case "absent": return [label, { tag: "Abs" }];
+        case "poly": return [label, this.namedVar(f.presence.name, "presence", vars)];
+        case "present": {
+          const te = f.presence.type;
+          let t: Type;
+          if (sort === "effect" && label !== HEAR) {
+            if (te && te.tag === "TFun" && (te as { op?: boolean }).op) {
+              t = { tag: "Op", params: te.params.map((p) => this.typeOf(p, vars)), ret: this.typeOf(te.ret, vars) };
+            } else t = { tag: "Op", params: [], ret: te ? this.typeOf(te, vars) : tUnit };
+          } else t = te ? this.typeOf(te, vars) : tUnit;
+          return [label, { tag: "Pre", type: t }];
+        }
+      }
+    });
+    const tail: Type = r.rest === undefined ? rowEmpty : this.namedVar(r.rest, "row", vars);
+    return mkRow(fields, tail);
+  }
+
+  // ------------------------------------------------------------ expressions
+  expr(e: CExpr, eff: Type): Type {
+    const t = this.exprInner(e, eff);
+    e.type = t;
+    return t;
+  }
+
+  private exprInner(e: CExpr, eff: Type): Type {
+    switch (e.tag) {
+      case "Lit":
+        switch (e.lit.kind) {
+          case "Int": return tInt;
+          case "Float": return tFloat;
+          case "String": return tString;
+          case "Char": return tChar;
+          case "Bool": return tBool;
+        }
+      // falls through (unreachable)
+      case "Var": return this.lookup(e.name, e.span);
+      case "Lam": {
+        const params = e.params.map(() => this.fresh());
+        const bodyEff = this.fresh("row");
+        const ret = this.withBindings(e.params.map((n, i) => [n, mono(params[i]!)]), () => this.expr(e.body, bodyEff));
+        return { tag: "Fun", params, eff: bodyEff, ret };
+      }
+      case "App": {
+        const tf = this.expr(e.fn, eff);
+        const targs = e.args.map((a) => this.expr(a, eff));
+        const rf = resolve(tf);
+        if (rf.tag === "Fun" && rf.params.length === targs.length) {
+          targs.forEach((ta, i) => this.expect(ta, rf.params[i]!, e.args[i]!.span));
+          this.expectEffects(rf.eff, eff, e.span);
+          return rf.ret;
+        }
+        if (rf.tag === "Fun")
+          throw typeError(`this function takes ${rf.params.length} argument(s) but is applied to ${targs.length}`, e.span);
+        const ret = this.fresh();
+        this.expect(tf, { tag: "Fun", params: targs, eff, ret }, e.fn.span, "function");
+        return ret;
+      }
+      case "Let": {
+        this.level++;
+        const t = this.expr(e.rhs, eff);
+        this.level--;
+        const s = isValue(e.rhs) ? this.generalize(t) : mono(t);
+        e.scheme = s;
+        return this.withBindings([[e.name, s]], () => this.expr(e.body, eff));
+      }
+      case "LetRec": {
+        this.level++;
+        const monos = e.binds.map(() => this.fresh());
+        this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
+          e.binds.forEach((b, i) => {
+            if (b.sig) this.expect(monos[i]!, this.typeOf(b.sig, new Map()), b.span, `function ${b.name}`);
+            const t = this.expr(b.fn, this.fresh("row"));
+            this.expect(t, monos[i]!, b.span, `function ${b.name}`);
+          });
+        });
+        this.level--;
+        const schemes = monos.map((m) => this.generalize(m));
+        e.binds.forEach((b, i) => (b.scheme = schemes[i]));
+        return this.withBindings(e.binds.map((b, i) => [b.name, schemes[i]!]), () => this.expr(e.body, eff));
+      }
+      case "If": {
+        this.expect(this.expr(e.cond, eff), tBool, e.cond.span, "condition");
+        const t = this.expr(e.then, eff);
+        this.expect(this.expr(e.else, eff), t, e.else.span, "else branch");
+        return t;
+      }
+      case "Con": {
+        const ta = e.arg ? this.expr(e.arg, eff) : tUnit;
+        return { tag: "Variant", row: { tag: "RowExtend", label: e.name, presence: { tag: "Pre", type: ta }, rest: this.fresh("row") } };
+      }
+      case "Record": {
+        let rest: Type = rowEmpty;
+        const fields: [string, Type][] = e.fields.map(([l, x]) => [l, { tag: "Pre", type: this.expr(x, eff) }]);
+        if (e.ext) {
+          const r = this.fresh("row");
+          // the extended record must not already have these labels
+          const without = mkRow(e.fields.map(([l]) => [l, { tag: "Abs" }]), r);
+          this.expect(this.expr(e.ext, eff), { tag: "Record", row: without }, e.ext.span, "record");
+          rest = r;
+        }
+        return { tag: "Record", row: mkRow(fields, rest) };
+      }
+      case "Proj": {
+        const t = this.fresh();
+        const tr = this.expr(e.expr, eff);
+        this.expect(tr, { tag: "Record", row: { tag: "RowExtend", label: e.label, presence: { tag: "Pre", type: t }, rest: this.fresh("row") } }, e.expr.span, "record");
+        return t;
+      }
+      case "Update": {
+        const r = this.fresh("row");
+        const old = mkRow(e.fields.map(([l]) => [l, { tag: "Pre", type: this.fresh() }]), r);
+        this.expect(this.expr(e.record, eff), { tag: "Record", row: old }, e.record.span, "record");
+        return { tag: "Record", row: mkRow(e.fields.map(([l, x]) => [l, { tag: "Pre", type: this.expr(x, eff) }]), r) };
+      }
+      case "Nil": return tList(this.fresh());
+      case "Cons": {
+        const th = this.expr(e.head, eff);
+        const tl = tList(th);
+        this.expect(this.expr(e.tail, eff), tl, e.tail.span, "list tail");
+        return tl;
+      }
+      case "Case": {
+        const ts = this.expr(e.scrutinee, eff);
+        return this.clauses(ts, e.clauses, eff, e.span);
+      }
+      case "Receive": {
+        const tm = this.fresh();
+        this.expectEffects({ tag: "RowExtend", label: HEAR, presence: { tag: "Pre", type: tm }, rest: this.fresh("row") }, eff, e.span);
+        return this.clauses(tm, e.clauses, eff, e.span);
+      }
+      case "Do": {
+        const targs = e.args.map((a) => this.expr(a, eff));
+        const ret = this.fresh();
+        if (!this.opSites.has(e.op)) this.opSites.set(e.op, e.span);
+        const needed: Type = { tag: "RowExtend", label: e.op, presence: { tag: "Pre", type: { tag: "Op", params: targs, ret } }, rest: this.fresh("row") };
+        this.expectEffects(needed, eff, e.span, `operation ${e.op}`);
+        return ret;
+      }
+      case "Handle": return this.handle(e, eff);
+      case "Spawn": {
+        const bodyEff: Type = { tag: "RowExtend", label: HEAR, presence: { tag: "Pre", type: this.fresh() }, rest: this.fresh("row") };
+        const t = this.expr(e.body, bodyEff);
+        if (e.kind === "spawnWait") return t;
+        return { tag: "Con", name: "Process", args: [bodyEff] };
+      }
+      case "Annot": {
+        const ta = this.typeOf(e.annot, new Map());
+        this.expect(this.expr(e.expr, eff), ta, e.expr.span);
+        return ta;
+      }
+    }
+  }
+
+  /** The callee's (or operation's) effects must be allowed by the current effect row. */
+  expectEffects(needed: Type, eff: Type, span: Span, what = "call"): void {
+    try {
+      this.unify(needed, eff);
+    } catch (e) {
+      if (!(e instanceof UnifyError)) throw e;
+      const names = new TypeNames();
+      names.count(needed);
+      names.count(eff);
+      throw typeError(
+        `the effects of this ${what}\n    {${printType({ tag: "Record", row: needed }, names).slice(1, -1)}}\nare not allowed by the enclosing effect row\n    {${printType({ tag: "Record", row: eff }, names).slice(1, -1)}}`,
+        span,
+      );
+    }
+  }
+
+  /** Switch/receive clauses: top-level constructor patterns close the variant unless a clause catches all. */
+  clauses(ts: Type, clauses: Clause[], eff: Type, span: Span): Type {
+    const cons = new Map<string, Type>();
+    let catchAll = false;
+    for (const c of clauses) {
+      const p = stripAs(c.pat);
+      if (p.tag === "PCon") { if (!cons.has(p.name)) cons.set(p.name, this.fresh()); }
+      else if (p.tag === "PVar" || p.tag === "PAny") catchAll = true;
+    }
+    if (cons.size > 0) {
+      const row = mkRow([...cons].map(([l, t]) => [l, { tag: "Pre", type: t }]), catchAll ? this.fresh("row") : rowEmpty);
+      this.expect(ts, { tag: "Variant", row }, span, "scrutinee");
+    }
+    const result = this.fresh();
+    for (const c of clauses) {
+      const binds: [string, Scheme][] = [];
+      this.pat(c.pat, ts, binds);
+      const tb = this.withBindings(binds, () => this.expr(c.body, eff));
+      this.expect(tb, result, c.body.span, "case body");
+    }
+    return result;
+  }
+
+  handle(e: Extract<CExpr, { tag: "Handle" }>, eff: Type): Type {
+    // Operation signatures of the handled operations.
+    const sigs = new Map<string, { params: Type[]; ret: Type }>();
+    for (const o of e.ops) {
+      const prev = sigs.get(o.op);
+      if (prev && prev.params.length !== o.args.length)
+        throw typeError(`operation ${o.op} is handled with ${o.args.length} and ${prev.params.length} arguments`, o.span);
+      if (!prev) sigs.set(o.op, { params: o.args.map(() => this.fresh()), ret: this.fresh() });
+    }
+    const rho = this.fresh("row");
+    const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret } }]), rho);
+    const outer = mkRow([...sigs].map(([op]) => [op, this.fresh("presence")]), rho);
+    this.expectEffects(outer, eff, e.span, "handler");
+    const paramTypes = e.params.map((p) => this.expr(p.init, eff));
+    const paramBinds: [string, Scheme][] = e.params.map((p, i) => [p.name, mono(paramTypes[i]!)]);
+    const tb = this.expr(e.body, inner);
+    const result = this.fresh();
+    // return clause
+    {
+      const binds: [string, Scheme][] = [...paramBinds];
+      this.pat(e.ret.pat, tb, binds);
+      const t = this.withBindings(binds, () => this.expr(e.ret.body, eff));
+      this.expect(t, result, e.ret.body.span, "return clause");
+    }
+    for (const o of e.ops) {
+      const s = sigs.get(o.op)!;
+      const binds: [string, Scheme][] = [...paramBinds];
+      o.args.forEach((a, i) => this.pat(a, s.params[i]!, binds));
+      if (o.k) {
+        const kType: Type = e.shallow
+          ? { tag: "Fun", params: [s.ret], eff: inner, ret: tb }
+          : { tag: "Fun", params: [s.ret, ...paramTypes], eff, ret: result };
+        this.pat(o.k, kType, binds);
+      }
+      const t = this.withBindings(binds, () => this.expr(o.body, eff));
+      this.expect(t, result, o.body.span, "operation clause");
+    }
+    return result;
+  }
+
+  pat(p: CPat, t: Type, binds: [string, Scheme][]): void {
+    switch (p.tag) {
+      case "PAny": return;
+      case "PVar": binds.push([p.name, mono(t)]); return;
+      case "PLit": {
+        const lt = p.lit.kind === "Int" ? tInt : p.lit.kind === "Float" ? tFloat : p.lit.kind === "String" ? tString : p.lit.kind === "Char" ? tChar : tBool;
+        this.expect(t, lt, p.span, "pattern");
+        return;
+      }
+      case "PCon": {
+        const ta = p.arg ? this.fresh() : tUnit;
+        this.expect(t, { tag: "Variant", row: { tag: "RowExtend", label: p.name, presence: { tag: "Pre", type: ta }, rest: this.fresh("row") } }, p.span, "pattern");
+        if (p.arg) this.pat(p.arg, ta, binds);
+        return;
+      }
+      case "PRecord": {
+        const fieldTypes = p.fields.map(() => this.fresh());
+        const rest = p.rest ? this.fresh("row") : rowEmpty;
+        this.expect(t, { tag: "Record", row: mkRow(p.fields.map(([l], i) => [l, { tag: "Pre", type: fieldTypes[i]! }]), rest) }, p.span, "pattern");
+        p.fields.forEach(([, q], i) => this.pat(q, fieldTypes[i]!, binds));
+        if (p.rest) this.pat(p.rest, { tag: "Record", row: rest }, binds);
+        return;
+      }
+      case "PNil": this.expect(t, tList(this.fresh()), p.span, "pattern"); return;
+      case "PCons": {
+        const te = this.fresh();
+        this.expect(t, tList(te), p.span, "pattern");
+        this.pat(p.head, te, binds);
+        this.pat(p.tail, tList(te), binds);
+        return;
+      }
+      case "PAs": this.pat(p.pat, t, binds); binds.push([p.name, mono(t)]); return;
+      case "PAnnot": {
+        const ta = this.typeOf(p.type, new Map());
+        this.expect(t, ta, p.span, "pattern");
+        this.pat(p.pat, ta, binds);
+        return;
+      }
+    }
+  }
+
+  /** After the whole program: an operation present in the top-level effect row was never handled. */
+  checkTopEffects(eff: Type): void {
+    const { fields } = rowFields(eff);
+    for (const [label, presence] of fields) {
+      if (label === HEAR || label === "wild") continue;
+      if (prune(presence).tag === "Pre")
+        throw typeError(`unhandled operation ${label}: no handler for it encloses this use`, this.opSites.get(label));
+    }
+  }
+}
+
+function mono(t: Type): Scheme {
+  return { vars: [], type: t };
+}
+
+function stripAs(p: CPat): CPat {
+  while (p.tag === "PAs" || p.tag === "PAnnot") p = p.pat;
+  return p;
+}
+
+function isValue(e: CExpr): boolean {
+  switch (e.tag) {
+    case "Lit": case "Var": case "Lam": case "Nil": return true;
+    case "Con": return !e.arg || isValue(e.arg);
+    case "Record": return e.fields.every(([, x]) => isValue(x)) && (!e.ext || isValue(e.ext));
+    case "Cons": return isValue(e.head) && isValue(e.tail);
+    case "Annot": return isValue(e.expr);
+    default: return false;
+  }
+}
+
+export function substitute(t: Type, sub: Map<number, Type>): Type {
+  const go = (x: Type): Type => {
+    x = prune(x);
+    switch (x.tag) {
+      case "TVar": return sub.get(x.id) ?? x;
+      case "Con": return x.args.length ? { ...x, args: x.args.map(go) } : x;
+      case "Fun": return { tag: "Fun", params: x.params.map(go), eff: go(x.eff), ret: go(x.ret) };
+      case "Op": return { tag: "Op", params: x.params.map(go), ret: go(x.ret) };
+      case "Record": return { tag: "Record", row: go(x.row) };
+      case "Variant": return { tag: "Variant", row: go(x.row) };
+      case "Alias": {
+        const orig = x;
+        let body: Type | undefined;
+        return { tag: "Alias", name: x.name, args: x.args.map(go), get body() { return (body ??= go(orig.body)); } };
+      }
+      case "RowExtend": return { tag: "RowExtend", label: x.label, presence: go(x.presence), rest: go(x.rest) };
+      case "Pre": return { tag: "Pre", type: go(x.type) };
+      case "RowEmpty": case "Abs": return x;
+    }
+  };
+  return go(t);
+}
+
+export { CompileError };

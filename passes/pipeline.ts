@@ -1,0 +1,100 @@
+// The one place where the order of passes is written.
+//
+//   parse    Source  → Surface        passes/parse.ts
+//   desugar  Surface → Core           passes/desugar.ts
+//   infer    Core    → Core (typed)   passes/infer.ts
+//
+// Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
+// (for --check); `languages` below pairs them by name. Backends take the last language.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Program } from "../ir/surface.js";
+import { printSurface, validateSurface } from "../ir/surface.js";
+import { type CoreProgram, printCore, validateCore } from "../ir/core.js";
+import { parseProgram, parseType } from "./parse.js";
+import { desugar } from "./desugar.js";
+import { infer } from "./infer.js";
+import { PRIMITIVES } from "../prelude/primitives.js";
+import type { TypeExpr } from "../ir/surface.js";
+
+export interface Source {
+  file: string;
+  text: string;
+}
+
+/** A language of the pipeline: how to print it and how to check it. */
+export interface Language<T> {
+  name: string;
+  print: (x: T) => string;
+  validate: (x: T) => string[];
+}
+
+export interface Pass<A, B> {
+  name: string;
+  from: string;
+  to: string;
+  description: string;
+  run: (input: A) => B;
+}
+
+const primitiveNames = new Set(Object.keys(PRIMITIVES));
+
+export const languages = {
+  Source: { name: "Source", print: (s: Source) => s.text, validate: () => [] } satisfies Language<Source>,
+  Surface: { name: "Surface", print: printSurface, validate: validateSurface } satisfies Language<Program>,
+  Core: { name: "Core", print: (p: CoreProgram) => printCore(p, false), validate: (p: CoreProgram) => validateCore(p, primitiveNames) } satisfies Language<CoreProgram>,
+  TypedCore: {
+    name: "TypedCore",
+    print: (p: CoreProgram) => printCore(p, true),
+    validate: (p: CoreProgram) => validateCore(p, primitiveNames, true),
+  } satisfies Language<CoreProgram>,
+} as const;
+
+// ---------------------------------------------------------------- the prelude
+const preludePath = fileURLToPath(new URL("../prelude/prelude.links", import.meta.url));
+let preludeCache: Program | undefined;
+export function prelude(): Program {
+  return (preludeCache ??= parseProgram(readFileSync(preludePath, "utf8"), "<prelude>"));
+}
+
+let primitiveTypes: Map<string, TypeExpr> | undefined;
+export function primitiveTypeTable(): Map<string, TypeExpr> {
+  if (!primitiveTypes) {
+    primitiveTypes = new Map();
+    for (const [name, p] of Object.entries(PRIMITIVES)) primitiveTypes.set(name, parseType(p.type, `<primitive ${name}>`));
+  }
+  return primitiveTypes;
+}
+
+// ---------------------------------------------------------------- the passes, in order
+export const parsePass: Pass<Source, Program> = {
+  name: "parse", from: "Source", to: "Surface",
+  description: "lex and parse the Links subset; the prelude's declarations come first",
+  run: (src) => {
+    const user = parseProgram(src.text, src.file);
+    const pre = prelude();
+    return { stmts: [...pre.stmts, ...user.stmts], result: user.result, preludeCount: pre.stmts.length };
+  },
+};
+
+export const desugarPass: Pass<Program, CoreProgram> = {
+  name: "desugar", from: "Surface", to: "Core",
+  description: "blocks, var, operators, lists, tuples, comprehensions, sections to Core",
+  run: desugar,
+};
+
+export const inferPass: Pass<CoreProgram, CoreProgram> = {
+  name: "infer", from: "Core", to: "TypedCore",
+  description: "Hindley–Milner with row-polymorphic records, variants and effects",
+  run: (p) => infer(p, primitiveTypeTable()),
+};
+
+/** The front end, in order. Backends continue from its last language (TypedCore). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass];
+
+export function languageOf(name: string): Language<unknown> {
+  const l = (languages as Record<string, Language<never>>)[name];
+  if (!l) throw new Error(`unknown language ${name}`);
+  return l as Language<unknown>;
+}

@@ -1,0 +1,57 @@
+// Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
+import { CompileError, renderError } from "../ir/common.js";
+import { type Source, pipeline, languageOf } from "../passes/pipeline.js";
+import { runInterp } from "../backends/interp/index.js";
+import type { CoreProgram } from "../ir/core.js";
+
+export const BACKENDS = ["interp"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export interface PassResult {
+  pass: string;
+  output: unknown;
+  ms: number;
+}
+
+/**
+ * Run the passes in order, calling `onPass` after each. Stops after `until` when given.
+ * With `check`, validates each pass's output language and throws an internal error on failure.
+ */
+export function runPipeline(
+  src: Source,
+  opts: { until?: string; check?: boolean; onPass?: (r: PassResult) => void } = {},
+): unknown {
+  let x: unknown = src;
+  for (const p of pipeline) {
+    const t0 = performance.now();
+    x = p.run(x);
+    const ms = performance.now() - t0;
+    if (opts.check) {
+      const errs = languageOf(p.to).validate(x as never);
+      if (errs.length > 0) throw new CompileError("internal", `output of pass ${p.name} is not valid ${p.to}:\n  ${errs.slice(0, 10).join("\n  ")}`);
+    }
+    opts.onPass?.({ pass: p.name, output: x, ms });
+    if (opts.until === p.name) break;
+  }
+  return x;
+}
+
+export interface RunOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Compile and run a program on a backend; errors become stderr and exit code 1. */
+export function runSource(src: Source, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}): RunOutcome {
+  let printed = "";
+  try {
+    const core = runPipeline(src) as CoreProgram;
+    const r = runInterp(core, { deadline: opts.deadline, out: (s) => { printed += s; opts.out?.(s); } });
+    return { stdout: r.stdout, stderr: "", exitCode: 0 };
+  } catch (e) {
+    if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };
+    if (e instanceof RangeError) return { stdout: printed, stderr: `error: internal error: ${e.message}\n`, exitCode: 1 };
+    return { stdout: printed, stderr: `error: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, exitCode: 1 };
+  }
+}
