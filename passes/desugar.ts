@@ -5,9 +5,9 @@
 // Needs: a parsed Program (prelude statements first). Guarantees: Core as described in
 // ir/core.ts — operators are applications of primitive variables, tuples are records labelled
 // 1..n, consecutive `fun`s form one LetRec group, every `if` has an else, no blocks.
-import { type Span, NameSupply, unsupported } from "../ir/common.js";
+import { type Span, NameSupply, typeError, unsupported } from "../ir/common.js";
 import type * as S from "../ir/surface.js";
-import { type CExpr, type CPat, type CoreProgram, type Lam, type RecBinding, type TypeDecl, freeVars } from "../ir/core.js";
+import { type CExpr, type CPat, type CoreProgram, type Lam, type RecBinding, type TypeDecl, freeVars, patVars } from "../ir/core.js";
 
 export function desugar(p: S.Program): CoreProgram {
   const d = new Desugarer();
@@ -41,6 +41,11 @@ class Desugarer {
         let j = i - 1;
         while (j > 0 && stmts[j - 1]!.tag === "SFun") j--;
         const group = stmts.slice(j, i) as Extract<S.Stmt, { tag: "SFun" }>[];
+        const seen = new Set<string>();
+        for (const f of group) {
+          if (seen.has(f.name)) throw typeError(`duplicate definition of function ${f.name} in one recursive group`, f.span);
+          seen.add(f.name);
+        }
         const binds: RecBinding[] = group.map((f) => ({
           name: f.name,
           fn: { ...this.fun(f.params, f.body, f.span), name: f.name } as Lam,
@@ -56,8 +61,10 @@ class Desugarer {
       i--;
       switch (s.tag) {
         case "SVar": acc = this.bind(s.pat, this.expr(s.expr), acc, s.span); break;
-        case "SExpr": acc = { tag: "Let", name: "_", rhs: this.expr(s.expr), body: acc, span: s.span }; break;
-        case "STypename": this.typenames.push({ name: s.name, params: s.params, type: s.type, span: s.span }); break;
+        case "SExpr": acc = { tag: "Let", name: "_", rhs: this.expr(s.expr), body: acc, span: s.span, stmt: true }; break;
+        case "STypename":
+          if (this.typenames.some((t) => t.name === s.name)) throw typeError(`duplicate definition of type ${s.name}`, s.span);
+          this.typenames.push({ name: s.name, params: s.params, type: s.type, span: s.span }); break;
       }
     }
     return acc;
@@ -76,6 +83,7 @@ class Desugarer {
   fun(params: S.Pattern[][], body: S.Expr, span: Span): Lam {
     let acc = this.expr(body);
     for (let i = params.length - 1; i >= 0; i--) {
+      this.noDuplicates(params[i]!.map((q) => this.pat(q)));
       const names: string[] = [];
       const matches: [string, S.Pattern][] = [];
       for (const q of params[i]!) {
@@ -212,7 +220,23 @@ class Desugarer {
     return go(fn.body);
   }
 
+  /** A pattern (or a parameter list) may bind each variable once. */
+  noDuplicates(pats: CPat[]): void {
+    const seen = new Set<string>();
+    for (const p of pats)
+      for (const v of patVars(p)) {
+        if (seen.has(v)) throw typeError(`the variable ${v} occurs more than once in this pattern`, p.span);
+        seen.add(v);
+      }
+  }
+
   pat(p: S.Pattern): CPat {
+    const c = this.patInner(p);
+    this.noDuplicates([c]);
+    return c;
+  }
+
+  patInner(p: S.Pattern): CPat {
     const span = p.span;
     switch (p.tag) {
       case "PAny": return { tag: "PAny", span };
@@ -220,15 +244,15 @@ class Desugarer {
       case "PLit": return { tag: "PLit", lit: p.lit, span };
       case "PUnit": return { tag: "PRecord", fields: [], rest: undefined, span };
       case "PNil": return { tag: "PNil", span };
-      case "PCons": return { tag: "PCons", head: this.pat(p.head), tail: this.pat(p.tail), span };
-      case "PList": return p.items.reduceRight<CPat>((tail, q) => ({ tag: "PCons", head: this.pat(q), tail, span }), { tag: "PNil", span });
+      case "PCons": return { tag: "PCons", head: this.patInner(p.head), tail: this.patInner(p.tail), span };
+      case "PList": return p.items.reduceRight<CPat>((tail, q) => ({ tag: "PCons", head: this.patInner(q), tail, span }), { tag: "PNil", span });
       case "PTuple":
-        if (p.items.length === 1) return this.pat(p.items[0]!);
-        return { tag: "PRecord", fields: p.items.map((q, i) => [String(i + 1), this.pat(q)]), rest: undefined, span };
-      case "PRecord": return { tag: "PRecord", fields: p.fields.map(([l, q]) => [l, this.pat(q)]), rest: p.rest && this.pat(p.rest), span };
-      case "PVariant": return { tag: "PCon", name: p.name, arg: p.arg && this.pat(p.arg), span };
-      case "PAs": return { tag: "PAs", pat: this.pat(p.pat), name: p.name, span };
-      case "PAnnot": return { tag: "PAnnot", pat: this.pat(p.pat), type: p.type, span };
+        if (p.items.length === 1) return this.patInner(p.items[0]!);
+        return { tag: "PRecord", fields: p.items.map((q, i) => [String(i + 1), this.patInner(q)]), rest: undefined, span };
+      case "PRecord": return { tag: "PRecord", fields: p.fields.map(([l, q]) => [l, this.patInner(q)]), rest: p.rest && this.patInner(p.rest), span };
+      case "PVariant": return { tag: "PCon", name: p.name, arg: p.arg && this.patInner(p.arg), span };
+      case "PAs": return { tag: "PAs", pat: this.patInner(p.pat), name: p.name, span };
+      case "PAnnot": return { tag: "PAnnot", pat: this.patInner(p.pat), type: p.type, span };
     }
   }
 }

@@ -11,7 +11,7 @@ import { type Span, CompileError, typeError, unsupported } from "../ir/common.js
 import type { CExpr, CPat, Clause, CoreProgram, TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeExpr } from "../ir/surface.js";
 import {
-  HEAR, type Kind, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
+  HEAR, WILD, type Kind, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
   rowEmpty, rowFields, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
 } from "../ir/types.js";
 
@@ -196,10 +196,6 @@ class Inferrer {
       }
     };
     visit(t);
-    if (t.tag === "TVar" && t.rigid) {
-      t.ref = v; // keep the rigid variable as the representative
-      return;
-    }
     v.ref = t;
   }
 
@@ -242,12 +238,27 @@ class Inferrer {
     }
   }
 
+  /** While converting a signature, its named type variables are rigid (they may not be instantiated). */
+  rigidVars = false;
+
   namedVar(name: string, kind: Kind, vars: Map<string, TVar>): TVar {
     if (name === "_") return this.fresh(kind);
     const key = `${kind}:${name}`;
     let v = vars.get(key);
-    if (!v) vars.set(key, (v = this.fresh(kind)));
+    if (!v) {
+      vars.set(key, (v = this.fresh(kind)));
+      if (this.rigidVars && kind === "type") v.rigid = name;
+    }
     return v;
+  }
+
+  signature(te: TypeExpr): Type {
+    this.rigidVars = true;
+    try {
+      return this.typeOf(te, new Map());
+    } finally {
+      this.rigidVars = false;
+    }
   }
 
   typeCon(te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
@@ -275,7 +286,8 @@ class Inferrer {
       case "String": arity(0); return tString;
       case "List": arity(1); return tList(argType(0));
       case "Process": case "Mailbox": return { tag: "Con", name: "Process", args: [argRow(0)] };
-      case "Comp": return { tag: "Fun", params: [], eff: argRow(1), ret: argType(0) };
+      case "Comp": // Comp(a, e) = () ~e~> a
+        return { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: argRow(1) }, ret: argType(0) };
     }
     const decl = this.aliases.get(te.name);
     if (!decl) throw typeError(`unknown type constructor ${te.name}`, te.span);
@@ -325,6 +337,7 @@ class Inferrer {
         }
       }
     });
+    if (r.wild && !fields.some(([l]) => l === WILD)) fields.push([WILD, { tag: "Pre", type: tUnit }]);
     const tail: Type = r.rest === undefined ? rowEmpty : this.namedVar(r.rest, "row", vars);
     return mkRow(fields, tail);
   }
@@ -373,6 +386,7 @@ class Inferrer {
         this.level++;
         const t = this.expr(e.rhs, eff);
         this.level--;
+        if (e.stmt) this.expect(t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
         const s = isValue(e.rhs) ? this.generalize(t) : mono(t);
         e.scheme = s;
         return this.withBindings([[e.name, s]], () => this.expr(e.body, eff));
@@ -382,7 +396,7 @@ class Inferrer {
         const monos = e.binds.map(() => this.fresh());
         this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
           e.binds.forEach((b, i) => {
-            if (b.sig) this.expect(monos[i]!, this.typeOf(b.sig, new Map()), b.span, `function ${b.name}`);
+            if (b.sig) this.expect(monos[i]!, this.signature(b.sig), b.span, `function ${b.name}`);
             const t = this.expr(b.fn, this.fresh("row"));
             this.expect(t, monos[i]!, b.span, `function ${b.name}`);
           });
@@ -516,6 +530,8 @@ class Inferrer {
     const rho = this.fresh("row");
     const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret } }]), rho);
     const outer = mkRow([...sigs].map(([op]) => [op, this.fresh("presence")]), rho);
+    // handling is wild (`~>`), as in Links
+    this.expectEffects({ tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: this.fresh("row") }, eff, e.span, "handler");
     this.expectEffects(outer, eff, e.span, "handler");
     const paramTypes = e.params.map((p) => this.expr(p.init, eff));
     const paramBinds: [string, Scheme][] = e.params.map((p, i) => [p.name, mono(paramTypes[i]!)]);

@@ -45,6 +45,7 @@ const isInitOp = (c: number) =>
   c === 33 || c === 36 || c === 38 || c === 42 || c === 43 || c === 47 || c === 60 || c === 61 ||
   c === 62 || c === 64 || c === 92 || c === 94 || c === 45 || c === 124; // ! $ & * + / < = > @ \ ^ - |
 const isOpChar = (c: number) => isInitOp(c) || c === 46; // also .
+const PUNCT = new Set([..."()[]{},;:.~?"].map((ch) => ch.charCodeAt(0)));
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLower = (c: number) => (c >= 97 && c <= 122) || c === 95;
 const isUpper = (c: number) => c >= 65 && c <= 90;
@@ -57,8 +58,8 @@ export function lex(src: string, file: string): Token[] {
   let i = 0, line = 1, lineStart = 0, space = true;
   const span = (l: number, c: number): Span => ({ file, line: l, col: c, endLine: line, endCol: i - lineStart + 1 });
   const here = (): Span => ({ file, line, col: i - lineStart + 1, endLine: line, endCol: i - lineStart + 2 });
-  const push = (kind: TokenKind, text: string, l: number, c: number, extra?: Partial<Token>) => {
-    toks.push({ kind, text, span: span(l, c), spaceBefore: space, ...extra });
+  const push = (kind: TokenKind, text: string, l: number, c: number, int?: bigint, float?: number, backtick?: boolean) => {
+    toks.push({ kind, text, span: span(l, c), spaceBefore: space, int, float, backtick });
     space = false;
   };
 
@@ -113,10 +114,10 @@ export function lex(src: string, file: string): Token[] {
           if (isDigit(src.charCodeAt(j))) { i = j; while (i < n && isDigit(src.charCodeAt(i))) i++; }
         }
         const t = src.slice(s, i);
-        push("float", t, l, col, { float: Number(t) });
+        push("float", t, l, col, undefined, Number(t));
       } else {
         const t = src.slice(s, i);
-        push("int", t, l, col, { int: BigInt(t) });
+        push("int", t, l, col, BigInt(t));
       }
       continue;
     }
@@ -154,7 +155,7 @@ export function lex(src: string, file: string): Token[] {
       if (src.charCodeAt(j) !== 96 || w === "" || !isLower(w.charCodeAt(0)) || KEYWORDS.has(w))
         throw syntaxError("invalid infix name: expected `name` with a lower-case, non-keyword name between backquotes", here());
       i = j + 1;
-      push("op", w, l, col, { backtick: true });
+      push("op", w, l, col, undefined, undefined, true);
       continue;
     }
     if (c === 37) { // %a or %
@@ -178,11 +179,10 @@ export function lex(src: string, file: string): Token[] {
       continue;
     }
     // Remaining punctuation.
-    const two = src.slice(i, i + 2);
-    if (two === "::" || two === ".." || two === "~>" || two === "~@" || two === "[|") {
-      i += 2; push("sym", two, l, col); continue;
-    }
-    if ("()[]{},;:.~?".includes(src[i]!)) { i++; push("sym", src[i - 1]!, l, col); continue; }
+    const d = src.charCodeAt(i + 1);
+    const two = (c === 58 && d === 58) || (c === 46 && d === 46) || (c === 126 && (d === 62 || d === 64)) || (c === 91 && d === 124);
+    if (two) { i += 2; push("sym", src.slice(i - 2, i), l, col); continue; } // :: .. ~> ~@ [|
+    if (PUNCT.has(c)) { i++; push("sym", src[i - 1]!, l, col); continue; }
     throw syntaxError(`unexpected character \`${String.fromCodePoint(src.codePointAt(i)!)}\``, here());
   }
   toks.push({ kind: "eof", text: "", span: { file, line, col: i - lineStart + 1, endLine: line, endCol: i - lineStart + 1 }, spaceBefore: space });

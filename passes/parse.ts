@@ -21,10 +21,13 @@
 //   * every binary operator, including user-defined ones and `` a `f` b ``, is BinOp{op}; an op
 //     that is not built in means "call the function named op". User prefix/postfix operator
 //     uses become App(Var op, [e]); `op x <+> y {…}` defines SFun "<+>" with params [[x, y]].
+//   * a function body `{ e }` without statements is just `e` (other bodies stay Blocks).
 //   * `-1`/`-.1.0` on a literal fold into a negative literal; otherwise UnOp.
 //   * `mutual { … }` is flattened into consecutive statements (consecutive `fun`s form a group).
 //   * a plain arrow `(A) -> B` gets the open anonymous effect row {fields: [], rest: "_"};
 //     `~>` the same row with wild: true; `-e->`/`~e~>` rest "e"; `{…}->` the written row.
+//     An operation signature `Op:(A) => R` in an effect row is TFun{op: true} with a closed empty
+//     row; `Op:R` is just R. The mailbox field `{:T|e}` has label "".
 //     Flexible type variables keep their `%` (`%a`, `%`); `| .` closes a row; kinds are dropped.
 import { type Span, CompileError, spanFrom, syntaxError, unsupported } from "../ir/common.js";
 import type { Case, Expr, Generator, HandlerCase, Lit, Pattern, Program, RowExpr, RowField, Stmt, TypeArg, TypeExpr } from "../ir/surface.js";
@@ -292,7 +295,9 @@ class Parser {
     if (t.kind === "kw" && (t.text === "server" || t.text === "client")) this.unsupportedKw(t);
     if (t.kind === "kw" && t.text === "switch") throw unsupported("`switch` function bodies (`fun f(x) switch { … }`)", t.span);
     if (!this.isSym("{")) this.fail("`{` to start the function body");
-    return this.block();
+    const b = this.block();
+    // `fun f(x) { e }`: a body block without statements is just its expression.
+    return b.tag === "Block" && b.stmts.length === 0 && b.result ? b.result : b;
   }
 
   private block(): Expr {
@@ -332,28 +337,39 @@ class Parser {
   }
 
   /**
-   * Precedence climbing with Links' shunting rule: inside an operand of an operator of
-   * precedence `top`, an operator is absorbed if it binds tighter, or equally tight and is not
-   * left-associative.
+   * Operator chains, re-associated by Links' shunting-yard rule: an operator `t` arriving while
+   * `s` is on the stack first reduces `s` if `s` binds tighter, or equally tight and `t` is
+   * left-associative. `top` is the precedence of the enclosing prefix operator (-1 if none):
+   * operators that would not be absorbed by it end the chain. Iterative, so long chains such as
+   * `1 :: 2 :: … :: []` do not grow the JS stack.
    */
   private binary(top: number): Expr {
-    let left = this.unary();
+    const operands: Expr[] = [this.unary()];
+    const ops: { tok: Token; prec: number }[] = [];
+    const reduce = () => {
+      const { tok } = ops.pop()!;
+      const right = operands.pop()!, left = operands.pop()!;
+      operands.push({ tag: "BinOp", op: tok.text, left, right, span: spanFrom(left.span, right.span) });
+    };
     for (;;) {
       const t = this.peek();
       const infix = t.kind === "op" || (t.kind === "sym" && t.text === "::");
-      if (!infix) return left;
+      if (!infix) break;
       if (t.text === "=~" && !t.backtick) throw unsupported("regular expressions (`=~`)", t.span);
       const [p, a] = this.fix(t.text);
-      if (!(p > top || (p === top && a !== "left"))) return left;
+      if (!(p > top || (p === top && a !== "left"))) break;
+      while (ops.length > 0 && (ops[ops.length - 1]!.prec > p || (ops[ops.length - 1]!.prec === p && a === "left"))) reduce();
       this.next();
-      if (this.affixable(t) && !this.startsExpr(this.peek())) {
-        // postfix use of an operator: `x <<>>`
-        left = { tag: "App", fn: { tag: "Var", name: t.text, span: t.span }, args: [left], span: spanFrom(left.span, t.span) };
+      if (this.affixable(t) && !this.startsExpr(this.peek())) { // postfix use: `x <<>>`
+        const arg = operands.pop()!;
+        operands.push({ tag: "App", fn: { tag: "Var", name: t.text, span: t.span }, args: [arg], span: spanFrom(arg.span, t.span) });
         continue;
       }
-      const right = this.binary(p);
-      left = { tag: "BinOp", op: t.text, left, right, span: spanFrom(left.span, right.span) };
+      ops.push({ tok: t, prec: p });
+      operands.push(this.unary());
     }
+    while (ops.length > 0) reduce();
+    return operands[0]!;
   }
 
   private unary(): Expr {
@@ -991,6 +1007,8 @@ class Parser {
           case "(": return this.parenType(false);
           case "[": {
             this.next();
+            const n = this.peek();
+            if (n.kind === "op" && (n.text.startsWith("+|") || n.text.startsWith("&|"))) throw unsupported("session types (choice/selection)", t.span);
             const elem = this.type();
             this.expectSym("]", "to close the list type");
             return { tag: "TList", elem, span: this.from(t.span) };

@@ -10,7 +10,7 @@ export interface Primitive {
 }
 
 export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
-  // Int arithmetic: 64-bit two's complement, wrapping; `/` truncates; `mod` has the dividend's sign
+  // Int arithmetic: 63-bit (OCaml's int, as Links) two's complement, wrapping; `/` truncates; `mod` has the dividend's sign
   "+": { type: "(Int, Int) -> Int", doc: "integer addition" },
   "-": { type: "(Int, Int) -> Int", doc: "integer subtraction" },
   "*": { type: "(Int, Int) -> Int", doc: "integer multiplication" },
@@ -50,6 +50,7 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   intToChar: { type: "(Int) -> Char", doc: "from code point" },
   // strings
   "^^": { type: "(String, String) -> String", doc: "concatenation" },
+  charAt: { type: "(String, Int) ~> Char", doc: "the character at an index; fails out of range" },
   strlen: { type: "(String) -> Int", doc: "length in characters" },
   explode: { type: "(String) -> [Char]", doc: "characters of a string" },
   implode: { type: "([Char]) -> String", doc: "string of characters" },

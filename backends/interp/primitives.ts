@@ -1,7 +1,8 @@
 // The interpreter's implementation of prelude/primitives.ts (process primitives are in machine.ts).
 import { CharV, ConsV, RuntimeError, UNIT, type Value, arrayToList, compare, equal, listToArray, showFloat } from "./values.js";
 
-const wrap = (x: bigint) => BigInt.asIntN(64, x);
+/** Links' Int is OCaml's: 63-bit two's complement, wrapping. */
+const wrap = (x: bigint) => BigInt.asIntN(63, x);
 const i = (v: Value) => v as bigint;
 const f = (v: Value) => v as number;
 
@@ -58,6 +59,12 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   },
   charToInt: (a) => BigInt((a[0] as CharV).c.codePointAt(0)!),
   intToChar: (a) => new CharV(String.fromCodePoint(Number(i(a[0]!)))),
+  charAt: (a) => {
+    const cs = [...(a[0] as string)];
+    const k = Number(i(a[1]!));
+    if (k < 0 || k >= cs.length) throw new RuntimeError("charAt: index out of range");
+    return new CharV(cs[k]!);
+  },
   "^^": (a) => (a[0] as string) + (a[1] as string),
   strlen: (a) => BigInt([...(a[0] as string)].length),
   explode: (a) => arrayToList([...(a[0] as string)].map((c) => new CharV(c))),
