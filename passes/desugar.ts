@@ -43,7 +43,7 @@ class Desugarer {
         const group = stmts.slice(j, i) as Extract<S.Stmt, { tag: "SFun" }>[];
         const seen = new Set<string>();
         for (const f of group) {
-          if (seen.has(f.name)) throw typeError(`duplicate definition of function ${f.name} in one recursive group`, f.span);
+          if (seen.has(f.name)) throw typeError(`Duplicate mutually recursive definitions of function ${f.name}`, f.span);
           seen.add(f.name);
         }
         const binds: RecBinding[] = group.map((f) => ({
@@ -63,7 +63,7 @@ class Desugarer {
         case "SVar": acc = this.bind(s.pat, this.expr(s.expr), acc, s.span); break;
         case "SExpr": acc = { tag: "Let", name: "_", rhs: this.expr(s.expr), body: acc, span: s.span, stmt: true }; break;
         case "STypename":
-          if (this.typenames.some((t) => t.name === s.name)) throw typeError(`duplicate definition of type ${s.name}`, s.span);
+          if (this.typenames.some((t) => t.name === s.name)) throw typeError(`Duplicate mutually recursive definitions of type ${s.name}`, s.span);
           this.typenames.push({ name: s.name, params: s.params, type: s.type, span: s.span }); break;
       }
     }
@@ -110,7 +110,14 @@ class Desugarer {
       case "Tuple":
         if (e.items.length === 1) return this.expr(e.items[0]!);
         return { tag: "Record", fields: e.items.map((x, i) => [String(i + 1), this.expr(x)]), ext: undefined, span };
-      case "Record": return { tag: "Record", fields: e.fields.map(([l, x]) => [l, this.expr(x)]), ext: e.ext && this.expr(e.ext), span };
+      case "Record": {
+        const labels = new Set<string>();
+        for (const [l] of e.fields) {
+          if (labels.has(l)) throw typeError(`the field ${l} occurs more than once in this record`, span);
+          labels.add(l);
+        }
+        return { tag: "Record", fields: e.fields.map(([l, x]) => [l, this.expr(x)]), ext: e.ext && this.expr(e.ext), span };
+      }
       case "With": return { tag: "Update", record: this.expr(e.record), fields: e.fields.map(([l, x]) => [l, this.expr(x)]), span };
       case "Proj": return { tag: "Proj", expr: this.expr(e.expr), label: e.label, span };
       case "List":
@@ -166,23 +173,29 @@ class Desugarer {
 
   handle(e: Extract<S.Expr, { tag: "Handle" }>): CExpr {
     const span = e.span;
+    // A parameter bound by a pattern gets a fresh name; every clause body matches it first.
+    const matches: [string, CPat][] = [];
     const params = e.params.map((p) => {
-      if (p.pat.tag !== "PVar") throw unsupported("handler parameters must be variables", p.pat.span);
-      return { name: p.pat.name, init: this.expr(p.init) };
+      if (p.pat.tag === "PVar") return { name: p.pat.name, init: this.expr(p.init) };
+      const name = this.names.fresh("param");
+      matches.push([name, this.pat(p.pat)]);
+      return { name, init: this.expr(p.init) };
     });
+    const matchParams = (body: CExpr): CExpr =>
+      matches.reduceRight<CExpr>((acc, [n, q]) => ({ tag: "Case", scrutinee: { tag: "Var", name: n, span: q.span }, clauses: [{ pat: q, body: acc }], span: q.span }), body);
     const ops = [];
     let ret: { pat: CPat; body: CExpr } | undefined;
     for (const c of e.cases) {
       if (c.kind === "return") {
         if (ret) throw unsupported("more than one return clause in a handler", c.span);
-        ret = { pat: this.pat(c.pat), body: this.expr(c.body) };
+        ret = { pat: this.pat(c.pat), body: matchParams(this.expr(c.body)) };
       } else {
-        ops.push({ op: c.op, args: c.args.map((a) => this.pat(a)), k: c.k && this.pat(c.k), body: this.expr(c.body), span: c.span });
+        ops.push({ op: c.op, args: c.args.map((a) => this.pat(a)), k: c.k && this.pat(c.k), body: matchParams(this.expr(c.body)), span: c.span });
       }
     }
     if (!ret) {
       const x = this.names.fresh("ret");
-      ret = { pat: { tag: "PVar", name: x, span }, body: { tag: "Var", name: x, span } };
+      ret = { pat: { tag: "PVar", name: x, span }, body: matchParams({ tag: "Var", name: x, span }) };
     }
     return { tag: "Handle", shallow: e.shallow, body: this.expr(e.expr), params, ops, ret, span };
   }

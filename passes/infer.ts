@@ -252,13 +252,37 @@ class Inferrer {
     return v;
   }
 
-  signature(te: TypeExpr): Type {
+  /**
+   * A signature's type. Its named variables are rigid. With an explicit `forall`, every named
+   * variable must be quantified, and the names are not in scope in the body's annotations;
+   * otherwise annotations in the body refer to the signature's variables.
+   */
+  signature(te: TypeExpr): { type: Type; scope: Map<string, TVar> | "closed" } {
     this.rigidVars = true;
     try {
-      return this.typeOf(te, new Map());
+      const vars = new Map<string, TVar>();
+      if (te.tag === "TForall") {
+        const quantified = new Set(te.vars.map((v) => v.replace(/::.*/, "")));
+        const type = this.typeOf(te.body, vars);
+        for (const key of vars.keys()) {
+          const name = key.slice(key.indexOf(":") + 1);
+          if (!quantified.has(name)) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
+        }
+        return { type, scope: "closed" };
+      }
+      return { type: this.typeOf(te, vars), scope: vars };
     } finally {
       this.rigidVars = false;
     }
+  }
+
+  /** Scopes of named type variables in annotations: one per function with a signature, one for the rest. */
+  annotScopes: (Map<string, TVar> | "closed")[] = [new Map()];
+  annotScope(): Map<string, TVar> {
+    const top = this.annotScopes[this.annotScopes.length - 1]!;
+    // In a function whose signature quantifies explicitly, annotation variables are fresh (and
+    // so cannot be the signature's).
+    return top === "closed" ? new Map() : top;
   }
 
   typeCon(te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
@@ -396,9 +420,19 @@ class Inferrer {
         const monos = e.binds.map(() => this.fresh());
         this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
           e.binds.forEach((b, i) => {
-            if (b.sig) this.expect(monos[i]!, this.signature(b.sig), b.span, `function ${b.name}`);
-            const t = this.expr(b.fn, this.fresh("row"));
-            this.expect(t, monos[i]!, b.span, `function ${b.name}`);
+            let scope: Map<string, TVar> | "closed" | undefined;
+            if (b.sig) {
+              const sig = this.signature(b.sig);
+              this.expect(monos[i]!, sig.type, b.span, `function ${b.name}`);
+              scope = sig.scope;
+            }
+            if (scope) this.annotScopes.push(scope);
+            try {
+              const t = this.expr(b.fn, this.fresh("row"));
+              this.expect(t, monos[i]!, b.span, `function ${b.name}`);
+            } finally {
+              if (scope) this.annotScopes.pop();
+            }
           });
         });
         this.level--;
@@ -472,7 +506,7 @@ class Inferrer {
         return { tag: "Con", name: "Process", args: [bodyEff] };
       }
       case "Annot": {
-        const ta = this.typeOf(e.annot, new Map());
+        const ta = this.typeOf(e.annot, this.annotScope());
         this.expect(this.expr(e.expr, eff), ta, e.expr.span);
         return ta;
       }
@@ -593,7 +627,7 @@ class Inferrer {
       }
       case "PAs": this.pat(p.pat, t, binds); binds.push([p.name, mono(t)]); return;
       case "PAnnot": {
-        const ta = this.typeOf(p.type, new Map());
+        const ta = this.typeOf(p.type, this.annotScope());
         this.expect(t, ta, p.span, "pattern");
         this.pat(p.pat, ta, binds);
         return;

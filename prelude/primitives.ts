@@ -51,6 +51,7 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   // strings
   "^^": { type: "(String, String) -> String", doc: "concatenation" },
   charAt: { type: "(String, Int) ~> Char", doc: "the character at an index; fails out of range" },
+  strsub: { type: "(String, Int, Int) ~> String", doc: "substring from a start index with a length" },
   strlen: { type: "(String) -> Int", doc: "length in characters" },
   explode: { type: "(String) -> [Char]", doc: "characters of a string" },
   implode: { type: "([Char]) -> String", doc: "string of characters" },

@@ -65,6 +65,12 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
     if (k < 0 || k >= cs.length) throw new RuntimeError("charAt: index out of range");
     return new CharV(cs[k]!);
   },
+  strsub: (a) => {
+    const cs = [...(a[0] as string)];
+    const start = Number(i(a[1]!)), len = Number(i(a[2]!));
+    if (start < 0 || len < 0 || start + len > cs.length) throw new RuntimeError("strsub: range out of bounds");
+    return cs.slice(start, start + len).join("");
+  },
   "^^": (a) => (a[0] as string) + (a[1] as string),
   strlen: (a) => BigInt([...(a[0] as string)].length),
   explode: (a) => arrayToList([...(a[0] as string)].map((c) => new CharV(c))),

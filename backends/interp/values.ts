@@ -132,6 +132,12 @@ function compareLabels(a: string, b: string): number {
 
 // ---------------------------------------------------------------- printing
 
+/** Record labels that are Links keywords print quoted, as Links prints them. */
+const KEYWORDS = new Set(["alien", "as", "case", "client", "database", "default", "delete", "do", "else", "false", "for", "forall",
+  "from", "fun", "handle", "if", "in", "insert", "linfun", "mu", "mutual", "native", "nu", "offer", "orderby", "otherwise",
+  "page", "query", "receive", "select", "server", "set", "shallowhandle", "sig", "spawn", "switch", "table", "true",
+  "try", "typename", "update", "values", "var", "where", "with", "yields"]);
+
 /** Floats print like Links: up to 12 significant digits, always with a decimal point. */
 export function showFloat(f: number): string {
   if (Number.isNaN(f)) return "nan";
@@ -185,7 +191,7 @@ export function showValue(v: Value): string {
     if (labels.length === 0) return "()";
     const isTuple = labels.length > 1 && labels.every((l, i) => labels.includes(String(i + 1)));
     if (isTuple) return `(${labels.map((_, i) => showValue(v.fields.get(String(i + 1))!)).join(", ")})`;
-    return `(${labels.sort(compareLabels).map((l) => `${l} = ${showValue(v.fields.get(l)!)}`).join(", ")})`;
+    return `(${labels.sort(compareLabels).map((l) => `${KEYWORDS.has(l) ? `"${l}"` : l} = ${showValue(v.fields.get(l)!)}`).join(", ")})`;
   }
   if (v instanceof VariantV) {
     if (v.arg === undefined) return v.name;
