@@ -33,7 +33,7 @@ export type CExpr = Node & (
   | { tag: "Lam"; params: string[]; body: CExpr; name?: string }
   | { tag: "App"; fn: CExpr; args: CExpr[] }
   /** `stmt`: the rhs was an expression statement `e;`, which must have type (). */
-  | { tag: "Let"; name: string; rhs: CExpr; body: CExpr; scheme?: Scheme; stmt?: boolean }
+  | { tag: "Let"; name: string; rhs: CExpr; body: CExpr; scheme?: Scheme; stmt?: boolean; sig?: TypeExpr }
   | { tag: "LetRec"; binds: RecBinding[]; body: CExpr }
   | { tag: "If"; cond: CExpr; then: CExpr; else: CExpr }
   | { tag: "Con"; name: string; arg: CExpr | undefined }

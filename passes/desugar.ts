@@ -60,7 +60,10 @@ class Desugarer {
       }
       i--;
       switch (s.tag) {
-        case "SVar": acc = this.bind(s.pat, this.expr(s.expr), acc, s.span); break;
+        case "SVar":
+          if (s.sig && s.pat.tag === "PVar") acc = { tag: "Let", name: s.pat.name, rhs: this.expr(s.expr), body: acc, span: s.span, sig: s.sig };
+          else acc = this.bind(s.pat, this.expr(s.expr), acc, s.span);
+          break;
         case "SExpr": acc = { tag: "Let", name: "_", rhs: this.expr(s.expr), body: acc, span: s.span, stmt: true }; break;
         case "STypename":
           if (this.typenames.some((t) => t.name === s.name)) throw typeError(`Duplicate mutually recursive definitions of type ${s.name}`, s.span);

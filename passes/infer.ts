@@ -37,7 +37,11 @@ class Inferrer {
   opSites = new Map<string, Span>();
 
   constructor(typenames: TypeDecl[]) {
-    for (const d of typenames) this.aliases.set(d.name, d);
+    for (const d of typenames) {
+      this.aliases.set(d.name, d);
+      const free = [...typeExprVars(d.type)].filter((v) => !d.params.includes(v));
+      if (free.length > 0) throw typeError(`the type variable ${free[0]} is not a parameter of type ${d.name}`, d.span);
+    }
   }
 
   // ------------------------------------------------------------ environment
@@ -103,6 +107,8 @@ class Inferrer {
   }
 
   // ------------------------------------------------------------ unification
+  private aliasPairs = new Set<string>();
+
   unify(a: Type, b: Type): void {
     a = prune(a);
     b = prune(b);
@@ -113,8 +119,17 @@ class Inferrer {
       a.args.forEach((x, i) => this.unify(x, b.args[i]!));
       return;
     }
-    if (a.tag === "Alias") return this.unify(a.body, b);
-    if (b.tag === "Alias") return this.unify(a, b.body);
+    if (a.tag === "Alias" || b.tag === "Alias") {
+      // Recursive type names unify coinductively: a pair already being unified is assumed equal.
+      const key = `${typeKey(a)}=${typeKey(b)}`;
+      if (this.aliasPairs.has(key)) return;
+      this.aliasPairs.add(key);
+      try {
+        return a.tag === "Alias" ? this.unify(a.body, b) : this.unify(a, (b as Extract<Type, { tag: "Alias" }>).body);
+      } finally {
+        this.aliasPairs.delete(key);
+      }
+    }
     switch (a.tag) {
       case "Con":
         if (b.tag !== "Con" || a.name !== b.name || a.args.length !== b.args.length) throw new UnifyError();
@@ -280,9 +295,14 @@ class Inferrer {
   annotScopes: (Map<string, TVar> | "closed")[] = [new Map()];
   annotScope(): Map<string, TVar> {
     const top = this.annotScopes[this.annotScopes.length - 1]!;
-    // In a function whose signature quantifies explicitly, annotation variables are fresh (and
-    // so cannot be the signature's).
-    return top === "closed" ? new Map() : top;
+    // In a function whose signature quantifies explicitly, the signature's variables are not in
+    // scope in annotations, and no other named variable is either.
+    if (top === "closed") return new Proxy(new Map<string, TVar>(), {
+      get: (m, prop) => prop === "get"
+        ? (key: string) => { throw typeError(`the type variable ${key.slice(key.indexOf(":") + 1)} is not bound (the enclosing signature quantifies its variables with forall)`); }
+        : Reflect.get(m, prop, m),
+    });
+    return top;
   }
 
   typeCon(te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
@@ -302,6 +322,12 @@ class Inferrer {
     const arity = (n: number) => {
       if (args.length !== n) throw typeError(`type constructor ${te.name} takes ${n} argument(s) but is given ${args.length}`, te.span);
     };
+    const decl = this.aliases.get(te.name);
+    if (decl) {
+      // a user's typename shadows a built-in type of the same name
+      arity(decl.params.length);
+      return this.alias(decl, decl.params.map((_, i) => argType(i)));
+    }
     switch (te.name) {
       case "Int": arity(0); return tInt;
       case "Float": arity(0); return tFloat;
@@ -313,11 +339,7 @@ class Inferrer {
       case "Comp": // Comp(a, e) = () ~e~> a
         return { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: argRow(1) }, ret: argType(0) };
     }
-    const decl = this.aliases.get(te.name);
-    if (!decl) throw typeError(`unknown type constructor ${te.name}`, te.span);
-    arity(decl.params.length);
-    const actual = decl.params.map((_, i) => argType(i));
-    return this.alias(decl, actual);
+    throw typeError(`unknown type constructor ${te.name}`, te.span);
   }
 
   alias(decl: TypeDecl, args: Type[]): Type {
@@ -408,7 +430,22 @@ class Inferrer {
       }
       case "Let": {
         this.level++;
-        const t = this.expr(e.rhs, eff);
+        let sig: ReturnType<Inferrer["signature"]> | undefined;
+        if (e.sig) {
+          sig = this.signature(e.sig);
+          this.annotScopes.push(sig.scope);
+        }
+        let t: Type;
+        try {
+          t = this.expr(e.rhs, eff);
+          if (sig) {
+            this.expect(t, sig.type, e.rhs.span, `definition of ${e.name}`);
+            if (!isValue(e.rhs) && this.generalize(sig.type).vars.some((v) => v.rigid))
+              throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
+          }
+        } finally {
+          if (sig) this.annotScopes.pop();
+        }
         this.level--;
         if (e.stmt) this.expect(t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
         const s = isValue(e.rhs) ? this.generalize(t) : mono(t);
@@ -690,3 +727,45 @@ export function substitute(t: Type, sub: Map<number, Type>): Type {
 }
 
 export { CompileError };
+
+/** Named type variables of a type expression, minus those bound by mu/forall and `_`. */
+function typeExprVars(t: TypeExpr, bound: ReadonlySet<string> = new Set(), out = new Set<string>()): Set<string> {
+  const row = (r: RowExpr) => {
+    for (const f of r.fields) {
+      if (f.presence.kind === "present" && f.presence.type) typeExprVars(f.presence.type, bound, out);
+      if (f.presence.kind === "poly" && f.presence.name !== "_" && !bound.has(f.presence.name)) out.add(f.presence.name);
+    }
+    if (r.rest && r.rest !== "_" && !bound.has(r.rest)) out.add(r.rest);
+  };
+  switch (t.tag) {
+    case "TVar": if (t.name !== "_" && !bound.has(t.name)) out.add(t.name); break;
+    case "TCon": t.args.forEach((a) => (a.tag === "Type" ? typeExprVars(a.type, bound, out) : row(a.row))); break;
+    case "TFun": t.params.forEach((p) => typeExprVars(p, bound, out)); row(t.effects); typeExprVars(t.ret, bound, out); break;
+    case "TRecord": case "TVariant": row(t.row); break;
+    case "TTuple": t.items.forEach((x) => typeExprVars(x, bound, out)); break;
+    case "TList": typeExprVars(t.elem, bound, out); break;
+    case "TMu": typeExprVars(t.body, new Set([...bound, t.name]), out); break;
+    case "TForall": typeExprVars(t.body, new Set([...bound, ...t.vars.map((v) => v.replace(/::.*/, ""))]), out); break;
+  }
+  return out;
+}
+
+/** A structural key for a type (variables by identity), used to detect recursive alias unification. */
+function typeKey(t: Type, depth = 0): string {
+  t = prune(t);
+  if (depth > 6) return "…";
+  const k = (x: Type) => typeKey(x, depth + 1);
+  switch (t.tag) {
+    case "TVar": return `'${t.id}`;
+    case "Con": return `${t.name}(${t.args.map(k).join(",")})`;
+    case "Fun": return `(${t.params.map(k).join(",")})-${k(t.eff)}->${k(t.ret)}`;
+    case "Op": return `(${t.params.map(k).join(",")})=>${k(t.ret)}`;
+    case "Record": return `{${k(t.row)}}`;
+    case "Variant": return `[${k(t.row)}]`;
+    case "Alias": return `${t.name}(${t.args.map(k).join(",")})`;
+    case "RowEmpty": return "·";
+    case "RowExtend": return `${t.label}:${k(t.presence)};${k(t.rest)}`;
+    case "Pre": return k(t.type);
+    case "Abs": return "-";
+  }
+}

@@ -8,7 +8,7 @@
 // literal patterns, `_x` names, expression statements at top level).
 //
 // Operators. Links parses infix chains flat and re-associates them with a fixity table (the
-// "shunting" pass, core/shunting.ml); we do the same with precedence climbing over that table:
+// "shunting" pass, core/shunting.ml); we run the same shunting-yard rule while parsing:
 //     9 right  ::            8 right  ^ ^^ **        7 left  * / *. /.
 //     6 left   + - +. -. !   5 right  ++ =~         4 none  == <> < <= >= >
 //     3 right  &&            2 right  ||            1 left >>    1 right $
@@ -18,9 +18,10 @@
 // Non-associative operators nest to the right, as Links' shunting does.
 //
 // Representation choices (see ir/surface.ts):
-//   * every binary operator, including user-defined ones and `` a `f` b ``, is BinOp{op}; an op
-//     that is not built in means "call the function named op". User prefix/postfix operator
-//     uses become App(Var op, [e]); `op x <+> y {…}` defines SFun "<+>" with params [[x, y]].
+//   * every binary operator, including user-defined ones, `` a `f` b `` and (an extension) bare
+//     `a mod b`, is BinOp{op}; an op that is not built in means "call the function named op".
+//     User prefix/postfix operator uses become App(Var op, [e]); `op x <+> y {…}` defines
+//     SFun "<+>" with params [[x, y]]; built-in operators are never prefix/postfix.
 //   * a function body `{ e }` without statements is just `e` (other bodies stay Blocks).
 //   * `-1`/`-.1.0` on a literal fold into a negative literal; otherwise UnOp.
 //   * `mutual { … }` is flattened into consecutive statements (consecutive `fun`s form a group).
@@ -186,7 +187,7 @@ class Parser {
       name = this.next().text;
       params = this.isSym("{") ? [p1] : [p1, this.pattern()];
     }
-    const body = this.block();
+    const body = this.funBody();
     return { tag: "SFun", name, params: [params], body, sig, span: this.from(start) };
   }
 
@@ -353,7 +354,8 @@ class Parser {
     };
     for (;;) {
       const t = this.peek();
-      const infix = t.kind === "op" || (t.kind === "sym" && t.text === "::");
+      // `::` and, as a lenient extension, a bare `x mod y` (Links spells it `` x `mod` y ``).
+      const infix = t.kind === "op" || (t.kind === "sym" && t.text === "::") || (t.kind === "ident" && t.text === "mod");
       if (!infix) break;
       if (t.text === "=~" && !t.backtick) throw unsupported("regular expressions (`=~`)", t.span);
       const [p, a] = this.fix(t.text);

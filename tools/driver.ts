@@ -1,0 +1,138 @@
+// The Effect side of the tools: typed errors, the pipeline as an Effect (pass by pass, timed,
+// optionally validated), the backend run, and the shared CLI runner. Passes stay plain functions.
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeServices from "@effect/platform-node/NodeServices";
+import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
+import { CliError, CliOutput, Command } from "effect/cli";
+import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
+import { languageOf, pipeline, type Source } from "../passes/pipeline.js";
+import { runInterp } from "../backends/interp/index.js";
+import type { CoreProgram } from "../ir/core.js";
+import type { Backend } from "./compile-lib.js";
+
+// ---------------------------------------------------------------- typed errors
+interface ErrorFields {
+  readonly message: string;
+  readonly span: Span | undefined;
+  /** The error as shown to the user: `file:line:col: Kind: message` + source line + caret. */
+  readonly rendered: string;
+}
+/** A tagged error class; `Command.run` prints `rendered` (its CliError.userMessage) on stderr. */
+const DriverErrorClass = <const Tag extends string>(tag: Tag) =>
+  class extends Data.TaggedError(tag)<ErrorFields> {
+    override readonly [CliError.userMessage]: string = this.rendered;
+    /** We print it ourselves; `runMain` must not log it again. */
+    override readonly [Runtime.errorReported]: boolean = false;
+  };
+export class LinksSyntaxError extends DriverErrorClass("LinksSyntaxError") {}
+export class LinksTypeError extends DriverErrorClass("LinksTypeError") {}
+export class UnsupportedError extends DriverErrorClass("UnsupportedError") {}
+export class LinksRuntimeError extends DriverErrorClass("LinksRuntimeError") {}
+export class InternalError extends DriverErrorClass("InternalError") {}
+/** The input file cannot be read. */
+export class FileError extends DriverErrorClass("FileError") {}
+/** A bad combination of options (e.g. an unknown pass name). */
+export class UsageError extends DriverErrorClass("UsageError") {}
+export type DriverError =
+  | LinksSyntaxError | LinksTypeError | UnsupportedError | LinksRuntimeError | InternalError | FileError | UsageError;
+
+const byKind: Record<ErrorKind, new (fields: ErrorFields) => DriverError> = {
+  syntax: LinksSyntaxError, type: LinksTypeError, unsupported: UnsupportedError, runtime: LinksRuntimeError, internal: InternalError,
+};
+
+/** Any throwable from a pass or backend → a typed error, rendered against the source text. Never a stack trace. */
+export function toDriverError(e: unknown, src?: Source): DriverError {
+  const err = e instanceof CompileError ? e
+    : new CompileError("internal", e instanceof RangeError ? `${e.message} (the program nests too deeply)` : e instanceof Error ? e.message : String(e));
+  return new byKind[err.kind]({ message: err.message, span: err.span, rendered: renderError(err, src?.text) });
+}
+
+export const usageError = (message: string) => new UsageError({ message, span: undefined, rendered: `error: ${message}` });
+
+// ---------------------------------------------------------------- reading, compiling, running
+export const readSource = (file: string): Effect.Effect<Source, FileError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem;
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError((e) => {
+      const why = e.reason._tag === "NotFound" ? "no such file" : e.reason._tag === "BadArgument" ? e.message : (e.reason.description ?? e.reason._tag);
+      return new FileError({ message: `cannot read ${file}: ${why}`, span: undefined, rendered: `error: cannot read ${file}: ${why}` });
+    }));
+    return { file, text };
+  });
+
+export interface PassRun {
+  name: string;
+  from: string;
+  to: string;
+  ms: number;
+  output: unknown;
+}
+
+/**
+ * Run the passes in order as an Effect (one span per pass), stopping after `until`. With `check`,
+ * each output is validated against the pass's target language. `onPass` runs after each pass.
+ */
+export const compile = Effect.fn("compile")(function* (
+  src: Source,
+  opts: { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void> } = {},
+) {
+  let x: unknown = src;
+  const runs: PassRun[] = [];
+  for (const p of pipeline) {
+    const t0 = performance.now();
+    x = yield* Effect.try({ try: () => p.run(x), catch: (e) => toDriverError(e, src) }).pipe(Effect.withSpan(`pass ${p.name}`));
+    const ms = performance.now() - t0;
+    if (opts.check) {
+      const errs = languageOf(p.to).validate(x);
+      if (errs.length > 0)
+        return yield* toDriverError(new CompileError("internal", `output of pass ${p.name} is not valid ${p.to}:\n  ${errs.slice(0, 10).join("\n  ")}`), src);
+    }
+    const r: PassRun = { name: p.name, from: p.from, to: p.to, ms, output: x };
+    runs.push(r);
+    if (opts.onPass) yield* opts.onPass(r);
+    if (opts.until === p.name) break;
+  }
+  return { output: x, runs };
+});
+
+export interface BackendResult {
+  backend: Backend;
+  /** What the program printed. */
+  output: string;
+  /** The final `VALUE : TYPE` line (without newline). */
+  value: string;
+}
+
+/** Run typed Core on a backend; `out` receives program output as it is printed. */
+export const runBackend = (src: Source, core: CoreProgram, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
+  Effect.try({
+    try: (): BackendResult => {
+      const chunks: string[] = [];
+      runInterp(core, { deadline: opts.deadline, out: (s) => { chunks.push(s); opts.out?.(s); } });
+      const value = chunks.pop() ?? "";
+      return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
+    },
+    catch: (e) => toDriverError(e, src),
+  }).pipe(Effect.withSpan(`backend ${backend}`));
+
+// ---------------------------------------------------------------- the CLI runner
+/** Bad invocations print `error: …` and a hint on stderr (exit 1) instead of the whole help page. */
+const presenter: CliOutput.Presenter = {
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Console.error(`${event.errors.map((e) => `error: ${e.message}`).join("\n")}\nRun \`${event.commandPath.join(" ")} --help\` for usage.`)
+      : CliOutput.defaultPresenter.present(event),
+};
+const base = CliOutput.defaultFormatter({ colors: false, globalFlags: "summary" });
+/** Our errors' userMessage is already rendered: print it verbatim. */
+const formatter: CliOutput.Formatter = { ...base, formatError: (e) => (e._tag === "UserError" ? e.message : base.formatError(e)) };
+
+/** Run a command on process.argv: exit 0 on success, 1 with the rendered error on stderr otherwise. */
+export function runCli<Name extends string, I, C, E>(cmd: Command.Command<Name, I, C, E, Command.Environment>): void {
+  Command.run(cmd, { version: "0.1.0" }).pipe(
+    // A defect is a bug in the tools: still one line on stderr, not a stack trace.
+    Effect.catchDefect((d) => { const e = toDriverError(d); return Effect.andThen(Console.error(e.rendered), Effect.fail(e)); }),
+    Effect.provide(Layer.mergeAll(NodeServices.layer, CliOutput.layer(formatter), CliOutput.layerPresenter(presenter))),
+    NodeRuntime.runMain,
+  );
+}

@@ -1,0 +1,36 @@
+// Compile a Links program and run it: program output, then `VALUE : TYPE`.
+//
+//   tsx tools/run.ts FILE [--backend interp] [--timeout SECONDS]
+import { Effect, Option } from "effect";
+import { Argument, Command, Flag } from "effect/cli";
+import type { CoreProgram } from "../ir/core.js";
+import { BACKENDS } from "./compile-lib.js";
+import { compile, readSource, runBackend, runCli } from "./driver.js";
+
+const run = Command.make(
+  "run",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("the Links program (.links) to compile and run")),
+    backend: Flag.Literals("backend", BACKENDS).pipe(Flag.withDefault("interp"), Flag.withDescription("where to run the compiled program")),
+    timeout: Flag.Finite("timeout").pipe(
+      Flag.withMetavar("SECONDS"),
+      Flag.optional,
+      Flag.withDescription("stop the program with a runtime error after this many seconds (default: no limit)"),
+    ),
+  },
+  ({ file, backend, timeout }) =>
+    Effect.gen(function* () {
+      const src = yield* readSource(file);
+      const { output } = yield* compile(src);
+      const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
+      yield* runBackend(src, output as CoreProgram, backend, { deadline, out: (s) => process.stdout.write(s) });
+    }),
+).pipe(
+  Command.withDescription("Compile a Links program and run it, printing its output and then `VALUE : TYPE`."),
+  Command.withExamples([
+    { command: "run examples/deep_state.links", description: "run a program on the interpreter" },
+    { command: "run loop.links --backend interp --timeout 5", description: "give up after five seconds" },
+  ]),
+);
+
+runCli(run);
