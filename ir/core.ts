@@ -18,6 +18,7 @@ export type CPat =
   | { tag: "PNil"; span: Span }
   | { tag: "PCons"; head: CPat; tail: CPat; span: Span }
   | { tag: "PAs"; pat: CPat; name: string; span: Span }
+  | { tag: "PNeg"; names: string[]; span: Span } // any variant whose constructor is not one of names
   | { tag: "PAnnot"; pat: CPat; type: TypeExpr; span: Span };
 
 export interface Clause { pat: CPat; body: CExpr }
@@ -100,7 +101,7 @@ export function mapChildren(e: CExpr, f: (x: CExpr) => CExpr): CExpr {
 
 export function patVars(p: CPat, out: string[] = []): string[] {
   switch (p.tag) {
-    case "PAny": case "PLit": case "PNil": break;
+    case "PAny": case "PLit": case "PNil": case "PNeg": break;
     case "PVar": out.push(p.name); break;
     case "PCon": if (p.arg) patVars(p.arg, out); break;
     case "PRecord": p.fields.forEach(([, q]) => patVars(q, out)); if (p.rest) patVars(p.rest, out); break;
@@ -123,6 +124,7 @@ export function patToSExp(p: CPat): SExp {
     case "PNil": return "nil";
     case "PCons": return ["cons", patToSExp(p.head), patToSExp(p.tail)];
     case "PAs": return ["as", patToSExp(p.pat), p.name];
+    case "PNeg": return ["not", ...p.names];
     case "PAnnot": return [":", patToSExp(p.pat), typeExprToSExp(p.type)];
   }
 }

@@ -54,6 +54,7 @@ export type Pattern =
   | { tag: "PRecord"; fields: [string, Pattern][]; rest: Pattern | undefined; span: Span }
   | { tag: "PVariant"; name: string; arg: Pattern | undefined; span: Span }
   | { tag: "PAs"; pat: Pattern; name: string; span: Span }
+  | { tag: "PNeg"; names: string[]; span: Span } // -Foo, -(Foo, Bar): any variant but these
   | { tag: "PAnnot"; pat: Pattern; type: TypeExpr; span: Span };
 
 // ---------------------------------------------------------------- expressions
@@ -162,6 +163,7 @@ export function patternToSExp(p: Pattern): SExp {
     case "PRecord": return ["record", ...p.fields.map(([l, q]) => [l, patternToSExp(q)] as SExp), ...(p.rest ? ["|", patternToSExp(p.rest)] : [])];
     case "PVariant": return p.arg ? [p.name, patternToSExp(p.arg)] : [p.name];
     case "PAs": return ["as", patternToSExp(p.pat), p.name];
+    case "PNeg": return ["not", ...p.names];
     case "PAnnot": return [":", patternToSExp(p.pat), typeExprToSExp(p.type)];
   }
 }

@@ -18,7 +18,7 @@ export function desugar(p: S.Program): CoreProgram {
     if (s.tag === "SVar" && s.pat.tag === "PVar") preludeNames.add(s.pat.name);
   }
   const endSpan = p.result?.span ?? stmts[stmts.length - 1]?.span ?? { file: "<input>", line: 1, col: 1, endLine: 1, endCol: 1 };
-  const body = d.stmts(stmts, p.result, endSpan);
+  const body = d.stmts(stmts, p.result, endSpan, p.preludeCount);
   return { typenames: d.typenames, body, preludeNames };
 }
 
@@ -31,7 +31,8 @@ class Desugarer {
   names = new NameSupply();
   typenames: TypeDecl[] = [];
 
-  stmts(stmts: S.Stmt[], result: S.Expr | undefined, span: Span): CExpr {
+  /** `boundary`: a recursive group never spans this index (the end of the prelude). */
+  stmts(stmts: S.Stmt[], result: S.Expr | undefined, span: Span, boundary = -1): CExpr {
     // Build from the end: the continuation of each statement is the rest of the block.
     let i = stmts.length;
     let acc: CExpr = result ? this.expr(result) : unit(span);
@@ -39,7 +40,7 @@ class Desugarer {
       const s = stmts[i - 1]!;
       if (s.tag === "SFun") {
         let j = i - 1;
-        while (j > 0 && stmts[j - 1]!.tag === "SFun") j--;
+        while (j > 0 && j !== boundary && stmts[j - 1]!.tag === "SFun") j--;
         const group = stmts.slice(j, i) as Extract<S.Stmt, { tag: "SFun" }>[];
         const seen = new Set<string>();
         for (const f of group) {
@@ -66,7 +67,7 @@ class Desugarer {
           break;
         case "SExpr": acc = { tag: "Let", name: "_", rhs: this.expr(s.expr), body: acc, span: s.span, stmt: true }; break;
         case "STypename":
-          if (this.typenames.some((t) => t.name === s.name)) throw typeError(`Duplicate mutually recursive definitions of type ${s.name}`, s.span);
+          if (stmts[i + 1]?.tag === "STypename" && this.typenames.some((t) => t.name === s.name)) throw typeError(`Duplicate mutually recursive definitions of type ${s.name}`, s.span);
           this.typenames.push({ name: s.name, params: s.params, type: s.type, span: s.span }); break;
       }
     }
@@ -157,6 +158,7 @@ class Desugarer {
       case "||": return { tag: "If", cond: this.expr(l), then: bool(true), else: this.expr(r), span };
       case "::": return { tag: "Cons", head: this.expr(l), tail: this.expr(r), span };
       case "!": return this.call("send", [this.expr(l), this.expr(r)], span);
+      case "$": return { tag: "App", fn: this.expr(l), args: [this.expr(r)], span };
       default:
         if (PRIM_BINOPS.has(op)) return this.call(op, [this.expr(l), this.expr(r)], span);
         // a user-defined operator is an application of the variable of that name
@@ -269,6 +271,7 @@ class Desugarer {
       case "PVariant": return { tag: "PCon", name: p.name, arg: p.arg && this.patInner(p.arg), span };
       case "PAs": return { tag: "PAs", pat: this.patInner(p.pat), name: p.name, span };
       case "PAnnot": return { tag: "PAnnot", pat: this.patInner(p.pat), type: p.type, span };
+      case "PNeg": return { tag: "PNeg", names: p.names, span };
     }
   }
 }

@@ -37,8 +37,9 @@ class Inferrer {
   opSites = new Map<string, Span>();
 
   constructor(typenames: TypeDecl[]) {
+    // `typenames` lists later definitions first: a later definition shadows an earlier one.
     for (const d of typenames) {
-      this.aliases.set(d.name, d);
+      if (!this.aliases.has(d.name)) this.aliases.set(d.name, d);
       const free = [...typeExprVars(d.type)].filter((v) => !d.params.includes(v));
       if (free.length > 0) throw typeError(`the type variable ${free[0]} is not a parameter of type ${d.name}`, d.span);
     }
@@ -336,7 +337,7 @@ class Inferrer {
       case "String": arity(0); return tString;
       case "List": arity(1); return tList(argType(0));
       case "Process": case "Mailbox": return { tag: "Con", name: "Process", args: [argRow(0)] };
-      case "Comp": // Comp(a, e) = () ~e~> a
+      case "Comp": // Comp(a, e) = () ~e~> a; Comp(a) has an anonymous row
         return { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: argRow(1) }, ret: argType(0) };
     }
     throw typeError(`unknown type constructor ${te.name}`, te.span);
@@ -663,6 +664,10 @@ class Inferrer {
         return;
       }
       case "PAs": this.pat(p.pat, t, binds); binds.push([p.name, mono(t)]); return;
+      case "PNeg":
+        // the excluded constructors may occur (with any payload); matching them fails at run time
+        this.expect(t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, this.fresh("presence")]), this.fresh("row")) }, p.span, "pattern");
+        return;
       case "PAnnot": {
         const ta = this.typeOf(p.type, this.annotScope());
         this.expect(t, ta, p.span, "pattern");

@@ -127,7 +127,7 @@ class Parser {
     for (;;) {
       if (this.atSeqEnd(end)) return { stmts, result: undefined };
       if (this.isSym(";")) { this.next(); continue; }
-      if (this.declaration(stmts, end)) continue;
+      if (this.declaration(stmts)) continue;
       const e = this.expr();
       if (this.isSym(";")) { this.next(); stmts.push({ tag: "SExpr", expr: e, span: e.span }); continue; }
       if (this.atSeqEnd(end)) return { stmts, result: e };
@@ -136,7 +136,7 @@ class Parser {
   }
 
   /** Parses a declaration into `out` if one starts here; returns false at an expression. */
-  private declaration(out: Stmt[], end: SeqEnd): boolean {
+  private declaration(out: Stmt[]): boolean {
     const t = this.peek();
     if (t.kind !== "kw") return false;
     switch (t.text) {
@@ -152,7 +152,6 @@ class Parser {
       case "alien": case "module": case "open": case "import": case "unsafe": case "effectname": case "linfun":
         this.unsupportedKw(t);
       default:
-        void end;
         return false;
     }
   }
@@ -248,12 +247,12 @@ class Parser {
       const ok = t.kind === "kw" && (t.text === "fun" || t.text === "typename" || t.text === "sig" || t.text === "op");
       if (!ok) {
         if (t.kind === "eof") this.fail("`}` to close `mutual`");
-        throw syntaxError("only `fun` and `typename` bindings are allowed in a `mutual` block", t.span);
+        throw syntaxError("Only `fun` and `typename` bindings are allowed in a `mutual` block", t.span);
       }
       const before = out.length;
-      this.declaration(out, "block");
+      this.declaration(out);
       const d = out[before];
-      if (d && d.tag === "SVar") throw syntaxError("only `fun` and `typename` bindings are allowed in a `mutual` block", d.span);
+      if (d && d.tag === "SVar") throw syntaxError("Only `fun` and `typename` bindings are allowed in a `mutual` block", d.span);
     }
     this.next();
   }
@@ -758,7 +757,24 @@ class Parser {
       const n = this.peek(1);
       if (t.text === "-" && n.kind === "int") { this.next(); this.next(); return { tag: "PLit", lit: { kind: "Int", value: -n.int! }, span: this.from(t.span) }; }
       if (n.kind === "float") { this.next(); this.next(); return { tag: "PLit", lit: { kind: "Float", value: -n.float! }, span: this.from(t.span) }; }
-      if (t.text === "-" && (n.kind === "con" || (n.kind === "sym" && n.text === "("))) throw unsupported("negative patterns (`-Foo`)", t.span);
+      if (t.text === "-" && n.kind === "con") {
+        this.next(); this.next();
+        return { tag: "PNeg", names: [n.text], span: this.from(t.span) };
+      }
+      if (t.text === "-" && n.kind === "sym" && n.text === "(") {
+        // -(Foo, Bar, Baz)
+        this.next(); this.next();
+        const names: string[] = [];
+        do {
+          if (names.length) this.next();
+          const c = this.peek();
+          if (c.kind !== "con") return this.fail("a constructor name in a negative pattern");
+          this.next();
+          names.push(c.text);
+        } while (this.isSym(","));
+        this.expectSym(")", "to close the negative pattern");
+        return { tag: "PNeg", names, span: this.from(t.span) };
+      }
     }
     return this.primaryPattern();
   }

@@ -391,6 +391,7 @@ export function matchPat(p: CPat, v: Value, env: Env | undefined | null): Env | 
       return matchPat(p.tail, v.tail, matchPat(p.head, v.head, env));
     case "PAs": { const e = matchPat(p.pat, v, env); return e === null ? null : new Env(p.name, v, e); }
     case "PAnnot": return matchPat(p.pat, v, env);
+    case "PNeg": return v instanceof VariantV && !p.names.includes(v.name) ? env : null;
   }
 }
 
