@@ -18,7 +18,11 @@ import {
 /** Type signatures of the primitives, in Links notation. */
 export type PrimitiveTypes = ReadonlyMap<string, TypeExpr>;
 
-class UnifyError extends Error {}
+class UnifyError extends Error {
+  constructor(readonly reason?: string) {
+    super(reason);
+  }
+}
 
 export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
   const inf = new Inferrer(p.typenames);
@@ -98,6 +102,25 @@ class Inferrer {
     };
     visit(t);
     return { vars, type: t };
+  }
+
+  /** A type that will not be generalised belongs to the current level. */
+  lowerLevels(t: Type): Type {
+    const visit = (x: Type): void => {
+      x = prune(x);
+      switch (x.tag) {
+        case "TVar": if (x.level > this.level) x.level = this.level; return;
+        case "Con": case "Alias": x.args.forEach(visit); return;
+        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
+        case "Op": x.params.forEach(visit); visit(x.ret); return;
+        case "Record": case "Variant": visit(x.row); return;
+        case "RowExtend": visit(x.presence); visit(x.rest); return;
+        case "Pre": visit(x.type); return;
+        case "RowEmpty": case "Abs": return;
+      }
+    };
+    visit(t);
+    return t;
   }
 
   instantiate(s: Scheme): Type {
@@ -192,14 +215,22 @@ class Inferrer {
 
   bindVar(v: TVar, t: Type): void {
     if (t.tag === "TVar" && t.id === v.id) return;
-    if (v.rigid && !(t.tag === "TVar" && !t.rigid)) throw new UnifyError();
+    if (v.rigid) {
+      // a rigid variable only unifies with a flexible one, which then points to it
+      if (t.tag === "TVar" && !t.rigid) return this.bindVar(t, v);
+      throw new UnifyError();
+    }
     // occurs check and level adjustment
     const visit = (x: Type): void => {
       x = prune(x);
       switch (x.tag) {
         case "TVar":
           if (x.id === v.id) throw new UnifyError();
-          if (x.level > v.level) x.level = v.level;
+          if (x.level > v.level) {
+            // a rigid variable may not escape into an enclosing scope
+            if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
+            x.level = v.level;
+          }
           return;
         case "Con": x.args.forEach(visit); return;
         case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
@@ -224,6 +255,7 @@ class Inferrer {
       const names = new TypeNames();
       names.count(actual);
       names.count(expected);
+      if (e.reason) throw typeError(`${e.reason}, in the ${what}`, span);
       throw typeError(
         `the ${what} has type\n    ${printType(actual, names)}\nbut it is expected to have type\n    ${printType(expected, names)}`,
         span,
@@ -263,7 +295,7 @@ class Inferrer {
     let v = vars.get(key);
     if (!v) {
       vars.set(key, (v = this.fresh(kind)));
-      if (this.rigidVars && kind === "type") v.rigid = name;
+      if (this.rigidVars) v.rigid = name;
     }
     return v;
   }
@@ -287,6 +319,17 @@ class Inferrer {
         return { type, scope: "closed" };
       }
       return { type: this.typeOf(te, vars), scope: vars };
+    } finally {
+      this.rigidVars = false;
+    }
+  }
+
+  /** An annotation `e : T`: its named variables are rigid, scoped as `annotScope` says. */
+  annotation(te: TypeExpr): Type {
+    const scope = this.annotScope();
+    this.rigidVars = true;
+    try {
+      return this.typeOf(te, scope);
     } finally {
       this.rigidVars = false;
     }
@@ -439,17 +482,15 @@ class Inferrer {
         let t: Type;
         try {
           t = this.expr(e.rhs, eff);
-          if (sig) {
-            this.expect(t, sig.type, e.rhs.span, `definition of ${e.name}`);
-            if (!isValue(e.rhs) && this.generalize(sig.type).vars.some((v) => v.rigid))
-              throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
-          }
+          if (sig) this.expect(t, sig.type, e.rhs.span, `definition of ${e.name}`);
         } finally {
           if (sig) this.annotScopes.pop();
         }
         this.level--;
+        if (sig && !isValue(e.rhs) && this.generalize(sig.type).vars.some((v) => v.rigid))
+          throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
         if (e.stmt) this.expect(t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
-        const s = isValue(e.rhs) ? this.generalize(t) : mono(t);
+        const s = isValue(e.rhs) ? this.generalize(t) : mono(this.lowerLevels(t));
         e.scheme = s;
         return this.withBindings([[e.name, s]], () => this.expr(e.body, eff));
       }
@@ -544,7 +585,7 @@ class Inferrer {
         return { tag: "Con", name: "Process", args: [bodyEff] };
       }
       case "Annot": {
-        const ta = this.typeOf(e.annot, this.annotScope());
+        const ta = this.annotation(e.annot);
         this.expect(this.expr(e.expr, eff), ta, e.expr.span);
         return ta;
       }
@@ -669,7 +710,7 @@ class Inferrer {
         this.expect(t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, this.fresh("presence")]), this.fresh("row")) }, p.span, "pattern");
         return;
       case "PAnnot": {
-        const ta = this.typeOf(p.type, this.annotScope());
+        const ta = this.annotation(p.type);
         this.expect(t, ta, p.span, "pattern");
         this.pat(p.pat, ta, binds);
         return;

@@ -12,6 +12,7 @@ import type { Backend } from "./compile-lib.js";
 
 // ---------------------------------------------------------------- typed errors
 interface ErrorFields {
+  readonly kind: ErrorKind | "file" | "usage";
   readonly message: string;
   readonly span: Span | undefined;
   /** The error as shown to the user: `file:line:col: Kind: message` + source line + caret. */
@@ -44,10 +45,10 @@ const byKind: Record<ErrorKind, new (fields: ErrorFields) => DriverError> = {
 export function toDriverError(e: unknown, src?: Source): DriverError {
   const err = e instanceof CompileError ? e
     : new CompileError("internal", e instanceof RangeError ? `${e.message} (the program nests too deeply)` : e instanceof Error ? e.message : String(e));
-  return new byKind[err.kind]({ message: err.message, span: err.span, rendered: renderError(err, src?.text) });
+  return new byKind[err.kind]({ kind: err.kind, message: err.message, span: err.span, rendered: renderError(err, src?.text) });
 }
 
-export const usageError = (message: string) => new UsageError({ message, span: undefined, rendered: `error: ${message}` });
+export const usageError = (message: string) => new UsageError({ kind: "usage", message, span: undefined, rendered: `error: ${message}` });
 
 // ---------------------------------------------------------------- reading, compiling, running
 export const readSource = (file: string): Effect.Effect<Source, FileError, FileSystem.FileSystem> =>
@@ -55,7 +56,7 @@ export const readSource = (file: string): Effect.Effect<Source, FileError, FileS
     const fs = yield* FileSystem.FileSystem;
     const text = yield* fs.readFileString(file).pipe(Effect.mapError((e) => {
       const why = e.reason._tag === "NotFound" ? "no such file" : e.reason._tag === "BadArgument" ? e.message : (e.reason.description ?? e.reason._tag);
-      return new FileError({ message: `cannot read ${file}: ${why}`, span: undefined, rendered: `error: cannot read ${file}: ${why}` });
+      return new FileError({ kind: "file", message: `cannot read ${file}: ${why}`, span: undefined, rendered: `error: cannot read ${file}: ${why}` });
     }));
     return { file, text };
   });
@@ -123,7 +124,7 @@ const presenter: CliOutput.Presenter = {
       ? Console.error(`${event.errors.map((e) => `error: ${e.message}`).join("\n")}\nRun \`${event.commandPath.join(" ")} --help\` for usage.`)
       : CliOutput.defaultPresenter.present(event),
 };
-const base = CliOutput.defaultFormatter({ colors: false, globalFlags: "summary" });
+const base = CliOutput.defaultFormatter({ colors: false });
 /** Our errors' userMessage is already rendered: print it verbatim. */
 const formatter: CliOutput.Formatter = { ...base, formatError: (e) => (e._tag === "UserError" ? e.message : base.formatError(e)) };
 

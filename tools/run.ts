@@ -11,7 +11,11 @@ const run = Command.make(
   "run",
   {
     file: Argument.String("file").pipe(Argument.withDescription("the Links program (.links) to compile and run")),
-    backend: Flag.Literals("backend", BACKENDS).pipe(Flag.withDefault("interp"), Flag.withDescription("where to run the compiled program")),
+    backend: Flag.Literals("backend", BACKENDS).pipe(
+      Flag.withMetavar("BACKEND"),
+      Flag.withDefault("interp"),
+      Flag.withDescription("where to run the compiled program (default: interp)"),
+    ),
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,

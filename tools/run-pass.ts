@@ -1,0 +1,110 @@
+// Run the pipeline pass by pass and look at what each pass produced.
+//
+//   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp]
+//   tsx tools/run-pass.ts --list
+import { Cause, Console, Effect, Option } from "effect";
+import { Argument, Command, Flag } from "effect/cli";
+import type { CoreProgram } from "../ir/core.js";
+import { languageOf, pipeline } from "../passes/pipeline.js";
+import { BACKENDS } from "./compile-lib.js";
+import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError } from "./driver.js";
+
+const passNames = pipeline.map((p) => p.name);
+
+/** `all`, or a comma-separated list of pass names. */
+const parseDumpList = (s: string): Option.Option<string[]> => {
+  if (s === "all") return Option.some(passNames);
+  const names = s.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  return names.length > 0 && names.every((n) => passNames.includes(n)) ? Option.some(names) : Option.none();
+};
+
+const dumpHeader = (r: PassRun) => `;; ---- after ${r.name} (${r.to}) ----`;
+const printIR = (r: PassRun) => languageOf(r.to).print(r.output);
+
+function timingTable(runs: PassRun[]): string {
+  const rows = runs.map((r) => [r.name, `${r.from} → ${r.to}`, r.ms.toFixed(2)]);
+  rows.push(["total", "", runs.reduce((a, r) => a + r.ms, 0).toFixed(2)]);
+  const head = ["pass", "from → to", "ms"];
+  const w = [0, 1].map((i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
+  const wms = Math.max(2, ...rows.map((r) => r[2]!.length));
+  const line = (r: string[]) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padStart(wms)}`;
+  return [line(head), ...rows.map(line)].join("\n");
+}
+
+const runPass = Command.make(
+  "run-pass",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("the Links program (.links); not needed with --list"), Argument.optional),
+    list: Flag.Boolean("list").pipe(Flag.withDefault(false), Flag.withDescription("list the passes in order (name: From → To  description) and exit")),
+    dump: Flag.String("dump").pipe(
+      Flag.withOptionalValue("all"),
+      Flag.withMetavar("PASS,PASS"),
+      Flag.filterMap(parseDumpList, (s) =>
+        `comma-separated pass names; unknown: ${s.split(",").filter((n) => !passNames.includes(n.trim())).join(", ") || "(none given)"}; valid passes: ${passNames.join(", ")}`),
+      Flag.optional,
+      Flag.withDescription(`print the IR after every pass, or with --dump=PASS,PASS after those passes only (passes: ${passNames.join(", ")})`),
+    ),
+    until: Flag.Literals("until", passNames).pipe(Flag.withMetavar("PASS"), Flag.optional, Flag.withDescription("stop after this pass")),
+    check: Flag.Boolean("check").pipe(Flag.withDefault(false), Flag.withDescription("validate the output of every pass against its language")),
+    time: Flag.Boolean("time").pipe(Flag.withDefault(false), Flag.withDescription("print a per-pass timing table on stderr")),
+    json: Flag.Boolean("json").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription('machine-readable output on stdout: {"passes":[{"name","from","to","ms","dump"?}],"result"?,"error"?}'),
+    ),
+    backend: Flag.Literals("backend", BACKENDS).pipe(
+      Flag.withMetavar("BACKEND"),
+      Flag.optional,
+      Flag.withDescription("after the passes, run the program and print its output and `VALUE : TYPE`"),
+    ),
+  },
+  (o) =>
+    Effect.gen(function* () {
+      if (o.list) {
+        const w = Math.max(...pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`.length));
+        return yield* Console.log(pipeline.map((p) => `${`${p.name}: ${p.from} → ${p.to}`.padEnd(w)}  ${p.description}`).join("\n"));
+      }
+      if (Option.isNone(o.file)) return yield* usageError("missing FILE (run `run-pass --help` for usage)");
+      const until = Option.getOrUndefined(o.until);
+      const backend = Option.getOrUndefined(o.backend);
+      if (backend && until && until !== passNames.at(-1))
+        return yield* usageError(`--backend needs the whole pipeline, but --until stops after ${until}`);
+      // With no output option, show the IR after the last pass that runs.
+      const quiet = Option.isNone(o.dump) && !backend && !o.json && !o.time;
+      const dumpSet = new Set(Option.getOrElse(o.dump, () => (quiet ? [until ?? passNames.at(-1)!] : [])));
+
+      const src = yield* readSource(o.file.value);
+      const passes: { name: string; from: string; to: string; ms: number; dump?: string }[] = [];
+      let result: BackendResult | undefined;
+      const onPass = (r: PassRun) =>
+        Effect.suspend(() => {
+          const dump = dumpSet.has(r.name) ? printIR(r) : undefined;
+          passes.push({ name: r.name, from: r.from, to: r.to, ms: Number(r.ms.toFixed(3)), ...(dump !== undefined ? { dump } : {}) });
+          return dump === undefined || o.json ? Effect.void : Console.log(`${dumpHeader(r)}\n${dump}`);
+        });
+      const program = Effect.gen(function* () {
+        const { output } = yield* compile(src, { until, check: o.check, onPass });
+        if (backend)
+          result = yield* runBackend(src, output as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
+      });
+      const exit = yield* Effect.exit(program);
+      if (o.time) yield* Console.error(timingTable(passes.map((p) => ({ ...p, output: undefined }))));
+      if (o.json) {
+        const error = exit._tag === "Failure" ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined;
+        yield* Console.log(JSON.stringify({
+          passes, ...(result ? { result } : {}),
+          ...(error ? { error: { kind: error.kind, tag: error._tag, message: error.message, span: error.span, rendered: error.rendered } } : {}),
+        }, null, 2));
+      }
+      return yield* exit;
+    }),
+).pipe(
+  Command.withDescription("Run the compiler's passes on a Links program and inspect the result of each."),
+  Command.withExamples([
+    { command: "run-pass --list", description: "the passes, in order" },
+    { command: "run-pass prog.links --dump --check --time", description: "print the IR after every pass, validate it, and time the passes" },
+    { command: "run-pass prog.links --dump=desugar --until desugar", description: "show the Core produced by desugar and stop there" },
+    { command: "run-pass prog.links --json --backend interp", description: "machine-readable pass list and run result" },
+  ]),
+);
+
+runCli(runPass);
