@@ -44,7 +44,7 @@ const byKind: Record<ErrorKind, new (fields: ErrorFields) => DriverError> = {
 /** Any throwable from a pass or backend → a typed error, rendered against the source text. Never a stack trace. */
 export function toDriverError(e: unknown, src?: Source): DriverError {
   const err = e instanceof CompileError ? e
-    : new CompileError("internal", e instanceof RangeError ? `${e.message} (the program nests too deeply)` : e instanceof Error ? e.message : String(e));
+    : new CompileError("internal", e instanceof RangeError && /call stack/.test(e.message) ? `${e.message} (the program nests too deeply)` : e instanceof Error ? e.message : String(e));
   return new byKind[err.kind]({ kind: err.kind, message: err.message, span: err.span, rendered: renderError(err, src?.text) });
 }
 

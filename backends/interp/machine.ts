@@ -10,9 +10,11 @@ import type { CExpr, CPat, Clause, CoreProgram, OpClause } from "../../ir/core.j
 import {
   CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV, equal,
 } from "./values.js";
-import { callPrimitive } from "./primitives.js";
+import { primitiveImpl } from "./primitives.js";
 
 type Handle = Extract<CExpr, { tag: "Handle" }>;
+/** A variable occurrence, with the interpreter's cache of its lexical address (see `lookup`). */
+type VarNode = Extract<CExpr, { tag: "Var" }> & { depth?: number; prim?: PrimV };
 
 type Frame =
   /** evaluating exprs[i]; vals holds the values of exprs[0..i) */
@@ -89,9 +91,38 @@ export class Machine {
     throw new RuntimeError("deadlock: every process is waiting for a message");
   }
 
-  private lookup(env: Env | undefined, name: string): Value {
-    for (let e = env; e; e = e.next) if (e.name === name) return e.value;
-    return new PrimV(name, 0);
+  /**
+   * Variable lookup. Every binder pushes exactly one Env node in a fixed order, so a variable
+   * occurrence always sits at the same depth: the first lookup finds it by name and caches the
+   * depth (or the primitive) on the node; later lookups follow `next` pointers only.
+   */
+  private lookup(node: VarNode, env: Env | undefined): Value {
+    const depth = node.depth;
+    if (depth !== undefined) {
+      let e = env!;
+      for (let d = depth; d > 0; d--) e = e.next!;
+      return e.value;
+    }
+    if (node.prim) return node.prim;
+    let d = 0;
+    for (let e = env; e; e = e.next, d++) {
+      if (e.name === node.name) {
+        node.depth = d;
+        return e.value;
+      }
+    }
+    return (node.prim = new PrimV(node.name, primitiveImpl(node.name)));
+  }
+
+  /** The value of an expression that needs no machine step (a literal, variable or lambda). */
+  private atom(e: CExpr, env: Env | undefined): Value | undefined {
+    switch (e.tag) {
+      case "Lit": return litValue(e);
+      case "Var": return this.lookup(e, env);
+      case "Lam": return new Closure(e, env);
+      case "Nil": return NIL;
+      default: return undefined;
+    }
   }
 
   /** Run process `p` for up to `budget` steps; returns the steps taken. */
@@ -108,7 +139,7 @@ export class Machine {
         const e: CExpr = c;
         switch (e.tag) {
           case "Lit": v = litValue(e); c = undefined; break;
-          case "Var": v = this.lookup(env, e.name); c = undefined; break;
+          case "Var": v = this.lookup(e, env); c = undefined; break;
           case "Lam": v = new Closure(e, env); c = undefined; break;
           case "Nil": v = NIL; c = undefined; break;
           case "Let": k = { f: { t: "Let", name: e.name, body: e.body, env }, next: k }; c = e.rhs; break;
@@ -157,8 +188,15 @@ export class Machine {
           // a Seq frame was requested: push it and evaluate its first expression
           const s = this.pendingSeq;
           this.pendingSeq = undefined;
-          if (s.exprs.length === 0) { c = undefined; ({ c, env, v, k } = this.finish(s.node, [], env, k, p)); if (p.blocked) { save(); return n; } }
-          else { k = { f: { t: "Seq", node: s.node, exprs: s.exprs, i: 0, vals: [], env }, next: k }; c = s.exprs[0]; }
+          const vals: Value[] = [];
+          let i = 0;
+          for (; i < s.exprs.length; i++) {
+            const a = this.atom(s.exprs[i]!, env);
+            if (a === undefined) break;
+            vals.push(a);
+          }
+          if (i === s.exprs.length) { c = undefined; ({ c, env, v, k } = this.finish(s.node, vals, env, k, p)); if (p.blocked) { save(); return n; } }
+          else { k = { f: { t: "Seq", node: s.node, exprs: s.exprs, i, vals, env }, next: k }; c = s.exprs[i]; }
         }
         continue;
       }
@@ -169,9 +207,15 @@ export class Machine {
       switch (f.t) {
         case "Seq": {
           const vals = f.vals.concat([v]);
-          if (f.i + 1 < f.exprs.length) {
-            k = { f: { t: "Seq", node: f.node, exprs: f.exprs, i: f.i + 1, vals, env: f.env }, next: k };
-            c = f.exprs[f.i + 1];
+          let i = f.i + 1;
+          for (; i < f.exprs.length; i++) {
+            const a = this.atom(f.exprs[i]!, f.env);
+            if (a === undefined) break;
+            vals.push(a);
+          }
+          if (i < f.exprs.length) {
+            k = { f: { t: "Seq", node: f.node, exprs: f.exprs, i, vals, env: f.env }, next: k };
+            c = f.exprs[i];
             env = f.env;
           } else {
             env = f.env;
@@ -268,7 +312,10 @@ export class Machine {
       return { c: fn.lam.body, env: env2, v: UNIT, k };
     }
     if (fn instanceof ContV) return this.resume(fn, args, env, k);
-    if (fn instanceof PrimV) return this.primitive(fn.name, args, env, k, p);
+    if (fn instanceof PrimV) {
+      if (fn.impl) return { c: undefined, env, v: fn.impl(args, this.opts.out), k };
+      return this.primitive(fn.name, args, env, k, p);
+    }
     throw new RuntimeError("application of a non-function");
   }
 
@@ -294,7 +341,7 @@ export class Machine {
         return { c: undefined, env, v: UNIT, k };
       }
       case "yield": return { c: undefined, env, v: UNIT, k };
-      default: return { c: undefined, env, v: callPrimitive(name, args, this.opts.out), k };
+      default: throw new RuntimeError(`unknown primitive ${name}`);
     }
   }
 

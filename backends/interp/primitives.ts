@@ -2,7 +2,8 @@
 import { CharV, ConsV, RuntimeError, UNIT, type Value, arrayToList, compare, equal, listToArray, showFloat } from "./values.js";
 
 /** Links' Int is OCaml's: 63-bit two's complement, wrapping. */
-const wrap = (x: bigint) => BigInt.asIntN(63, x);
+const MAX = (1n << 62n) - 1n, MIN = -(1n << 62n);
+const wrap = (x: bigint) => (x > MAX || x < MIN ? BigInt.asIntN(63, x) : x);
 const i = (v: Value) => v as bigint;
 const f = (v: Value) => v as number;
 
@@ -91,10 +92,11 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
 };
 
 
-export function callPrimitive(name: string, args: Value[], out: (s: string) => void): Value {
-  const impl = table[name];
-  if (!impl) throw new RuntimeError(`unknown primitive ${name}`);
-  return impl(args, out);
+export type PrimImpl = (a: Value[], out: (s: string) => void) => Value;
+
+/** The implementation of a pure primitive, or undefined for the process primitives and unknown names. */
+export function primitiveImpl(name: string): PrimImpl | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield"]);

@@ -32,7 +32,10 @@ export class Env {
 }
 
 export class Closure { constructor(readonly lam: Lam, readonly env: Env | undefined) {} }
-export class PrimV { constructor(readonly name: string, readonly arity: number) {} }
+/** A primitive function; `impl` is set for the pure ones (process primitives are the machine's). */
+export class PrimV {
+  constructor(readonly name: string, readonly impl: ((a: Value[], out: (s: string) => void) => Value) | undefined) {}
+}
 export class ProcessV { constructor(readonly id: number) {} }
 
 /** A captured continuation: the frames between the `do` and its handler (see machine.ts). */

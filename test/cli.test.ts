@@ -1,0 +1,137 @@
+// End-to-end tests of the command-line tools (tools/run.ts, tools/run-pass.ts): spawned as real
+// processes, so exit statuses, stdout/stderr separation and error rendering are what a user sees.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsxCli = join(root, "node_modules/tsx/dist/cli.mjs");
+const dir = mkdtempSync(join(tmpdir(), "links-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Write a program to a temporary file and return its path. */
+function program(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function tool(script: "run" | "run-pass", ...args: string[]) {
+  const r = spawnSync(process.execPath, [tsxCli, `tools/${script}.ts`, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, firstErr: r.stderr.split("\n")[0] };
+}
+
+/** No tool ever shows a JavaScript stack trace. */
+const noStack = (s: string) => expect(s).not.toMatch(/^\s+at .*[(:]\d+/m);
+
+const T = 60_000;
+
+describe("tools/run.ts", () => {
+  it("prints the value and its type", () => {
+    const r = tool("run", program("ok.links", "1 + 2\n"));
+    expect(r).toMatchObject({ status: 0, stdout: "3 : Int\n", stderr: "" });
+  }, T);
+
+  it("prints program output before the value", () => {
+    const r = tool("run", program("print.links", 'print("hi"); print("!\\n"); 1\n'), "--backend", "interp", "--timeout", "10");
+    expect(r).toMatchObject({ status: 0, stdout: "hi!\n1 : Int\n", stderr: "" });
+  }, T);
+
+  const errors: [string, string, string, (f: string) => string][] = [
+    ["a syntax error", "syntax.links", "var x = ;\n", (f) => `${f}:1:9: Syntax error: unexpected token \`;\`; expected an expression`],
+    ["a type error", "type.links", '1 + "a"\n', (f) => `${f}:1:5: Type error: the expression has type`],
+    ["an unsupported feature", "xml.links", "<a>b</a>\n", (f) => `${f}:1:1: error: unsupported: XML literals`],
+    ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `${f}:1:3: Type error: unhandled operation Foo: no handler for it encloses this use`],
+    ["a runtime error", "hd.links", "hd([])\n", () => "error: runtime error: hd: empty list"],
+  ];
+  for (const [what, name, text, first] of errors) {
+    it(`reports ${what} on stderr with status 1`, () => {
+      const f = program(name, text);
+      const r = tool("run", f);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.firstErr).toBe(first(f));
+      noStack(r.stderr);
+    }, T);
+  }
+
+  it("reports a missing file", () => {
+    const f = join(dir, "does-not-exist.links");
+    const r = tool("run", f);
+    expect(r).toMatchObject({ status: 1, stdout: "", firstErr: `error: cannot read ${f}: no such file` });
+    noStack(r.stderr);
+  }, T);
+
+  it("rejects an unknown flag", () => {
+    const r = tool("run", program("ok2.links", "1\n"), "--bogus");
+    expect(r).toMatchObject({ status: 1, stdout: "", firstErr: "error: Unrecognized flag: --bogus in command run" });
+    noStack(r.stderr);
+  }, T);
+
+  it("--help mentions every flag", () => {
+    const r = tool("run", "--help");
+    expect(r.status).toBe(0);
+    for (const flag of ["--backend", "--timeout", "--help", "interp", "SECONDS"]) expect(r.stdout).toContain(flag);
+  }, T);
+});
+
+describe("tools/run-pass.ts", () => {
+  it("--list lists the passes in order", () => {
+    const r = tool("run-pass", "--list");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer"]);
+    expect(lines[0]).toMatch(/^parse: Source → Surface {2}\S/);
+  }, T);
+
+  it("--dump prints a header per pass, --backend runs the program", () => {
+    const r = tool("run-pass", program("dump.links", "1 + 2\n"), "--dump", "--check", "--backend", "interp");
+    expect(r.status).toBe(0);
+    const headers = r.stdout.split("\n").filter((l) => l.startsWith(";; ----"));
+    expect(headers).toEqual([
+      ";; ---- after parse (Surface) ----",
+      ";; ---- after desugar (Core) ----",
+      ";; ---- after infer (TypedCore) ----",
+    ]);
+    expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
+  }, T);
+
+  it("--json is JSON; --dump=NAME and --until select passes; errors are included", () => {
+    const ok = tool("run-pass", program("json.links", "1 + 2\n"), "--json", "--dump=desugar", "--until", "desugar", "--time");
+    expect(ok.status).toBe(0);
+    const j = JSON.parse(ok.stdout);
+    expect(j.passes.map((p: { name: string }) => p.name)).toEqual(["parse", "desugar"]);
+    expect(j.passes[0]).toMatchObject({ from: "Source", to: "Surface" });
+    expect(j.passes[0].dump).toBeUndefined();
+    expect(typeof j.passes[1].dump).toBe("string");
+    expect(ok.stderr).toMatch(/^pass\s+from → to\s+ms\n/); // --time: the table goes to stderr
+
+    const f = program("json-err.links", '1 + "a"\n');
+    const bad = tool("run-pass", f, "--json");
+    expect(bad.status).toBe(1);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ kind: "type", span: { line: 1, col: 5 } });
+    expect(bad.firstErr).toBe(`${f}:1:5: Type error: the expression has type`);
+  }, T);
+
+  it("rejects unknown pass names, listing the valid ones", () => {
+    const r = tool("run-pass", program("ok3.links", "1\n"), "--dump=parse,frobnicate");
+    expect(r.status).toBe(1);
+    expect(r.firstErr).toContain("unknown: frobnicate; valid passes: parse, desugar, infer");
+    noStack(r.stderr);
+  }, T);
+
+  it("--help mentions every flag", () => {
+    const r = tool("run-pass", "--help");
+    expect(r.status).toBe(0);
+    for (const flag of ["--list", "--dump", "--until", "--check", "--time", "--json", "--backend", "--help", "EXAMPLES"])
+      expect(r.stdout).toContain(flag);
+  }, T);
+});
