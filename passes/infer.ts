@@ -9,7 +9,7 @@
 // Hindley–Milner with levels, Rémy-style rows for records, variants and effects (see ir/types.ts).
 import { type Span, CompileError, typeError, unsupported } from "../ir/common.js";
 import type { CExpr, CPat, Clause, CoreProgram, TypeDecl } from "../ir/core.js";
-import type { RowExpr, TypeExpr } from "../ir/surface.js";
+import type { RowExpr, TypeArg, TypeExpr } from "../ir/surface.js";
 import {
   HEAR, WILD, type Kind, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
   rowEmpty, rowFields, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
@@ -350,7 +350,7 @@ class Inferrer {
   }
 
   typeCon(te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
-    const args = te.args;
+    const args = [...te.args];
     const argType = (i: number): Type => {
       const a = args[i];
       if (!a) throw typeError(`type constructor ${te.name} needs more arguments`, te.span);
@@ -366,11 +366,19 @@ class Inferrer {
     const arity = (n: number) => {
       if (args.length !== n) throw typeError(`type constructor ${te.name} takes ${n} argument(s) but is given ${args.length}`, te.span);
     };
-    const decl = this.aliases.get(te.name);
+    let decl = this.aliases.get(te.name);
     if (decl) {
+      // A typename whose body has arrows with anonymous effects takes the effect row as an
+      // implicit last argument (Links' effect sugar): `typename Comp(a) = () ~> a` … `Comp(a, {E|e})`.
+      if (args.length === decl.params.length + 1 && args[args.length - 1]!.tag === "Row")
+        decl = { ...decl, params: [...decl.params, IMPLICIT_EFFECT], type: withImplicitEffect(decl.type) };
+      // Trailing effect parameters may be omitted (Links' effect sugar): they become fresh rows.
+      if (args.length < decl.params.length && decl.params.slice(args.length).every((p) => rowVarsOf(decl!.type).has(p)))
+        for (let i = args.length; i < decl.params.length; i++) (args as TypeArg[]).push({ tag: "Row", row: { fields: [], rest: "_" } });
       // a user's typename shadows a built-in type of the same name
       arity(decl.params.length);
-      return this.alias(decl, decl.params.map((_, i) => argType(i)));
+      const d = decl;
+      return this.alias(d, d.params.map((_, i) => argType(i)));
     }
     switch (te.name) {
       case "Int": arity(0); return tInt;
@@ -814,4 +822,39 @@ function typeKey(t: Type, depth = 0): string {
     case "Pre": return k(t.type);
     case "Abs": return "-";
   }
+}
+
+const IMPLICIT_EFFECT = "%implicit-effect";
+
+/** Make every arrow with an anonymous effect row in `t` use the row variable IMPLICIT_EFFECT. */
+function withImplicitEffect(t: TypeExpr): TypeExpr {
+  const go = (x: TypeExpr): TypeExpr => {
+    switch (x.tag) {
+      case "TFun": return { ...x, params: x.params.map(go), ret: go(x.ret), effects: x.effects.rest === "_" && !x.op ? { ...x.effects, rest: IMPLICIT_EFFECT } : x.effects };
+      case "TCon": return { ...x, args: x.args.map((a) => (a.tag === "Type" ? { tag: "Type", type: go(a.type) } : a)) };
+      case "TTuple": return { ...x, items: x.items.map(go) };
+      case "TList": return { ...x, elem: go(x.elem) };
+      case "TMu": case "TForall": return { ...x, body: go(x.body) };
+      default: return x;
+    }
+  };
+  return go(t);
+}
+
+/** Names used as row variables (row tails) anywhere in a type expression. */
+function rowVarsOf(t: TypeExpr, out = new Set<string>()): Set<string> {
+  const row = (r: RowExpr) => {
+    if (r.rest) out.add(r.rest);
+    for (const f of r.fields) if (f.presence.kind === "present" && f.presence.type) rowVarsOf(f.presence.type, out);
+  };
+  switch (t.tag) {
+    case "TCon": t.args.forEach((a) => (a.tag === "Type" ? rowVarsOf(a.type, out) : row(a.row))); break;
+    case "TFun": t.params.forEach((p) => rowVarsOf(p, out)); row(t.effects); rowVarsOf(t.ret, out); break;
+    case "TRecord": case "TVariant": row(t.row); break;
+    case "TTuple": t.items.forEach((x) => rowVarsOf(x, out)); break;
+    case "TList": rowVarsOf(t.elem, out); break;
+    case "TMu": case "TForall": rowVarsOf(t.body, out); break;
+    case "TVar": break;
+  }
+  return out;
 }

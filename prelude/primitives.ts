@@ -57,6 +57,8 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   implode: { type: "([Char]) -> String", doc: "string of characters" },
   // lists (primitive for speed; `++` copies its left argument)
   "++": { type: "([a], [a]) -> [a]", doc: "list append" },
+  isInt: { type: "(String) -> Bool", doc: "whether stringToInt would succeed" },
+  random: { type: "() ~> Float", doc: "a pseudo-random float in [0, 1)" },
   // I/O and failure
   print: { type: "(String) ~> ()", doc: "write a string to stdout" },
   error: { type: "(String) ~> a", doc: "stop with a runtime error" },

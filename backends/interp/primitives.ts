@@ -82,6 +82,8 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
     for (let j = xs.length - 1; j >= 0; j--) l = new ConsV(xs[j]!, l);
     return l;
   },
+  isInt: (a) => /^-?\d+$/.test((a[0] as string).trim()),
+  random: () => Math.random(),
   print: (a, out) => {
     out(a[0] as string);
     return UNIT;
