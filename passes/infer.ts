@@ -447,6 +447,84 @@ class Inferrer {
     return t;
   }
 
+  /**
+   * A chain of Let/LetRec (a block, or a whole program) is walked iteratively, not recursively,
+   * so long programs do not exhaust the JS stack.
+   */
+  private bindingChain(e: CExpr, eff: Type): Type {
+    const chain: CExpr[] = [];
+    const bound: string[] = [];
+    let cur = e;
+    try {
+      while (cur.tag === "Let" || cur.tag === "LetRec") {
+        chain.push(cur);
+        if (cur.tag === "Let") {
+          const s = this.letScheme(cur, eff);
+          this.push(cur.name, s);
+          bound.push(cur.name);
+        } else {
+          const schemes = this.letRecSchemes(cur);
+          cur.binds.forEach((b, i) => { this.push(b.name, schemes[i]!); bound.push(b.name); });
+        }
+        cur = cur.body;
+      }
+      const t = this.expr(cur, eff);
+      for (const x of chain) x.type = t;
+      return t;
+    } finally {
+      for (let i = bound.length - 1; i >= 0; i--) this.pop(bound[i]!);
+    }
+  }
+
+  private letScheme(e: Extract<CExpr, { tag: "Let" }>, eff: Type): Scheme {
+    this.level++;
+    let sig: ReturnType<Inferrer["signature"]> | undefined;
+    if (e.sig) {
+      sig = this.signature(e.sig);
+      this.annotScopes.push(sig.scope);
+    }
+    let t: Type;
+    try {
+      t = this.expr(e.rhs, eff);
+      if (sig) this.expect(t, sig.type, e.rhs.span, `definition of ${e.name}`);
+    } finally {
+      if (sig) this.annotScopes.pop();
+    }
+    this.level--;
+    if (sig && !isValue(e.rhs) && this.generalize(sig.type).vars.some((v) => v.rigid))
+      throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
+    if (e.stmt) this.expect(t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
+    const s = isValue(e.rhs) ? this.generalize(t) : mono(this.lowerLevels(t));
+    e.scheme = s;
+    return s;
+  }
+
+  private letRecSchemes(e: Extract<CExpr, { tag: "LetRec" }>): Scheme[] {
+    this.level++;
+    const monos = e.binds.map(() => this.fresh());
+    this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
+      e.binds.forEach((b, i) => {
+        let scope: Map<string, TVar> | "closed" | undefined;
+        if (b.sig) {
+          const sig = this.signature(b.sig);
+          this.expect(monos[i]!, sig.type, b.span, `function ${b.name}`);
+          scope = sig.scope;
+        }
+        if (scope) this.annotScopes.push(scope);
+        try {
+          const t = this.expr(b.fn, this.fresh("row"));
+          this.expect(t, monos[i]!, b.span, `function ${b.name}`);
+        } finally {
+          if (scope) this.annotScopes.pop();
+        }
+      });
+    });
+    this.level--;
+    const schemes = monos.map((m) => this.generalize(m));
+    e.binds.forEach((b, i) => (b.scheme = schemes[i]));
+    return schemes;
+  }
+
   private exprInner(e: CExpr, eff: Type): Type {
     switch (e.tag) {
       case "Lit":
@@ -480,53 +558,8 @@ class Inferrer {
         this.expect(tf, { tag: "Fun", params: targs, eff, ret }, e.fn.span, "function");
         return ret;
       }
-      case "Let": {
-        this.level++;
-        let sig: ReturnType<Inferrer["signature"]> | undefined;
-        if (e.sig) {
-          sig = this.signature(e.sig);
-          this.annotScopes.push(sig.scope);
-        }
-        let t: Type;
-        try {
-          t = this.expr(e.rhs, eff);
-          if (sig) this.expect(t, sig.type, e.rhs.span, `definition of ${e.name}`);
-        } finally {
-          if (sig) this.annotScopes.pop();
-        }
-        this.level--;
-        if (sig && !isValue(e.rhs) && this.generalize(sig.type).vars.some((v) => v.rigid))
-          throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
-        if (e.stmt) this.expect(t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
-        const s = isValue(e.rhs) ? this.generalize(t) : mono(this.lowerLevels(t));
-        e.scheme = s;
-        return this.withBindings([[e.name, s]], () => this.expr(e.body, eff));
-      }
-      case "LetRec": {
-        this.level++;
-        const monos = e.binds.map(() => this.fresh());
-        this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
-          e.binds.forEach((b, i) => {
-            let scope: Map<string, TVar> | "closed" | undefined;
-            if (b.sig) {
-              const sig = this.signature(b.sig);
-              this.expect(monos[i]!, sig.type, b.span, `function ${b.name}`);
-              scope = sig.scope;
-            }
-            if (scope) this.annotScopes.push(scope);
-            try {
-              const t = this.expr(b.fn, this.fresh("row"));
-              this.expect(t, monos[i]!, b.span, `function ${b.name}`);
-            } finally {
-              if (scope) this.annotScopes.pop();
-            }
-          });
-        });
-        this.level--;
-        const schemes = monos.map((m) => this.generalize(m));
-        e.binds.forEach((b, i) => (b.scheme = schemes[i]));
-        return this.withBindings(e.binds.map((b, i) => [b.name, schemes[i]!]), () => this.expr(e.body, eff));
-      }
+      case "Let": case "LetRec":
+        return this.bindingChain(e, eff);
       case "If": {
         this.expect(this.expr(e.cond, eff), tBool, e.cond.span, "condition");
         const t = this.expr(e.then, eff);

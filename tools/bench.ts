@@ -1,0 +1,133 @@
+// Benchmarks, reported as ratios against baselines measured in the same process:
+//   frontend   the front end (parse, desugar, infer) on a generated 10,000-line program
+//   handlers   the interpreter on 1,000,000 handled operations (bench/deep_handler.links),
+//              against the same loop without handlers and a JavaScript version
+//   loop       the interpreter on a 10,000,000-iteration tail-recursive loop, against JavaScript
+// Results are printed as a table and written to bench/results.json.
+//
+//   tsx tools/bench.ts [--quick]
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runPipeline } from "./compile-lib.js";
+import { runInterp } from "../backends/interp/index.js";
+import type { CoreProgram } from "../ir/core.js";
+
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`bench — compiler and interpreter benchmarks (ratios against same-process baselines)
+
+USAGE
+  tsx tools/bench.ts [--quick]     (also: npm run bench)
+
+FLAGS
+  --quick   smaller inputs (a smoke run; the numbers are not comparable)
+  --help    this text
+
+Writes bench/results.json.`);
+  process.exit(0);
+}
+for (const a of args) if (a !== "--quick") { console.error(`error: unknown argument ${a}\nRun \`bench --help\` for usage.`); process.exit(1); }
+const quick = args.includes("--quick");
+const root = join(import.meta.dirname, "..");
+
+function time<T>(f: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = f();
+  return { ms: performance.now() - t0, value };
+}
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+function progress(msg: string) {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** A generated program of about `lines` lines exercising the whole front end. */
+export function generateProgram(lines: number): string {
+  const out: string[] = ["typename Shape = [|Circle:Float|Rect:(Float, Float)|];"];
+  let i = 0;
+  while (out.length < lines) {
+    out.push(
+      `fun f${i}(x, r) {`,
+      `  var p = (a = x + ${i}, b = [x, ${i}], c = r.name);`,
+      `  var q = switch (p.b) { case [] -> 0 case y :: _ -> y * 2 };`,
+      `  var s = handle(if (q > ${i}) do Ask(q) else q) { case <Ask(n) => k> -> k(n + 1) case v -> v };`,
+      `  var shape = if (s mod 2 == 0) Circle(1.0) else Rect(2.0, 3.0);`,
+      `  switch (shape) { case Circle(z) -> s + 1 case Rect(w, h) -> s + ${i % 7} }`,
+      `}`,
+      `var v${i} = f${i}(${i}, (name = "n${i}", size = ${i}));`,
+    );
+    i++;
+  }
+  out.push(`v${i - 1}`);
+  return out.join("\n");
+}
+
+function runText(file: string, text: string): { stdout: string; core: CoreProgram } {
+  const core = runPipeline({ file, text }) as CoreProgram;
+  return { stdout: runInterp(core).stdout, core };
+}
+
+const results: Record<string, unknown> = {};
+const rows: string[][] = [["benchmark", "measure", "value", "baseline", "ratio"]];
+
+// ---------------------------------------------------------------- front end
+{
+  const lines = quick ? 1000 : 10_000;
+  const text = generateProgram(lines);
+  progress(`front end on a generated ${lines}-line program`);
+  runPipeline({ file: "warmup.links", text: generateProgram(200) });
+  const runs = Array.from({ length: quick ? 1 : 3 }, () => time(() => runPipeline({ file: "gen.links", text })).ms);
+  const ms = median(runs);
+  // baseline: the same text tokenised by a trivial JS scan (lower bound for any front end)
+  const scan = time(() => text.split(/\s+/).length).ms;
+  results.frontend = { lines, ms, targetMs: 2000, baselineScanMs: scan };
+  rows.push(["frontend", `${lines} lines, parse+desugar+infer`, `${ms.toFixed(0)} ms`, "target 2000 ms", (ms / 2000).toFixed(2)]);
+}
+
+// ---------------------------------------------------------------- handled operations
+{
+  const n = quick ? 100 : 1000;
+  const src = readFileSync(join(root, "bench", "deep_handler.links"), "utf8").replace("repeat(1000)", `repeat(${n})`);
+  progress(`${n * 1000} handled operations on interp`);
+  const handled = time(() => runText("deep_handler.links", src));
+  // baseline 1: the same arithmetic with a plain function call instead of an operation
+  const plainSrc = src.replace("do Op(i); loop(i - 1, s)", "var y = loop(i - 1, s); mod(abs(i - 503 * y + 37), 1009)");
+  const plain = time(() => runText("plain.links", plainSrc));
+  // baseline 2: JavaScript with the handler as a callback
+  const js = time(() => {
+    let acc = 0;
+    for (let r = 0; r < n; r++) {
+      // the handler as a callback: each operation calls it with the rest of the loop as `k`
+      const handler = (x: number, k: () => number) => { const y = k(); return Math.abs(x - 503 * y + 37) % 1009; };
+      const go = (i: number): number => (i === 0 ? 0 : handler(i, () => go(i - 1)));
+      acc += go(1000);
+    }
+    return acc;
+  });
+  const ops = n * 1000;
+  results.handlers = { ops, ms: handled.ms, nsPerOp: (handled.ms * 1e6) / ops, plainCallMs: plain.ms, jsMs: js.ms, output: handled.value.stdout.trim() };
+  rows.push(["handlers", `${ops} ops, ns/op`, ((handled.ms * 1e6) / ops).toFixed(0), `plain calls ${plain.ms.toFixed(0)} ms`, (handled.ms / plain.ms).toFixed(2)]);
+  rows.push(["handlers", "vs JavaScript", `${handled.ms.toFixed(0)} ms`, `${js.ms.toFixed(1)} ms`, (handled.ms / js.ms).toFixed(0)]);
+}
+
+// ---------------------------------------------------------------- tail-recursive loop
+{
+  const n = quick ? 1_000_000 : 10_000_000;
+  progress(`${n}-iteration loop on interp`);
+  const loop = time(() => runText("loop.links", `fun loop(i, acc) { if (i == 0) acc else loop(i - 1, acc + 1) } loop(${n}, 0)`));
+  const js = time(() => {
+    let acc = 0;
+    for (let i = n; i !== 0; i--) acc += 1;
+    return acc;
+  });
+  results.loop = { iterations: n, ms: loop.ms, nsPerIteration: (loop.ms * 1e6) / n, jsMs: js.ms, output: loop.value.stdout.trim() };
+  rows.push(["loop", `${n} iterations, ns/iter`, ((loop.ms * 1e6) / n).toFixed(0), `JS ${js.ms.toFixed(1)} ms`, (loop.ms / js.ms).toFixed(0)]);
+}
+
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+console.log(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n"));
+const file = join(root, "bench", "results.json");
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 1) + "\n");
+console.log(`results written to ${file}`);
