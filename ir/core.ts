@@ -64,8 +64,8 @@ export interface CoreProgram {
   typenames: TypeDecl[];
   /** The whole program as one expression; the prelude's bindings enclose the user's code. */
   body: CExpr;
-  /** Names bound by the prelude (hidden in dumps). */
-  preludeNames: Set<string>;
+  /** How many of the outermost Let/LetRec nodes come from the prelude (hidden in dumps). */
+  preludeBindings: number;
   /** Type of the final value, filled by `infer`. */
   resultType?: Type;
 }
@@ -137,9 +137,19 @@ export function coreToSExp(e: CExpr, typed = false): SExp {
       case "Var": return e.name;
       case "Lam": return ["lambda", e.params, go(e.body)];
       case "App": return [go(e.fn), ...e.args.map(go)];
-      case "Let": return ["let", [e.name, go(e.rhs)], ...(e.scheme && typed ? [["::", printScheme(e.scheme)] as SExp] : []), go(e.body)];
-      case "LetRec":
-        return ["letrec", e.binds.map((b) => [b.name, ...(b.scheme && typed ? [["::", printScheme(b.scheme)] as SExp] : []), go(b.fn)] as SExp), go(e.body)];
+      case "Let": case "LetRec": {
+        // A chain of bindings prints flat, `(seq (let x e) (letrec …) body)`, and is walked
+        // iteratively, so long programs neither nest deeply nor exhaust the stack.
+        const items: SExp[] = ["seq"];
+        let cur: CExpr = e;
+        while (cur.tag === "Let" || cur.tag === "LetRec") {
+          if (cur.tag === "Let") items.push(["let", cur.name, ...(cur.scheme && typed ? [["::", printScheme(cur.scheme)] as SExp] : []), go(cur.rhs)]);
+          else items.push(["letrec", ...cur.binds.map((b) => [b.name, ...(b.scheme && typed ? [["::", printScheme(b.scheme)] as SExp] : []), go(b.fn)] as SExp)]);
+          cur = cur.body;
+        }
+        items.push(go(cur));
+        return items;
+      }
       case "If": return ["if", go(e.cond), go(e.then), go(e.else)];
       case "Con": return e.arg ? ["con", e.name, go(e.arg)] : ["con", e.name];
       case "Record": return ["record", ...e.fields.map(([l, x]) => [l, go(x)] as SExp), ...(e.ext ? ["|", go(e.ext)] : [])];
@@ -170,11 +180,7 @@ function printScheme(s: Scheme): string {
 export function printCore(p: CoreProgram, typed = false): string {
   let e = p.body;
   // Skip the prelude's outer Let/LetRec chain.
-  for (;;) {
-    if (e.tag === "Let" && p.preludeNames.has(e.name)) e = e.body;
-    else if (e.tag === "LetRec" && e.binds.every((b) => p.preludeNames.has(b.name))) e = e.body;
-    else break;
-  }
+  for (let i = 0; i < p.preludeBindings && (e.tag === "Let" || e.tag === "LetRec"); i++) e = e.body;
   const out: SExp[] = ["program", coreToSExp(e, typed)];
   if (typed && p.resultType) out.push(["result-type", printType(p.resultType)]);
   return sexp(out);
@@ -197,11 +203,20 @@ export function validateCore(p: CoreProgram, primitives: ReadonlySet<string>, re
         if (!scope.has(e.name) && !primitives.has(e.name)) errs.push(`${e.span.line}:${e.span.col}: unbound variable ${e.name}`);
         return;
       case "Lam": return under(e.params, e.body);
-      case "Let": check(e.rhs, scope); return under([e.name], e.body);
-      case "LetRec": {
-        const names = e.binds.map((b) => b.name);
-        e.binds.forEach((b) => under(names, b.fn));
-        return under(names, e.body);
+      case "Let": case "LetRec": {
+        // iterative along the chain (see coreToSExp)
+        const s = new Set(scope);
+        let cur: CExpr = e;
+        while (cur.tag === "Let" || cur.tag === "LetRec") {
+          if (requireTypes && !cur.type) errs.push(`${cur.span.line}:${cur.span.col}: ${cur.tag} node has no type`);
+          if (cur.tag === "Let") { check(cur.rhs, s); s.add(cur.name); }
+          else {
+            cur.binds.forEach((b) => s.add(b.name));
+            for (const b of cur.binds) check(b.fn, s);
+          }
+          cur = cur.body;
+        }
+        return check(cur, s);
       }
       case "Case": check(e.scrutinee, scope); e.clauses.forEach((c) => under(patVars(c.pat), c.body)); return;
       case "Receive": e.clauses.forEach((c) => under(patVars(c.pat), c.body)); return;

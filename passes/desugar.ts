@@ -12,14 +12,9 @@ import { type CExpr, type CPat, type CoreProgram, type Lam, type RecBinding, typ
 export function desugar(p: S.Program): CoreProgram {
   const d = new Desugarer();
   const stmts = p.stmts;
-  const preludeNames = new Set<string>();
-  for (const s of stmts.slice(0, p.preludeCount)) {
-    if (s.tag === "SFun") preludeNames.add(s.name);
-    if (s.tag === "SVar" && s.pat.tag === "PVar") preludeNames.add(s.pat.name);
-  }
   const endSpan = p.result?.span ?? stmts[stmts.length - 1]?.span ?? { file: "<input>", line: 1, col: 1, endLine: 1, endCol: 1 };
   const body = d.stmts(stmts, p.result, endSpan, p.preludeCount);
-  return { typenames: d.typenames, body, preludeNames };
+  return { typenames: d.typenames, body, preludeBindings: d.preludeBindings };
 }
 
 const unit = (span: Span): CExpr => ({ tag: "Record", fields: [], ext: undefined, span });
@@ -30,6 +25,8 @@ const PRIM_BINOPS = new Set(["+", "-", "*", "/", "+.", "-.", "*.", "/.", "^", "^
 class Desugarer {
   names = new NameSupply();
   typenames: TypeDecl[] = [];
+  /** Let/LetRec nodes made from the prelude's statements (the outermost ones). */
+  preludeBindings = 0;
 
   /** `boundary`: a recursive group never spans this index (the end of the prelude). */
   stmts(stmts: S.Stmt[], result: S.Expr | undefined, span: Span, boundary = -1): CExpr {
@@ -55,11 +52,15 @@ class Desugarer {
         }));
         // Split the group into strongly connected components, innermost last, so that each
         // component is generalised before the next one uses it.
-        for (const comp of sccs(binds).reverse()) acc = { tag: "LetRec", binds: comp, body: acc, span: comp[0]!.span };
+        for (const comp of sccs(binds).reverse()) {
+          acc = { tag: "LetRec", binds: comp, body: acc, span: comp[0]!.span };
+          if (j < boundary) this.preludeBindings++;
+        }
         i = j;
         continue;
       }
       i--;
+      if (i < boundary && s.tag !== "STypename") this.preludeBindings++;
       switch (s.tag) {
         case "SVar":
           if (s.sig && s.pat.tag === "PVar") acc = { tag: "Let", name: s.pat.name, rhs: this.expr(s.expr), body: acc, span: s.span, sig: s.sig };
