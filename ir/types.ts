@@ -68,6 +68,19 @@ export function resolve(t: Type): Type {
   }
 }
 
+/** Apply `f` to each immediate component of `t` (aliases: their arguments, not their expansion). */
+export function forEachChild(t: Type, f: (x: Type) => void): void {
+  switch (t.tag) {
+    case "Con": case "Alias": t.args.forEach(f); return;
+    case "Fun": t.params.forEach(f); f(t.eff); f(t.ret); return;
+    case "Op": t.params.forEach(f); f(t.ret); return;
+    case "Record": case "Variant": f(t.row); return;
+    case "RowExtend": f(t.presence); f(t.rest); return;
+    case "Pre": f(t.type); return;
+    case "TVar": case "RowEmpty": case "Abs": return;
+  }
+}
+
 export function rowFields(row: Type): { fields: [string, Type][]; tail: Type } {
   const fields: [string, Type][] = [];
   let r = resolve(row);

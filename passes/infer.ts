@@ -11,7 +11,7 @@ import { type Span, CompileError, typeError, unsupported } from "../ir/common.js
 import type { CExpr, CPat, Clause, CoreProgram, TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeArg, TypeExpr } from "../ir/surface.js";
 import {
-  HEAR, WILD, type Kind, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
+  HEAR, WILD, type Kind, forEachChild, type Scheme, type TVar, type Type, TypeNames, freshVar, mkRow, printType, prune, resolve,
   rowEmpty, rowFields, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
 } from "../ir/types.js";
 
@@ -86,19 +86,8 @@ class Inferrer {
     const seen = new Set<number>();
     const visit = (x: Type): void => {
       x = prune(x);
-      switch (x.tag) {
-        case "TVar":
-          if (x.level > this.level && !seen.has(x.id)) { seen.add(x.id); vars.push(x); }
-          return;
-        case "Con": x.args.forEach(visit); return;
-        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
-        case "Op": x.params.forEach(visit); visit(x.ret); return;
-        case "Record": case "Variant": visit(x.row); return;
-        case "Alias": x.args.forEach(visit); return;
-        case "RowExtend": visit(x.presence); visit(x.rest); return;
-        case "Pre": visit(x.type); return;
-        case "RowEmpty": case "Abs": return;
-      }
+      if (x.tag !== "TVar") return forEachChild(x, visit);
+      if (x.level > this.level && !seen.has(x.id)) { seen.add(x.id); vars.push(x); }
     };
     visit(t);
     return { vars, type: t };
@@ -108,16 +97,8 @@ class Inferrer {
   lowerLevels(t: Type): Type {
     const visit = (x: Type): void => {
       x = prune(x);
-      switch (x.tag) {
-        case "TVar": if (x.level > this.level) x.level = this.level; return;
-        case "Con": case "Alias": x.args.forEach(visit); return;
-        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
-        case "Op": x.params.forEach(visit); visit(x.ret); return;
-        case "Record": case "Variant": visit(x.row); return;
-        case "RowExtend": visit(x.presence); visit(x.rest); return;
-        case "Pre": visit(x.type); return;
-        case "RowEmpty": case "Abs": return;
-      }
+      if (x.tag !== "TVar") return forEachChild(x, visit);
+      if (x.level > this.level) x.level = this.level;
     };
     visit(t);
     return t;
@@ -223,23 +204,12 @@ class Inferrer {
     // occurs check and level adjustment
     const visit = (x: Type): void => {
       x = prune(x);
-      switch (x.tag) {
-        case "TVar":
-          if (x.id === v.id) throw new UnifyError();
-          if (x.level > v.level) {
-            // a rigid variable may not escape into an enclosing scope
-            if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
-            x.level = v.level;
-          }
-          return;
-        case "Con": x.args.forEach(visit); return;
-        case "Fun": x.params.forEach(visit); visit(x.eff); visit(x.ret); return;
-        case "Op": x.params.forEach(visit); visit(x.ret); return;
-        case "Record": case "Variant": visit(x.row); return;
-        case "Alias": x.args.forEach(visit); return;
-        case "RowExtend": visit(x.presence); visit(x.rest); return;
-        case "Pre": visit(x.type); return;
-        case "RowEmpty": case "Abs": return;
+      if (x.tag !== "TVar") return forEachChild(x, visit);
+      if (x.id === v.id) throw new UnifyError();
+      if (x.level > v.level) {
+        // a rigid variable may not escape into an enclosing scope
+        if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
+        x.level = v.level;
       }
     };
     visit(t);
