@@ -34,6 +34,8 @@ export interface RowExpr {
   rest: string | undefined;
   /** for arrows: `~>` marks the row as wild. */
   wild?: boolean;
+  /** a plain `->`/`~>` arrow's row, not written by the programmer (its `_` is never rigid) */
+  implicit?: boolean;
 }
 export interface RowField {
   label: string;

@@ -258,9 +258,16 @@ class Inferrer {
 
   /** While converting a signature, its named type variables are rigid (they may not be instantiated). */
   rigidVars = false;
+  /** Converting a signature (not an annotation). */
+  inSignature = false;
 
   namedVar(name: string, kind: Kind, vars: Map<string, TVar>): TVar {
-    if (name === "_") return this.fresh(kind);
+    if (name === "_") {
+      // an anonymous variable written in a signature is rigid too: the definition may not refine it
+      const v = this.fresh(kind);
+      if (this.rigidVars && this.inSignature) v.rigid = "_";
+      return v;
+    }
     const key = `${kind}:${name}`;
     let v = vars.get(key);
     if (!v) {
@@ -277,6 +284,7 @@ class Inferrer {
    */
   signature(te: TypeExpr): { type: Type; scope: Map<string, TVar> | "closed" } {
     this.rigidVars = true;
+    this.inSignature = true;
     try {
       const vars = new Map<string, TVar>();
       if (te.tag === "TForall") {
@@ -291,6 +299,7 @@ class Inferrer {
       return { type: this.typeOf(te, vars), scope: vars };
     } finally {
       this.rigidVars = false;
+      this.inSignature = false;
     }
   }
 
@@ -406,7 +415,7 @@ class Inferrer {
       }
     });
     if (r.wild && !fields.some(([l]) => l === WILD)) fields.push([WILD, { tag: "Pre", type: tUnit }]);
-    const tail: Type = r.rest === undefined ? rowEmpty : this.namedVar(r.rest, "row", vars);
+    const tail: Type = r.rest === undefined ? rowEmpty : r.implicit ? this.fresh("row") : this.namedVar(r.rest, "row", vars);
     return mkRow(fields, tail);
   }
 
@@ -472,11 +481,21 @@ class Inferrer {
   private letRecSchemes(e: Extract<CExpr, { tag: "LetRec" }>): Scheme[] {
     this.level++;
     const monos = e.binds.map(() => this.fresh());
-    this.withBindings(e.binds.map((b, i) => [b.name, mono(monos[i]!)]), () => {
+    // A function with a signature is used at its (polymorphic) signature inside the group too.
+    const sigs = e.binds.map((b) => {
+      if (!b.sig) return undefined;
+      this.level++;
+      const sig = this.signature(b.sig);
+      this.level--;
+      const scheme = this.generalize(sig.type);
+      this.lowerLevels(sig.type);
+      return { ...sig, scheme };
+    });
+    this.withBindings(e.binds.map((b, i) => [b.name, sigs[i]?.scheme ?? mono(monos[i]!)]), () => {
       e.binds.forEach((b, i) => {
         let scope: Map<string, TVar> | "closed" | undefined;
-        if (b.sig) {
-          const sig = this.signature(b.sig);
+        const sig = sigs[i];
+        if (sig) {
           this.expect(monos[i]!, sig.type, b.span, `function ${b.name}`);
           scope = sig.scope;
         }

@@ -914,8 +914,8 @@ class Parser {
     const t = this.peek();
     const linear = (): never => { throw unsupported("linear function types (`-@`, `~@`)", this.peek().span); };
     if (t.kind === "sym") {
-      if (t.text === "->") { this.next(); return { fields: [], rest: "_" }; }
-      if (t.text === "~>") { this.next(); return { fields: [], rest: "_", wild: true }; }
+      if (t.text === "->") { this.next(); return { fields: [], rest: "_", implicit: true }; }
+      if (t.text === "~>") { this.next(); return { fields: [], rest: "_", wild: true, implicit: true }; }
       if (t.text === "=>") { this.next(); return "op"; }
       if (t.text === "-@" || t.text === "~@") linear();
       if (t.text === "~" && this.atRowVar(1)) {
