@@ -188,7 +188,11 @@ export function printCore(p: CoreProgram, typed = false): string {
 
 // ---------------------------------------------------------------- validator
 
-/** Every variable is bound (by a binder, the prelude chain or a primitive); handler clauses are well formed. */
+/**
+ * Core: every node is well formed (the traversal reaches every binder). TypedCore
+ * (`requireTypes`): in addition every node has a type and every variable is bound (by a binder or
+ * a primitive).
+ */
 export function validateCore(p: CoreProgram, primitives: ReadonlySet<string>, requireTypes = false): string[] {
   const errs: string[] = [];
   const check = (e: CExpr, scope: Set<string>): void => {
@@ -200,7 +204,8 @@ export function validateCore(p: CoreProgram, primitives: ReadonlySet<string>, re
     };
     switch (e.tag) {
       case "Var":
-        if (!scope.has(e.name) && !primitives.has(e.name)) errs.push(`${e.span.line}:${e.span.col}: unbound variable ${e.name}`);
+        // Core may mention unknown variables (inference reports them as type errors); TypedCore may not.
+        if (requireTypes && !scope.has(e.name) && !primitives.has(e.name)) errs.push(`${e.span.line}:${e.span.col}: unbound variable ${e.name}`);
         return;
       case "Lam": return under(e.params, e.body);
       case "Let": case "LetRec": {

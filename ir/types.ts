@@ -116,12 +116,17 @@ export function printType(t: Type, names = new TypeNames()): string {
 export class TypeNames {
   private names = new Map<number, string>();
   private occurrences = new Map<number, number>();
+  /** names of rigid (signature) variables: generated names avoid them */
+  private taken = new Set<string>();
   private next = 0;
   count(t: Type, seen = new Set<Type>()): void {
     t = prune(t);
     if (seen.has(t)) return;
     switch (t.tag) {
-      case "TVar": this.occurrences.set(t.id, (this.occurrences.get(t.id) ?? 0) + 1); return;
+      case "TVar":
+        this.occurrences.set(t.id, (this.occurrences.get(t.id) ?? 0) + 1);
+        if (t.rigid) this.taken.add(t.rigid);
+        return;
       case "Con": t.args.forEach((a) => this.count(a, seen)); return;
       case "Fun": t.params.forEach((a) => this.count(a, seen)); this.count(t.eff, seen); this.count(t.ret, seen); return;
       case "Op": t.params.forEach((a) => this.count(a, seen)); this.count(t.ret, seen); return;
@@ -139,8 +144,10 @@ export class TypeNames {
     if (v.rigid) return v.rigid;
     let n = this.names.get(v.id);
     if (!n) {
-      const i = this.next++;
-      n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
+      do {
+        const i = this.next++;
+        n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
+      } while (this.taken.has(n));
       this.names.set(v.id, n);
     }
     return n;

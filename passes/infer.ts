@@ -160,6 +160,7 @@ class Inferrer {
         throw new UnifyError();
       case "RowExtend": {
         if (b.tag !== "RowExtend" && b.tag !== "RowEmpty") throw new UnifyError();
+        if (this.unifySameTail(a, b)) return;
         const tailBefore = rowFields(a.rest).tail;
         const [p, rest] = this.rewriteRow(b, a.label);
         if (tailBefore.tag === "TVar" && tailBefore.ref) throw new UnifyError(); // recursive row
@@ -176,6 +177,19 @@ class Inferrer {
     }
   }
 
+  /**
+   * Two rows ending in the same variable: a label in one but not the other can only be absent
+   * (binding the variable would make the row recursive). Returns false when the tails differ.
+   */
+  private unifySameTail(a: Type, b: Type): boolean {
+    const ra = rowFields(a), rb = rowFields(b);
+    if (ra.tail.tag !== "TVar" || ra.tail !== rb.tail) return false;
+    const fa = new Map(ra.fields), fb = new Map(rb.fields);
+    for (const [l, p] of fa) this.unify(p, fb.get(l) ?? { tag: "Abs" });
+    for (const [l, p] of fb) if (!fa.has(l)) this.unify(p, { tag: "Abs" });
+    return true;
+  }
+
   /** Bring `label` to the front of `row`: its presence and the rest of the row. */
   rewriteRow(row: Type, label: string): [Type, Type] {
     const r = resolve(row);
@@ -184,6 +198,8 @@ class Inferrer {
       const [p, rest] = this.rewriteRow(r.rest, label);
       return [p, { tag: "RowExtend", label: r.label, presence: r.presence, rest }];
     }
+    // a rigid row (from a signature) cannot grow: a label not in it is absent from it
+    if (r.tag === "TVar" && r.rigid) return [{ tag: "Abs" }, r];
     if (r.tag === "TVar") {
       const p = freshVar("presence", r.level);
       const rest = freshVar("row", r.level);
@@ -596,7 +612,9 @@ class Inferrer {
       }
       case "Receive": {
         const tm = this.fresh();
-        this.expectEffects({ tag: "RowExtend", label: HEAR, presence: { tag: "Pre", type: tm }, rest: this.fresh("row") }, eff, e.span);
+        // receiving is wild, like recv()
+        const needed = mkRow([[HEAR, { tag: "Pre", type: tm }], [WILD, { tag: "Pre", type: tUnit }]], this.fresh("row"));
+        this.expectEffects(needed, eff, e.span);
         return this.clauses(tm, e.clauses, eff, e.span);
       }
       case "Do": {
@@ -852,7 +870,7 @@ const IMPLICIT_EFFECT = "%implicit-effect";
 function withImplicitEffect(t: TypeExpr): TypeExpr {
   const go = (x: TypeExpr): TypeExpr => {
     switch (x.tag) {
-      case "TFun": return { ...x, params: x.params.map(go), ret: go(x.ret), effects: x.effects.rest === "_" && !x.op ? { ...x.effects, rest: IMPLICIT_EFFECT } : x.effects };
+      case "TFun": return { ...x, params: x.params.map(go), ret: go(x.ret), effects: x.effects.rest === "_" && !x.op ? { ...x.effects, rest: IMPLICIT_EFFECT, implicit: false } : x.effects };
       case "TCon": return { ...x, args: x.args.map((a) => (a.tag === "Type" ? { tag: "Type", type: go(a.type) } : a)) };
       case "TTuple": return { ...x, items: x.items.map(go) };
       case "TList": return { ...x, elem: go(x.elem) };

@@ -14,8 +14,8 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   "+": { type: "(Int, Int) -> Int", doc: "integer addition" },
   "-": { type: "(Int, Int) -> Int", doc: "integer subtraction" },
   "*": { type: "(Int, Int) -> Int", doc: "integer multiplication" },
-  "/": { type: "(Int, Int) ~> Int", doc: "integer division; fails on division by zero" },
-  mod: { type: "(Int, Int) ~> Int", doc: "integer remainder; fails on division by zero" },
+  "/": { type: "(Int, Int) -> Int", doc: "integer division; fails on division by zero" },
+  mod: { type: "(Int, Int) -> Int", doc: "integer remainder; fails on division by zero" },
   "^": { type: "(Int, Int) -> Int", doc: "integer power" },
   negate: { type: "(Int) -> Int", doc: "unary minus" },
   // Float arithmetic (IEEE double)
@@ -41,11 +41,11 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   ">=": { type: "(a, a) -> Bool", doc: "structural ordering" },
   // conversions
   intToString: { type: "(Int) -> String", doc: "decimal digits" },
-  stringToInt: { type: "(String) ~> Int", doc: "parse decimal; fails on bad input" },
+  stringToInt: { type: "(String) -> Int", doc: "parse decimal; fails on bad input" },
   intToFloat: { type: "(Int) -> Float", doc: "conversion" },
   floatToInt: { type: "(Float) -> Int", doc: "truncation" },
   floatToString: { type: "(Float) -> String", doc: "as Links prints floats" },
-  stringToFloat: { type: "(String) ~> Float", doc: "parse; fails on bad input" },
+  stringToFloat: { type: "(String) -> Float", doc: "parse; fails on bad input" },
   charToInt: { type: "(Char) -> Int", doc: "code point" },
   intToChar: { type: "(Int) -> Char", doc: "from code point" },
   // strings

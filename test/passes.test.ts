@@ -1,6 +1,7 @@
 // Tests for the pipeline as a whole (passes/pipeline.ts): every example goes through every pass
 // with its output validated (`check`), and each pass's printed IR matches a golden dump in
 // test/golden/dumps/<example>.<pass>.txt; the validators reject broken IR.
+import { tInt } from "../ir/types.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,17 +62,22 @@ const sp = (line: number, col: number): Span => ({ file: "t.links", line, col, e
 describe("validators catch broken IR", () => {
   const core = (body: CExpr): CoreProgram => ({ typenames: [], body, preludeBindings: 0 });
 
-  it("Core: an unbound variable", () => {
-    const p = core({ tag: "Lam", params: ["x"], body: { tag: "App", fn: { tag: "Var", name: "+", span: sp(1, 10) }, args: [{ tag: "Var", name: "x", span: sp(1, 12) }, { tag: "Var", name: "y", span: sp(1, 16) }], span: sp(1, 10) }, span: sp(1, 1) });
-    expect(languageOf("Core").validate(p)).toEqual(["1:16: unbound variable y"]);
+  // Variables are checked in TypedCore: Core may mention unknown names, which `infer` reports
+  // as type errors with a location. These hand-built nodes carry a (dummy) type.
+  const typed = (e: CExpr): CExpr => ({ ...e, type: tInt }) as CExpr;
+
+  it("TypedCore: an unbound variable", () => {
+    const p = core(typed({ tag: "Lam", params: ["x"], body: typed({ tag: "App", fn: typed({ tag: "Var", name: "+", span: sp(1, 10) }), args: [typed({ tag: "Var", name: "x", span: sp(1, 12) }), typed({ tag: "Var", name: "y", span: sp(1, 16) })], span: sp(1, 10) }), span: sp(1, 1) }));
+    expect(languageOf("TypedCore").validate(p)).toEqual(["1:16: unbound variable y"]);
+    expect(languageOf("Core").validate(p)).toEqual([]);
   });
 
-  it("Core: a variable used outside the scope of its binder", () => {
-    const x = (line: number, col: number): CExpr => ({ tag: "Var", name: "x", span: sp(line, col) });
-    const p = core({
-      tag: "Let", name: "f", rhs: { tag: "Lam", params: ["x"], body: x(1, 12), span: sp(1, 1) }, body: x(2, 1), span: sp(1, 1),
-    });
-    expect(languageOf("Core").validate(p)).toEqual(["2:1: unbound variable x"]);
+  it("TypedCore: a variable used outside the scope of its binder", () => {
+    const x = (line: number, col: number): CExpr => typed({ tag: "Var", name: "x", span: sp(line, col) });
+    const p = core(typed({
+      tag: "Let", name: "f", rhs: typed({ tag: "Lam", params: ["x"], body: x(1, 12), span: sp(1, 1) }), body: x(2, 1), span: sp(1, 1),
+    }));
+    expect(languageOf("TypedCore").validate(p)).toEqual(["2:1: unbound variable x"]);
   });
 
   it("Core: well-formed programs and primitives are accepted", () => {
@@ -89,12 +95,12 @@ describe("validators catch broken IR", () => {
   });
 
   it("check turns an invalid pass output into an internal error naming the pass", () => {
-    // Break the desugar pass for the duration of this test: its output mentions an unbound name.
-    const desugar = pipeline.find((p) => p.name === "desugar")!;
+    // Break the infer pass for the duration of this test: its output mentions an unbound name.
+    const desugar = pipeline.find((p) => p.name === "infer")!;
     const run = desugar.run;
     desugar.run = (x: unknown) => {
       const out = run(x) as CoreProgram;
-      return { ...out, body: { tag: "Let", name: "z", rhs: { tag: "Var", name: "broken", span: sp(1, 1) }, body: out.body, span: sp(1, 1) } };
+      return { ...out, body: { tag: "Let", name: "z", rhs: { tag: "Var", name: "broken", span: sp(1, 1), type: tInt }, body: out.body, span: sp(1, 1), type: tInt } };
     };
     let err: unknown;
     try {
@@ -106,7 +112,7 @@ describe("validators catch broken IR", () => {
     }
     expect(err).toBeInstanceOf(CompileError);
     expect((err as CompileError).kind).toBe("internal");
-    expect((err as CompileError).message).toBe("output of pass desugar is not valid Core:\n  1:1: unbound variable broken");
+    expect((err as CompileError).message).toBe("output of pass infer is not valid TypedCore:\n  1:1: unbound variable broken");
     // once restored, the same program validates again
     expect(() => runPipeline({ file: "t.links", text: "1 + 2" }, { check: true })).not.toThrow();
   });

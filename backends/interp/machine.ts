@@ -272,7 +272,8 @@ export class Machine {
     { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
     switch (node.tag) {
       case "App": return this.apply(vals[0]!, vals.slice(1), env, k, p);
-      case "Con": return { c: undefined, env, v: new VariantV(node.name, vals[0]), k };
+      // `Foo(())` is the same value as `Foo`
+      case "Con": return { c: undefined, env, v: new VariantV(node.name, vals[0] === UNIT || (vals[0] instanceof RecordV && vals[0].fields.size === 0) ? undefined : vals[0]), k };
       case "Record": {
         const m = new Map<string, Value>();
         if (node.ext) for (const [l, x] of (vals[vals.length - 1] as RecordV).fields) m.set(l, x);
