@@ -419,7 +419,10 @@ class Inferrer {
         case "absent": return [label, { tag: "Abs" }];
         case "poly": return [label, this.namedVar(f.presence.name, "presence", vars)];
         case "present": {
-          const te = f.presence.type;
+          let te = f.presence.type;
+          // `Op: forall a. (A) => B`: approximated monomorphically (the quantifier is dropped,
+          // so one use of the operation fixes its type in the row)
+          while (te && te.tag === "TForall") te = te.body;
           let t: Type;
           if (sort === "effect" && label !== HEAR) {
             if (te && te.tag === "TFun" && (te as { op?: boolean }).op) {
