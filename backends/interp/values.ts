@@ -141,20 +141,26 @@ const KEYWORDS = new Set(["alien", "as", "case", "client", "database", "default"
   "page", "query", "receive", "select", "server", "set", "shallowhandle", "sig", "spawn", "switch", "table", "true",
   "try", "typename", "update", "values", "var", "where", "with", "yields"]);
 
-/** Floats print like Links: up to 12 significant digits, always with a decimal point. */
+/**
+ * Floats print like Links: C's `%.12g` (12 significant digits, exponent form below 1e-4 or from
+ * 1e12, with at least two exponent digits), plus `.0` when that leaves no decimal point.
+ */
 export function showFloat(f: number): string {
   if (Number.isNaN(f)) return "nan";
   if (!Number.isFinite(f)) return f > 0 ? "inf" : "-inf";
-  let s = f.toPrecision(12);
-  if (s.includes("e")) {
-    const [m, e] = s.split("e");
-    let mant = m!.includes(".") ? m!.replace(/0+$/, "").replace(/\.$/, ".") : m!;
-    if (mant.endsWith(".")) mant = mant.slice(0, -1);
-    return `${mant}e${e!.replace("+", "")}`;
+  if (f === 0) return Object.is(f, -0) ? "-0.0" : "0.0";
+  const exp = Math.floor(Math.log10(Math.abs(Number(f.toPrecision(12)))));
+  let s: string;
+  if (exp < -4 || exp >= 12) {
+    const [m, e] = f.toExponential(11).split("e") as [string, string];
+    const mant = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+    const n = Number(e);
+    s = `${mant}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  } else {
+    s = f.toFixed(Math.max(0, 11 - exp));
+    if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
   }
-  if (s.includes(".")) s = s.replace(/0+$/, "");
-  if (s.endsWith(".")) s += "0";
-  if (!s.includes(".")) s += ".0";
+  if (!/[.e]/.test(s)) s += ".0";
   return s;
 }
 
