@@ -106,7 +106,8 @@ export function tupleType(items: Type[]): Type {
 /**
  * Print a type the way Links does: `(Int) -> Int`, `[Int]`, `(x:Int,y:String)`, `(Int, Bool)`,
  * `[|Foo:Int|Bar|_|]`, `() {Foo:() => a|_}-> a`, `Maybe (Int)`. Type variables are named a, b, …
- * in order of appearance; row variables that occur once print as `_`.
+ * in order of appearance; a variable that occurs once prints as `_` (and still uses up a letter,
+ * as Links' printer does: `fun (x) { fun (y) { (x, y) } }` is `(a) -> (c) -> (a, c)`).
  */
 export function printType(t: Type, names = new TypeNames()): string {
   names.count(t);
@@ -137,6 +138,12 @@ export class TypeNames {
       case "RowEmpty": case "Abs": return;
     }
   }
+  /** The printed form of a variable: `_` when it occurs once, its name otherwise. */
+  show(v: TVar): string {
+    if (v.rigid) return v.rigid;
+    const n = this.name(v);
+    return this.once(v) ? "_" : n;
+  }
   once(v: TVar): boolean {
     return (this.occurrences.get(v.id) ?? 0) <= 1;
   }
@@ -161,7 +168,7 @@ class TypePrinter {
     t = prune(t);
     switch (t.tag) {
       case "TVar":
-        return t.kind === "type" ? this.names.name(t) : this.rowVar(t);
+        return this.names.show(t);
       case "Con":
         if (t.name === "List") return `[${this.type(t.args[0]!)}]`;
         if (t.args.length === 0) return t.name;
@@ -188,7 +195,7 @@ class TypePrinter {
   }
 
   private rowVar(v: TVar): string {
-    return v.rigid ?? (this.names.once(v) ? "_" : this.names.name(v));
+    return this.names.show(v);
   }
 
   /** Fields of a row separated by `sep`, then `|tail` when open. */
@@ -204,7 +211,7 @@ class TypePrinter {
     const p = prune(presence);
     const l = label === HEAR ? "" : label;
     if (p.tag === "Abs") return `${l}-`;
-    if (p.tag === "TVar") return `${l}{${this.names.once(p) ? "_" : this.names.name(p)}}`;
+    if (p.tag === "TVar") return `${l}{${this.names.show(p)}}`;
     if (p.tag === "Pre") {
       const inner = resolve(p.type);
       if (inner.tag === "Record" && rowFields(inner.row).fields.length === 0 && rowFields(inner.row).tail.tag === "RowEmpty" && colon === "variant") return l;
@@ -245,7 +252,8 @@ class TypePrinter {
     const tilde = wild ? "~" : "-";
     let arrow: string;
     if (rest.length === 0 && tail.tag === "TVar") {
-      arrow = this.names.once(tail) || tail.rigid === "_" ? `${tilde}>` : `${tilde}${this.rowVar(tail)}${tilde}>`;
+      const v = this.rowVar(tail);
+      arrow = v === "_" ? `${tilde}>` : `${tilde}${v}${tilde}>`;
     } else if (rest.length === 0) {
       arrow = `{}${tilde}>`;
     } else {
