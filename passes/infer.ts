@@ -7,7 +7,7 @@
 // the top level unhandled is a type error; mailbox types live in the `hear` effect label.
 //
 // Hindley–Milner with levels, Rémy-style rows for records, variants and effects (see ir/types.ts).
-import { type Span, CompileError, typeError, unsupported } from "../ir/common.js";
+import { type Span, typeError, unsupported } from "../ir/common.js";
 import type { CExpr, CPat, Clause, CoreProgram, TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeArg, TypeExpr } from "../ir/surface.js";
 import {
@@ -823,7 +823,6 @@ export function substitute(t: Type, sub: Map<number, Type>): Type {
   return go(t);
 }
 
-export { CompileError };
 
 /** Named type variables of a type expression, minus those bound by mu/forall and `_`. */
 function typeExprVars(t: TypeExpr, bound: ReadonlySet<string> = new Set(), out = new Set<string>()): Set<string> {

@@ -8,7 +8,7 @@
 // round-robin scheduler runs them in slices.
 import type { CExpr, CPat, Clause, CoreProgram, OpClause } from "../../ir/core.js";
 import {
-  CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV, equal,
+  CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV,
 } from "./values.js";
 import { primitiveImpl } from "./primitives.js";
 
@@ -443,4 +443,3 @@ export function matchPat(p: CPat, v: Value, env: Env | undefined | null): Env | 
   }
 }
 
-export { equal };

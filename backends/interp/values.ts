@@ -1,6 +1,6 @@
 // Runtime values of the reference interpreter, structural equality/ordering, and printing in
 // Links notation (`[1, 2]`, `(x = 1, y = "a")`, `Just(42)`, `fun`).
-import type { Lam, OpClause, Clause } from "../../ir/core.js";
+import type { Lam } from "../../ir/core.js";
 import { CompileError } from "../../ir/common.js";
 
 export type Value =
@@ -47,7 +47,6 @@ export class ContV {
   ) {}
 }
 
-export type HandlerInfo = { ops: OpClause[]; ret: Clause };
 
 export class RuntimeError extends CompileError {
   constructor(message: string) {
