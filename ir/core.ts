@@ -11,13 +11,13 @@ import { type Type, type Scheme, printType } from "./types.js";
 
 export type CPat =
   | { tag: "PAny"; span: Span }
-  | { tag: "PVar"; name: string; span: Span }
+  | { tag: "PVar"; name: string; span: Span; type?: Type }
   | { tag: "PLit"; lit: Lit; span: Span }
   | { tag: "PCon"; name: string; arg: CPat | undefined; span: Span }
   | { tag: "PRecord"; fields: [string, CPat][]; rest: CPat | undefined; span: Span } // closed unless rest
   | { tag: "PNil"; span: Span }
   | { tag: "PCons"; head: CPat; tail: CPat; span: Span }
-  | { tag: "PAs"; pat: CPat; name: string; span: Span }
+  | { tag: "PAs"; pat: CPat; name: string; span: Span; type?: Type }
   | { tag: "PNeg"; names: string[]; span: Span } // any variant whose constructor is not one of names
   | { tag: "PAnnot"; pat: CPat; type: TypeExpr; span: Span };
 

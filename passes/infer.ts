@@ -2,7 +2,7 @@
 // Example: `(let (id (lambda (x) x)) (id 1))`  ⇒  the same tree with `id :: (a) -> a` on the
 //          binder, `Int` on the application and `result-type Int` on the program.
 // Needs: desugared Core; the primitive table (backends/interp/primitives.ts types every primitive).
-// Guarantees: every node carries `type`; let-bound values have schemes (value restriction);
+// Guarantees: every node carries `type` (pattern variables too); let-bound values have schemes (value restriction);
 // handlers remove the operations they handle from the effect row; an operation that can reach
 // the top level unhandled is a type error; mailbox types live in the `hear` effect label.
 //
@@ -727,7 +727,7 @@ class Inferrer {
   pat(p: CPat, t: Type, binds: [string, Scheme][]): void {
     switch (p.tag) {
       case "PAny": return;
-      case "PVar": binds.push([p.name, mono(t)]); return;
+      case "PVar": p.type = t; binds.push([p.name, mono(t)]); return;
       case "PLit": {
         const lt = p.lit.kind === "Int" ? tInt : p.lit.kind === "Float" ? tFloat : p.lit.kind === "String" ? tString : p.lit.kind === "Char" ? tChar : tBool;
         this.expect(t, lt, p.span, "pattern");
@@ -755,7 +755,7 @@ class Inferrer {
         this.pat(p.tail, tList(te), binds);
         return;
       }
-      case "PAs": this.pat(p.pat, t, binds); binds.push([p.name, mono(t)]); return;
+      case "PAs": this.pat(p.pat, t, binds); p.type = t; binds.push([p.name, mono(t)]); return;
       case "PNeg":
         // the excluded constructors may occur (with any payload); matching them fails at run time
         this.expect(t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, this.fresh("presence")]), this.fresh("row")) }, p.span, "pattern");

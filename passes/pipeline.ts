@@ -3,6 +3,7 @@
 //   parse    Source  → Surface        passes/parse.ts
 //   desugar  Surface → Core           passes/desugar.ts
 //   infer    Core    → Core (typed)   passes/infer.ts
+//   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -14,6 +15,8 @@ import { type CoreProgram, printCore, validateCore } from "../ir/core.js";
 import { parseProgram, parseType } from "./parse.js";
 import { desugar } from "./desugar.js";
 import { infer } from "./infer.js";
+import { anf } from "./anf.js";
+import { type AnfProgram, printAnf, validateAnf } from "../ir/anf.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -48,6 +51,7 @@ export const languages = {
     print: (p: CoreProgram) => printCore(p, true),
     validate: (p: CoreProgram) => validateCore(p, primitiveNames, true),
   } satisfies Language<CoreProgram>,
+  ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
 } as const;
 
 // ---------------------------------------------------------------- the prelude
@@ -89,9 +93,21 @@ export const inferPass: Pass<CoreProgram, CoreProgram> = {
   run: (p) => infer(p, primitiveTypeTable()),
 };
 
-/** The front end, in order. Backends continue from its last language (TypedCore). */
+export const anfPass: Pass<CoreProgram, AnfProgram> = {
+  name: "anf", from: "TypedCore", to: "ANF",
+  description: "A-normal form: atomic arguments, let-value / let-apply bindings, a tail computation",
+  run: anf,
+};
+
+/**
+ * All passes, in order. The interpreter runs the output of `infer` (TypedCore); the Wasm
+ * backends continue through the passes after it.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass];
+export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass];
+
+/** The last pass each backend needs. */
+export const backendInput = { interp: "infer" } as const;
 
 export function languageOf(name: string): Language<unknown> {
   const l = (languages as Record<string, Language<never>>)[name];

@@ -88,7 +88,7 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2}\S/);
   }, T);
 
@@ -100,6 +100,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after parse (Surface) ----",
       ";; ---- after desugar (Core) ----",
       ";; ---- after infer (TypedCore) ----",
+      ";; ---- after anf (ANF) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
   }, T);

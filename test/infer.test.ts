@@ -14,7 +14,7 @@ import { runPipeline } from "../tools/compile-lib.js";
 
 /** The printed type of a whole program, with every pass output validated. */
 function typeOf(text: string): string {
-  const p = runPipeline({ file: "t.links", text }, { check: true }) as CoreProgram;
+  const p = runPipeline({ file: "t.links", text }, { check: true, until: "infer" }) as CoreProgram;
   return printType(p.resultType!);
 }
 

@@ -30,11 +30,12 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer", () => {
+  it("the pipeline is parse, desugar, infer, anf", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
       "infer: Core → TypedCore",
+      "anf: TypedCore → ANF",
     ]);
   });
 
@@ -86,7 +87,7 @@ describe("validators catch broken IR", () => {
   });
 
   it("TypedCore: a node without a type", () => {
-    const typed = runPipeline({ file: "t.links", text: "fun (x) { x + 1 }" }) as CoreProgram;
+    const typed = runPipeline({ file: "t.links", text: "fun (x) { x + 1 }" }, { until: "infer" }) as CoreProgram;
     expect(languageOf("TypedCore").validate(typed)).toEqual([]);
     const untyped = runPipeline({ file: "t.links", text: "fun (x) { x + 1 }" }, { until: "desugar" }) as CoreProgram;
     const errs = languageOf("TypedCore").validate(untyped);

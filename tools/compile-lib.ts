@@ -1,6 +1,6 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
 import { CompileError, renderError } from "../ir/common.js";
-import { type Source, pipeline, languageOf } from "../passes/pipeline.js";
+import { type Source, backendInput, pipeline, languageOf } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 
@@ -46,7 +46,7 @@ export interface RunOutcome {
 export function runSource(src: Source, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}): RunOutcome {
   let printed = "";
   try {
-    const core = runPipeline(src) as CoreProgram;
+    const core = runPipeline(src, { until: backendInput[backend] }) as CoreProgram;
     const r = runInterp(core, { deadline: opts.deadline, out: (s) => { printed += s; opts.out?.(s); } });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {

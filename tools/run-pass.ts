@@ -2,6 +2,7 @@
 //
 //   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp]
 //   tsx tools/run-pass.ts --list
+import { backendInput } from "../passes/pipeline.js";
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
@@ -82,9 +83,9 @@ const runPass = Command.make(
           return dump === undefined || o.json ? Effect.void : Console.log(`${dumpHeader(r)}\n${dump}`);
         });
       const program = Effect.gen(function* () {
-        const { output } = yield* compile(src, { until, check: o.check, onPass });
+        const { output, runs } = yield* compile(src, { until, check: o.check, onPass });
         if (backend)
-          result = yield* runBackend(src, output as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
+          result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
       });
       const exit = yield* Effect.exit(program);
       if (o.time) yield* Console.error(timingTable(passes.map((p) => ({ ...p, output: undefined }))));

@@ -5,6 +5,7 @@ import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
 import { BACKENDS } from "./compile-lib.js";
+import { backendInput } from "../passes/pipeline.js";
 import { compile, readSource, runBackend, runCli } from "./driver.js";
 
 const run = Command.make(
@@ -25,7 +26,7 @@ const run = Command.make(
   ({ file, backend, timeout }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src);
+      const { output } = yield* compile(src, { until: backendInput[backend] });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
       yield* runBackend(src, output as CoreProgram, backend, { deadline, out: (s) => process.stdout.write(s) });
     }),
