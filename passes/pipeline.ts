@@ -4,6 +4,7 @@
 //   desugar  Surface → Core           passes/desugar.ts
 //   infer    Core    → Core (typed)   passes/infer.ts
 //   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
+//   closure-convert  ANF → Closed      passes/closure-convert.ts
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -17,6 +18,8 @@ import { desugar } from "./desugar.js";
 import { infer } from "./infer.js";
 import { anf } from "./anf.js";
 import { type AnfProgram, printAnf, validateAnf } from "../ir/anf.js";
+import { closureConvert } from "./closure-convert.js";
+import { type ClosedProgram, printClosed, validateClosed } from "../ir/closed.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -52,6 +55,7 @@ export const languages = {
     validate: (p: CoreProgram) => validateCore(p, primitiveNames, true),
   } satisfies Language<CoreProgram>,
   ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
+  Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, primitiveNames) } satisfies Language<ClosedProgram>,
 } as const;
 
 // ---------------------------------------------------------------- the prelude
@@ -103,8 +107,14 @@ export const anfPass: Pass<CoreProgram, AnfProgram> = {
  * All passes, in order. The interpreter runs the output of `infer` (TypedCore); the Wasm
  * backends continue through the passes after it.
  */
+export const closureConvertPass: Pass<AnfProgram, ClosedProgram> = {
+  name: "closure-convert", from: "ANF", to: "Closed",
+  description: "lift every lambda to a function with its captured variables; known calls are direct",
+  run: closureConvert,
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass];
+export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass];
 
 /** The last pass each backend needs. */
 export const backendInput = { interp: "infer" } as const;

@@ -88,8 +88,8 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf"]);
-    expect(lines[0]).toMatch(/^parse: Source → Surface {2}\S/);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert"]);
+    expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
   it("--dump prints a header per pass, --backend runs the program", () => {
@@ -101,6 +101,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after desugar (Core) ----",
       ";; ---- after infer (TypedCore) ----",
       ";; ---- after anf (ANF) ----",
+      ";; ---- after closure-convert (Closed) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
   }, T);

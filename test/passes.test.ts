@@ -30,12 +30,13 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
       "infer: Core → TypedCore",
       "anf: TypedCore → ANF",
+      "closure-convert: ANF → Closed",
     ]);
   });
 
