@@ -5,6 +5,7 @@
 //   infer    Core    → Core (typed)   passes/infer.ts
 //   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
 //   closure-convert  ANF → Closed      passes/closure-convert.ts
+//   box-poly Closed  → Boxed          passes/box-poly.ts
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -20,6 +21,8 @@ import { anf } from "./anf.js";
 import { type AnfProgram, printAnf, validateAnf } from "../ir/anf.js";
 import { closureConvert } from "./closure-convert.js";
 import { type ClosedProgram, printClosed, validateClosed } from "../ir/closed.js";
+import { boxPoly, primitiveReps } from "./box-poly.js";
+import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -56,6 +59,7 @@ export const languages = {
   } satisfies Language<CoreProgram>,
   ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
   Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, primitiveNames) } satisfies Language<ClosedProgram>,
+  Boxed: { name: "Boxed", print: printBoxed, validate: validateBoxed } satisfies Language<BoxedProgram>,
 } as const;
 
 // ---------------------------------------------------------------- the prelude
@@ -113,8 +117,14 @@ export const closureConvertPass: Pass<AnfProgram, ClosedProgram> = {
   run: closureConvert,
 };
 
+export const boxPolyPass: Pass<ClosedProgram, BoxedProgram> = {
+  name: "box-poly", from: "Closed", to: "Boxed",
+  description: "representations from types (i64/f64/i32 unboxed, eq where polymorphic) and explicit box/unbox at the boundaries",
+  run: (p) => boxPoly(p, primitiveReps(primitiveTypeTable())),
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass];
+export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass];
 
 /** The last pass each backend needs. */
 export const backendInput = { interp: "infer" } as const;

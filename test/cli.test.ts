@@ -88,7 +88,7 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
@@ -102,6 +102,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after infer (TypedCore) ----",
       ";; ---- after anf (ANF) ----",
       ";; ---- after closure-convert (Closed) ----",
+      ";; ---- after box-poly (Boxed) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
   }, T);

@@ -30,13 +30,14 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf, closure-convert", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
       "infer: Core → TypedCore",
       "anf: TypedCore → ANF",
       "closure-convert: ANF → Closed",
+      "box-poly: Closed → Boxed",
     ]);
   });
 

@@ -1,0 +1,225 @@
+// Boxed: Closed with a machine representation on every binder and atom, and the coercions
+// between representations made explicit. Produced by `box-poly`.
+//
+// Compared with Closed (ir/closed.ts): binders and atoms carry `rep`; two value forms are added,
+// `(box R a)` (an unboxed R to the uniform `eq` representation) and `(unbox R a)` (back); a
+// function lists its captured variables as `eq` environment slots and unboxes them on entry.
+// Monomorphic code keeps Int as i64, Float as f64, Bool and Char as i32 and () as nothing; a
+// polymorphic position (a type variable), a data-structure field, a closure's argument or result,
+// and an environment slot are `eq` — the coercions sit exactly at those boundaries.
+import { type SExp, sexp } from "./common.js";
+import type { CPat } from "./core.js";
+import { patToSExp } from "./core.js";
+import { type Lit, litToSExp } from "./surface.js";
+import { type Type, printType, resolve, rowFields } from "./types.js";
+
+/** Machine representations. `eq` is `(ref null eq)`; the reference kinds are subtypes of it. */
+export type Rep = "i64" | "f64" | "i32" | "unit" | "string" | "list" | "record" | "variant" | "closure" | "process" | "eq";
+
+/** Representations that are references already: going to `eq` needs no boxing, only a cast back. */
+export const isRef = (r: Rep) => r !== "i64" && r !== "f64" && r !== "i32" && r !== "unit";
+
+/** The representation of a value of type `t` where that type is known. */
+export function repOf(t: Type): Rep {
+  const r = resolve(t);
+  switch (r.tag) {
+    case "Con":
+      switch (r.name) {
+        case "Int": return "i64";
+        case "Float": return "f64";
+        case "Bool": case "Char": return "i32";
+        case "String": return "string";
+        case "List": return "list";
+        case "Process": return "process";
+        default: return "eq";
+      }
+    case "Record": {
+      const { fields, tail } = rowFields(r.row);
+      return fields.length === 0 && tail.tag === "RowEmpty" ? "unit" : "record";
+    }
+    case "Variant": return "variant";
+    case "Fun": return "closure";
+    default: return "eq";
+  }
+}
+
+export type Atom =
+  | { tag: "Var"; name: string; type: Type; rep: Rep }
+  | { tag: "Lit"; lit: Lit; type: Type; rep: Rep };
+export interface Binder { name: string; type: Type; rep: Rep }
+export interface MakeClosure { tag: "Closure"; fn: string; captured: Atom[]; type: Type }
+
+export type Value =
+  | Atom
+  | MakeClosure
+  | { tag: "Box"; atom: Atom; from: Rep }
+  | { tag: "Unbox"; atom: Atom; to: Rep }
+  | { tag: "Con"; name: string; arg: Atom | undefined; type: Type }
+  | { tag: "Record"; fields: [string, Atom][]; ext: Atom | undefined; type: Type }
+  | { tag: "Update"; record: Atom; fields: [string, Atom][]; type: Type }
+  | { tag: "Proj"; record: Atom; label: string; type: Type }
+  | { tag: "Nil"; type: Type }
+  | { tag: "Cons"; head: Atom; tail: Atom; type: Type };
+
+/** A pattern; its variables are bound with the representation recorded in `reps`. */
+export interface Clause { pat: CPat; body: Comp }
+export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: Comp }
+
+export type Comp =
+  | { tag: "Let"; x: Binder; value: Value; body: Comp }
+  | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined; body: Comp }
+  | { tag: "LetComp"; x: Binder; comp: Comp; body: Comp }
+  | { tag: "LetRec"; binds: { x: Binder; closure: MakeClosure }[]; body: Comp }
+  | { tag: "Return"; atom: Atom }
+  | { tag: "App"; fn: Atom; args: Atom[]; known: string | undefined; rep: Rep }
+  | { tag: "If"; cond: Atom; then: Comp; else: Comp; rep: Rep }
+  | { tag: "Case"; scrutinee: Atom; clauses: Clause[]; rep: Rep }
+  | { tag: "Do"; op: string; args: Atom[]; rep: Rep }
+  | { tag: "Handle"; shallow: boolean; body: Comp; params: { x: Binder; init: Atom }[]; ops: OpClause[]; ret: Clause; rep: Rep }
+  | { tag: "Spawn"; kind: "spawn" | "spawnWait" | "spawnAngel"; body: Comp; rep: Rep }
+  | { tag: "Receive"; clauses: Clause[]; rep: Rep };
+
+export interface Fn {
+  name: string;
+  params: Binder[];
+  /** environment slots, all `eq`, in order; the body unboxes them as needed */
+  captured: Binder[];
+  body: Comp;
+  ret: Rep;
+  type: Type;
+  prelude: boolean;
+}
+
+export interface BoxedProgram {
+  functions: Fn[];
+  main: Comp;
+  preludeBindings: number;
+  resultType: Type;
+  /** representation of every pattern variable (by its unique name) */
+  patReps: Map<string, Rep>;
+}
+
+// ---------------------------------------------------------------- printer
+const atomS = (a: Atom): SExp => (a.tag === "Var" ? a.name : litToSExp(a.lit));
+const bind = (b: Binder): string => `${b.name}:${b.rep}`;
+
+export function valueToSExp(v: Value): SExp {
+  switch (v.tag) {
+    case "Var": case "Lit": return atomS(v);
+    case "Closure": return ["closure", v.fn, ...v.captured.map(atomS)];
+    case "Box": return ["box", v.from, atomS(v.atom)];
+    case "Unbox": return ["unbox", v.to, atomS(v.atom)];
+    case "Con": return v.arg ? ["con", v.name, atomS(v.arg)] : ["con", v.name];
+    case "Record": return ["record", ...v.fields.map(([l, a]) => [l, atomS(a)] as SExp), ...(v.ext ? ["|", atomS(v.ext)] : [])];
+    case "Update": return ["update", atomS(v.record), ...v.fields.map(([l, a]) => [l, atomS(a)] as SExp)];
+    case "Proj": return ["proj", atomS(v.record), v.label];
+    case "Nil": return "nil";
+    case "Cons": return ["cons", atomS(v.head), atomS(v.tail)];
+  }
+}
+
+const call = (fn: Atom, args: Atom[], known: string | undefined): SExp =>
+  known ? ["call", known, ...args.map(atomS)] : [atomS(fn), ...args.map(atomS)];
+
+export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
+  const items: SExp[] = [];
+  const go = (x: Comp) => compToSExp(x, patReps);
+  const pat = (p: CPat): SExp => patWithReps(p, patReps);
+  let cur = c;
+  for (;;) {
+    switch (cur.tag) {
+      case "Let": items.push(["let", bind(cur.x), valueToSExp(cur.value)]); cur = cur.body; continue;
+      case "LetApp": items.push(["let-app", bind(cur.x), call(cur.fn, cur.args, cur.known)]); cur = cur.body; continue;
+      case "LetComp": items.push(["let-comp", bind(cur.x), go(cur.comp)]); cur = cur.body; continue;
+      case "LetRec": items.push(["letrec", ...cur.binds.map((b) => [bind(b.x), valueToSExp(b.closure)] as SExp)]); cur = cur.body; continue;
+    }
+    break;
+  }
+  let tail: SExp;
+  switch (cur.tag) {
+    case "Return": tail = ["return", atomS(cur.atom)]; break;
+    case "App": tail = ["tail", call(cur.fn, cur.args, cur.known)]; break;
+    case "If": tail = ["if", atomS(cur.cond), go(cur.then), go(cur.else)]; break;
+    case "Case": tail = ["case", atomS(cur.scrutinee), ...cur.clauses.map((k) => [pat(k.pat), go(k.body)] as SExp)]; break;
+    case "Do": tail = ["do", cur.op, ...cur.args.map(atomS)]; break;
+    case "Handle":
+      tail = [cur.shallow ? "shallow-handle" : "handle", go(cur.body),
+        ["params", ...cur.params.map((p) => [bind(p.x), atomS(p.init)] as SExp)],
+        ...cur.ops.map((o) => ["op", o.op, o.args.map(pat), o.k ? pat(o.k) : "_", go(o.body)] as SExp),
+        ["return", pat(cur.ret.pat), go(cur.ret.body)]];
+      break;
+    case "Spawn": tail = [cur.kind, go(cur.body)]; break;
+    case "Receive": tail = ["receive", ...cur.clauses.map((k) => [pat(k.pat), go(k.body)] as SExp)]; break;
+    default: tail = ["?"];
+  }
+  return items.length === 0 ? tail : ["seq", ...items, tail];
+}
+
+function patWithReps(p: CPat, reps: Map<string, Rep>): SExp {
+  const s = patToSExp(p);
+  const annotate = (x: SExp): SExp => (typeof x === "string" ? (reps.has(x) ? `${x}:${reps.get(x)}` : x) : x.map(annotate));
+  return annotate(s);
+}
+
+export function printBoxed(p: BoxedProgram): string {
+  let c = p.main;
+  for (let i = 0; i < p.preludeBindings && (c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"); i++) c = c.body;
+  const fns = p.functions.filter((f) => !f.prelude).map((f): SExp =>
+    ["define", [f.name, ...f.params.map(bind)], ["env", ...f.captured.map(bind)], ["returns", f.ret], compToSExp(f.body, p.patReps)]);
+  return sexp(["program", ...fns, ["main", compToSExp(c, p.patReps)], ["result-type", printType(p.resultType)]]);
+}
+
+// ---------------------------------------------------------------- validator
+
+/**
+ * Every variable is used at the representation it was bound with; `box` takes an unboxed
+ * representation, `unbox` an `eq`; every binder has a representation.
+ */
+export function validateBoxed(p: BoxedProgram): string[] {
+  const errs: string[] = [];
+  const reps = new Map<string, Rep>(p.patReps);
+  const binder = (b: Binder) => {
+    if (!b.rep) errs.push(`${b.name} has no representation`);
+    reps.set(b.name, b.rep);
+  };
+  for (const f of p.functions) { f.params.forEach(binder); f.captured.forEach(binder); }
+  const atom = (a: Atom) => {
+    if (a.tag === "Var" && reps.has(a.name) && reps.get(a.name) !== a.rep)
+      errs.push(`${a.name} is bound as ${reps.get(a.name)} but used as ${a.rep}`);
+  };
+  const value = (v: Value) => {
+    switch (v.tag) {
+      case "Var": case "Lit": return atom(v);
+      case "Box": atom(v.atom); if (v.from === "eq" || v.atom.rep !== v.from) errs.push(`box ${v.from} of ${v.atom.rep}`); return;
+      case "Unbox": atom(v.atom); if (v.atom.rep !== "eq") errs.push(`unbox of a ${v.atom.rep}, not an eq`); return;
+      case "Closure": v.captured.forEach(atom); return;
+      case "Con": if (v.arg) atom(v.arg); return;
+      case "Record": v.fields.forEach(([, a]) => atom(a)); if (v.ext) atom(v.ext); return;
+      case "Update": atom(v.record); v.fields.forEach(([, a]) => atom(a)); return;
+      case "Proj": return atom(v.record);
+      case "Nil": return;
+      case "Cons": atom(v.head); atom(v.tail); return;
+    }
+  };
+  const comp = (c: Comp): void => {
+    for (;;) {
+      switch (c.tag) {
+        case "Let": value(c.value); binder(c.x); c = c.body; continue;
+        case "LetApp": atom(c.fn); c.args.forEach(atom); binder(c.x); c = c.body; continue;
+        case "LetComp": comp(c.comp); binder(c.x); c = c.body; continue;
+        case "LetRec": c.binds.forEach((b) => binder(b.x)); c.binds.forEach((b) => value(b.closure)); c = c.body; continue;
+        case "Return": return atom(c.atom);
+        case "App": atom(c.fn); c.args.forEach(atom); return;
+        case "If": atom(c.cond); comp(c.then); comp(c.else); return;
+        case "Case": atom(c.scrutinee); c.clauses.forEach((k) => comp(k.body)); return;
+        case "Do": c.args.forEach(atom); return;
+        case "Handle": c.params.forEach((q) => { atom(q.init); binder(q.x); }); comp(c.body); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+        case "Spawn": return comp(c.body);
+        case "Receive": c.clauses.forEach((k) => comp(k.body)); return;
+      }
+    }
+  };
+  for (const f of p.functions) comp(f.body);
+  comp(p.main);
+  return errs;
+}
