@@ -6,6 +6,7 @@
 //   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
 //   closure-convert  ANF → Closed      passes/closure-convert.ts
 //   box-poly Closed  → Boxed          passes/box-poly.ts
+//   codegen  Boxed   → WasmIR         passes/codegen.ts    (then binaryen: backends/wasm/binaryen.ts)
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -23,6 +24,8 @@ import { closureConvert } from "./closure-convert.js";
 import { type ClosedProgram, printClosed, validateClosed } from "../ir/closed.js";
 import { boxPoly, primitiveReps } from "./box-poly.js";
 import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
+import { codegen } from "./codegen.js";
+import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -60,6 +63,7 @@ export const languages = {
   ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
   Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, primitiveNames) } satisfies Language<ClosedProgram>,
   Boxed: { name: "Boxed", print: printBoxed, validate: validateBoxed } satisfies Language<BoxedProgram>,
+  WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
 
 // ---------------------------------------------------------------- the prelude
@@ -123,11 +127,17 @@ export const boxPolyPass: Pass<ClosedProgram, BoxedProgram> = {
   run: (p) => boxPoly(p, primitiveReps(primitiveTypeTable())),
 };
 
+export const codegenPass: Pass<BoxedProgram, WasmModule> = {
+  name: "codegen", from: "Boxed", to: "WasmIR",
+  description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
+  run: codegen,
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass];
+export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, codegenPass];
 
 /** The last pass each backend needs. */
-export const backendInput = { interp: "infer" } as const;
+export const backendInput = { interp: "infer", wasmfx: "codegen" } as const;
 
 export function languageOf(name: string): Language<unknown> {
   const l = (languages as Record<string, Language<never>>)[name];

@@ -88,7 +88,7 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
@@ -103,6 +103,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after anf (ANF) ----",
       ";; ---- after closure-convert (Closed) ----",
       ";; ---- after box-poly (Boxed) ----",
+      ";; ---- after codegen (WasmIR) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
   }, T);

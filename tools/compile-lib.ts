@@ -2,9 +2,11 @@
 import { CompileError, renderError } from "../ir/common.js";
 import { type Source, backendInput, pipeline, languageOf } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
+import { compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 
-export const BACKENDS = ["interp"] as const;
+export const BACKENDS = ["interp", "wasmfx"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export interface PassResult {
@@ -46,12 +48,17 @@ export interface RunOutcome {
 export function runSource(src: Source, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}): RunOutcome {
   let printed = "";
   try {
-    const core = runPipeline(src, { until: backendInput[backend] }) as CoreProgram;
-    const r = runInterp(core, { deadline: opts.deadline, out: (s) => { printed += s; opts.out?.(s); } });
+    const out = (s: string) => { printed += s; opts.out?.(s); };
+    const ir = runPipeline(src, { until: backendInput[backend] });
+    const r = backend === "interp"
+      ? runInterp(ir as CoreProgram, { deadline: opts.deadline, out })
+      : runWasm(compileWasm(ir as WasmModule), { out });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };
     if (e instanceof RangeError) return { stdout: printed, stderr: `error: internal error: ${e.message}\n`, exitCode: 1 };
+    // a trap in a Wasm program (e.g. a failed cast) is a runtime error
+    if (e instanceof Error && e.constructor.name === "RuntimeError") return { stdout: printed, stderr: `error: runtime error: ${e.message}\n`, exitCode: 1 };
     return { stdout: printed, stderr: `error: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, exitCode: 1 };
   }
 }

@@ -7,6 +7,8 @@ import { CliError, CliOutput, Command } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
 import { languageOf, pipeline, type Source } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
+import { compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { Backend } from "./compile-lib.js";
 
@@ -104,12 +106,14 @@ export interface BackendResult {
   value: string;
 }
 
-/** Run typed Core on a backend; `out` receives program output as it is printed. */
-export const runBackend = (src: Source, core: CoreProgram, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
+/** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx); `out` receives output as it is printed. */
+export const runBackend = (src: Source, input: unknown, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
   Effect.try({
     try: (): BackendResult => {
       const chunks: string[] = [];
-      runInterp(core, { deadline: opts.deadline, out: (s) => { chunks.push(s); opts.out?.(s); } });
+      const out = (s: string) => { chunks.push(s); opts.out?.(s); };
+      if (backend === "interp") runInterp(input as CoreProgram, { deadline: opts.deadline, out });
+      else runWasm(compileWasm(input as WasmModule), { out });
       const value = chunks.pop() ?? "";
       return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
     },

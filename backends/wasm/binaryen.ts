@@ -1,0 +1,97 @@
+// The one file that imports binaryen: WAT text in, validated (and optionally optimised) binary out.
+// Features: everything V8 14.6 (Node 26) and V8 15.0 (Deno 2.9) run. NOT Features.All: in
+// binaryen 132 that includes CompactImports (imports emitted with kind 0x7e, which V8 rejects:
+// "unknown import kind") and CustomDescriptors (the optimiser then writes exact heap types:
+// "invalid heap type 'exact'").
+import type Binaryen from "binaryen";
+import { CompileError } from "../../ir/common.js";
+
+// binaryen prints validation errors with the `console.error` it binds when it loads, so install
+// a redirectable one for the load (captured output lands in `sink`; otherwise it passes through).
+let sink: string[] | undefined;
+const consoleError = console.error;
+console.error = (...args: unknown[]) => {
+  if (sink) sink.push(args.map(String).join(" "));
+  else consoleError.apply(console, args);
+};
+const binaryen: typeof Binaryen = (await import("binaryen")).default;
+console.error = consoleError;
+
+const F = binaryen.Features;
+export const FEATURES: Binaryen.Features = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 |
+  F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.ExceptionHandling | F.TailCall | F.ReferenceTypes |
+  F.Multivalue | F.GC | F.ExtendedConst | F.StackSwitching | F.CallIndirectOverlong;
+
+export interface AssembleOptions {
+  /** binaryen's -O level; 0 = validate only. */
+  optimize: 0 | 1 | 2 | 3;
+  /** binaryen's shrink level (-Os = 1, -Oz = 2); default 0. */
+  shrink?: 0 | 1 | 2;
+}
+
+export interface Assembled {
+  binary: Uint8Array;
+  /** The module as binaryen prints it after optimisation. */
+  wat: string;
+  size: number;
+}
+
+/** Run `f`, collecting what binaryen prints as errors meanwhile. */
+function captureStderr<T>(f: () => T): { result: T; stderr: string } {
+  const lines: string[] = [];
+  sink = lines;
+  try {
+    return { result: f(), stderr: lines.join("\n") };
+  } finally {
+    sink = undefined;
+  }
+}
+
+function excerpt(wat: string, lines = 20): string {
+  const all = wat.split("\n");
+  return all.slice(0, lines).join("\n") + (all.length > lines ? `\n... (${all.length - lines} more lines)` : "");
+}
+
+export function assemble(wat: string, opts: AssembleOptions): Assembled {
+  const parsed = captureStderr(() => {
+    try {
+      return binaryen.parseText(wat);
+    } catch (e) {
+      // binaryen's exception objects are not always `instanceof Error` (other realm)
+      const msg = (e as { message?: unknown } | undefined)?.message;
+      return new Error(typeof msg === "string" ? msg : String(e));
+    }
+  });
+  if (parsed.result instanceof Error) {
+    throw new CompileError("internal",
+      `binaryen could not parse the generated WAT: ${parsed.result.message}\n${parsed.stderr}${watContext(wat, parsed.result.message)}`);
+  }
+  const mod = parsed.result;
+  try {
+    mod.setFeatures(FEATURES);
+    const v = captureStderr(() => mod.validate());
+    if (!v.result) {
+      throw new CompileError("internal",
+        `binaryen rejected the generated module:\n${v.stderr.trim()}\n--- module ---\n${excerpt(wat)}`);
+    }
+    if (opts.optimize > 0) {
+      binaryen.setOptimizeLevel(opts.optimize);
+      binaryen.setShrinkLevel(opts.shrink ?? 0);
+      mod.optimize();
+    }
+    const binary = mod.emitBinary();
+    return { binary, wat: mod.emitText(), size: binary.length };
+  } finally {
+    mod.dispose();
+  }
+}
+
+/** For a parse error "L:C: error: ...", the offending line with its neighbours; else the first lines. */
+function watContext(wat: string, message: string): string {
+  const m = /^(\d+):(\d+):/.exec(message);
+  if (!m) return `--- module ---\n${excerpt(wat)}`;
+  const line = Number(m[1]), lines = wat.split("\n");
+  const from = Math.max(0, line - 3), to = Math.min(lines.length, line + 2);
+  return `--- module lines ${from + 1}-${to} ---\n` +
+    lines.slice(from, to).map((l, i) => `${from + i + 1 === line ? ">" : " "} ${from + i + 1}: ${l}`).join("\n");
+}

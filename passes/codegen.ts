@@ -1,0 +1,758 @@
+// codegen: Boxed → WasmIR
+// Example: `fun loop(i, acc) { if (i == 0) acc else loop(i - 1, acc + 1) }` ⇒
+//   (func $loop (param $i i64) (param $acc i64) (result i64)
+//     (if (result i64) (i64.eq (local.get $i) (i64.const 0)) (then (local.get $acc))
+//       (else (return_call $loop (call $int_wrap63 (i64.sub …)) (call $int_wrap63 (i64.add …))))))
+// Needs: Boxed (every binder and atom has a representation, coercions explicit) and the runtime
+// (runtime-wat/runtime.wat, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
+// whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
+// function has a specialised entry (unboxed where the types allow) and, when used as a value, a
+// generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are
+// `return_call` / `return_call_ref`. Effect handlers and actors are reported unsupported (not yet
+// on the wasmfx backend).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { internalError, unsupported } from "../ir/common.js";
+import type { CPat } from "../ir/core.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
+import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
+import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js";
+
+const runtimePath = fileURLToPath(new URL("../runtime-wat/runtime.wat", import.meta.url));
+let runtimeText: string | undefined;
+const runtime = () => (runtimeText ??= readFileSync(runtimePath, "utf8"));
+
+const notYet = (what: string) => unsupported(`${what} (not yet on the wasmfx backend)`);
+
+// ---------------------------------------------------------------- representations
+export function valtype(r: Rep): string | undefined {
+  switch (r) {
+    case "i64": return "i64";
+    case "f64": return "f64";
+    case "i32": return "i32";
+    case "unit": return undefined;
+    case "string": return "(ref $String)";
+    case "list": return "(ref null $Cons)";
+    case "record": return "(ref $Record)";
+    case "variant": return "(ref $Variant)";
+    case "closure": return "(ref $Closure)";
+    case "process": case "eq": return "eqref";
+  }
+}
+const vts = (r: Rep): string[] => { const t = valtype(r); return t ? [t] : []; };
+
+const lget = (n: string): Instr => I("local.get", [`$${n}`]);
+const lset = (n: string, v: Instr): Instr => I("local.set", [`$${n}`], v);
+const i32 = (n: number): Instr => I("i32.const", [n]);
+
+/** A value of representation `from` on the stack (as `v`) → the boxed (eq) form. */
+export function boxInstr(from: Rep, v: Instr | undefined): Instr {
+  switch (from) {
+    case "i64": return I("struct.new", ["$Int"], v!);
+    case "f64": return I("struct.new", ["$Float"], v!);
+    case "i32": return I("ref.i31", [], v!);
+    case "unit": return I("ref.i31", [], i32(0));
+    default: return v!;
+  }
+}
+/** An eq value → representation `to` (undefined for unit: nothing is left). */
+export function unboxInstr(to: Rep, v: Instr): Instr | undefined {
+  switch (to) {
+    case "i64": return I("struct.get", ["$Int", 0], I("ref.cast", ["(ref $Int)"], v));
+    case "f64": return I("struct.get", ["$Float", 0], I("ref.cast", ["(ref $Float)"], v));
+    case "i32": return I("i31.get_u", [], I("ref.cast", ["(ref i31)"], v));
+    case "unit": return undefined;
+    case "string": return I("ref.cast", ["(ref $String)"], v);
+    case "list": return I("ref.cast", ["(ref null $Cons)"], v);
+    case "record": return I("ref.cast", ["(ref $Record)"], v);
+    case "variant": return I("ref.cast", ["(ref $Variant)"], v);
+    case "closure": return I("ref.cast", ["(ref $Closure)"], v);
+    case "process": case "eq": return v;
+  }
+}
+
+/** Links' label order: numeric labels numerically and first, then by name. */
+export function compareLabels(a: string, b: string): number {
+  const na = Number(a), nb = Number(b);
+  const ia = a !== "" && Number.isInteger(na), ib = b !== "" && Number.isInteger(nb);
+  if (ia && ib) return na - nb;
+  if (ia) return -1;
+  if (ib) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The labels of a record type when its row is closed (else undefined). */
+function closedLabels(t: Type): string[] | undefined {
+  const r = resolve(t);
+  if (r.tag !== "Record") return undefined;
+  const { fields, tail } = rowFields(r.row);
+  if (tail.tag !== "RowEmpty") return undefined;
+  return fields.filter(([, p]) => prune(p).tag === "Pre").map(([l]) => l).sort(compareLabels);
+}
+
+// ---------------------------------------------------------------- the generator
+export function codegen(p: BoxedProgram): WasmModule {
+  return new Gen(p).module();
+}
+
+interface FnCtx {
+  locals: Map<string, string>; // name → valtype
+  reps: Map<string, Rep>;
+  labels: number; // block label counter
+}
+
+class Gen {
+  private fns = new Map<string, Fn>();
+  private labelIds = new Map<string, number>();
+  private ctorIds = new Map<string, number>();
+  private strings = new Map<string, string>(); // content → data segment name
+  private data: string[] = [];
+  private globals: string[] = [];
+  private funcs: WasmFunc[] = [];
+  private declared = new Set<string>();
+  private genEntries = new Set<string>();
+  private primClosures = new Set<string>();
+  private shows = new Map<string, string>(); // type key → printer function name
+  private types = new Set<string>();
+  private ctx!: FnCtx;
+
+  constructor(private p: BoxedProgram) {
+    for (const f of p.functions) this.fns.set(f.name, f);
+    this.collectLabels();
+  }
+
+  module(): WasmModule {
+    for (const f of this.p.functions) this.funcs.push(this.fn(f));
+    this.funcs.push(this.main());
+    this.funcs.push(this.ctorNames());
+    this.funcs.push(this.labelSearch());
+    return {
+      imports: [],
+      runtime: runtime(),
+      types: [...this.types],
+      globals: this.globals,
+      functions: this.funcs,
+      data: this.data,
+      declared: [...this.declared],
+    };
+  }
+
+  // ------------------------------------------------------------ interning
+  /** Label ids follow Links' label order, so `$Labels` arrays are sorted by id and by name. */
+  private collectLabels() {
+    const labels = new Set<string>();
+    const fromType = (t: Type, seen = new Set<Type>()) => {
+      const r = resolve(t);
+      if (seen.has(r)) return;
+      seen.add(r);
+      if (r.tag === "Record") rowFields(r.row).fields.forEach(([l, pr]) => { labels.add(l); const q = prune(pr); if (q.tag === "Pre") fromType(q.type, seen); });
+      else if (r.tag === "Variant") rowFields(r.row).fields.forEach(([, pr]) => { const q = prune(pr); if (q.tag === "Pre") fromType(q.type, seen); });
+      else if (r.tag === "Con") r.args.forEach((a) => fromType(a, seen));
+    };
+    const pat = (q: CPat) => {
+      switch (q.tag) {
+        case "PRecord": q.fields.forEach(([l, x]) => { labels.add(l); pat(x); }); if (q.rest) pat(q.rest); return;
+        case "PCon": if (q.arg) pat(q.arg); return;
+        case "PCons": pat(q.head); pat(q.tail); return;
+        case "PAs": case "PAnnot": pat(q.pat); return;
+        default: return;
+      }
+    };
+    const value = (v: Value) => {
+      if (v.tag === "Record" || v.tag === "Update") v.fields.forEach(([l]) => labels.add(l));
+      if (v.tag === "Proj") labels.add(v.label);
+      if (v.tag === "Record" && v.ext) fromType(v.ext.type);
+    };
+    const comp = (c: Comp): void => {
+      for (;;) {
+        switch (c.tag) {
+          case "Let": value(c.value); c = c.body; continue;
+          case "LetApp": c = c.body; continue;
+          case "LetComp": comp(c.comp); c = c.body; continue;
+          case "LetRec": c = c.body; continue;
+          case "If": comp(c.then); comp(c.else); return;
+          case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); comp(k.body); }); return;
+          case "Handle": comp(c.body); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+          case "Spawn": comp(c.body); return;
+          default: return;
+        }
+      }
+    };
+    this.p.functions.forEach((f) => comp(f.body));
+    comp(this.p.main);
+    fromType(this.p.resultType);
+    [...labels].sort(compareLabels).forEach((l, i) => this.labelIds.set(l, i));
+  }
+  private labelId(l: string): number {
+    const id = this.labelIds.get(l);
+    if (id === undefined) throw internalError(`codegen: label ${l} was not collected`);
+    return id;
+  }
+  private ctorId(name: string): number {
+    let id = this.ctorIds.get(name);
+    if (id === undefined) this.ctorIds.set(name, (id = this.ctorIds.size));
+    return id;
+  }
+  private string(s: string): Instr {
+    let seg = this.strings.get(s);
+    if (!seg) {
+      seg = `str${this.strings.size}`;
+      this.strings.set(s, seg);
+      const bytes = Buffer.from(s, "utf8");
+      const esc = [...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(16).padStart(2, "0")}`)).join("");
+      this.data.push(`(data $${seg} "${esc}")`);
+      this.strings.set(s, seg);
+      (this.strings as Map<string, string>).set(`#len:${seg}`, String(bytes.length));
+    }
+    const len = Number(this.strings.get(`#len:${seg}`));
+    return I("array.new_data", ["$String", `$${seg}`], i32(0), i32(len));
+  }
+  private genType(n: number): string {
+    const name = `Gen${n}`;
+    this.types.add(`(type $${name} (func (param (ref $Closure)${" eqref".repeat(n)}) (result eqref)))`);
+    return name;
+  }
+
+  // ------------------------------------------------------------ functions
+  private newCtx(): FnCtx {
+    return { locals: new Map(), reps: new Map(), labels: 0 };
+  }
+  private local(name: string, rep: Rep) {
+    this.ctx.reps.set(name, rep);
+    const t = valtype(rep);
+    if (t && !this.ctx.locals.has(name)) this.ctx.locals.set(name, t);
+  }
+  private temp(rep: Rep): string {
+    const name = `tmp${this.ctx.locals.size}_${this.ctx.labels++}`;
+    this.local(name, rep);
+    return name;
+  }
+
+  private fn(f: Fn): WasmFunc {
+    this.ctx = this.newCtx();
+    const params: [string, string][] = [];
+    if (f.captured.length > 0) params.push(["clos", "(ref $Closure)"]);
+    for (const q of f.params) {
+      this.ctx.reps.set(q.name, q.rep);
+      const t = valtype(q.rep);
+      if (t) params.push([q.name, t]);
+    }
+    const prologue: Instr[] = f.captured.map((q, i) => {
+      this.local(q.name, "eq");
+      return lset(q.name, I("array.get", ["$Env"], I("struct.get", ["$Closure", 1], lget("clos")), i32(i)));
+    });
+    const body = [...prologue, ...this.comp(f.body, f.ret, true)];
+    const paramNames = new Set(params.map(([n]) => n));
+    const locals = [...this.ctx.locals].filter(([n]) => !paramNames.has(n));
+    return { name: f.name, params, results: vts(f.ret), locals, body };
+  }
+
+  /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
+  private genEntry(f: Fn): string {
+    const name = `${f.name}$gen`;
+    if (this.genEntries.has(name)) return name;
+    this.genEntries.add(name);
+    const type = this.genType(f.params.length);
+    const args: Instr[] = [];
+    if (f.captured.length > 0) args.push(lget("clos"));
+    f.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i}`)); if (u) args.push(u); });
+    const call = I("call", [`$${f.name}`], ...args);
+    const body = f.ret === "unit" ? [call, boxInstr("unit", undefined)] : [boxInstr(f.ret, call)];
+    this.funcs.push({ name, type, params: [["clos", "(ref $Closure)"], ...f.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [], body });
+    this.declared.add(name);
+    return name;
+  }
+
+  /** The closure of a function that captures nothing: a global constant. */
+  private constClosure(fname: string): Instr {
+    const f = this.fns.get(fname)!;
+    const g = `${fname}$clos`;
+    if (!this.globals.some((x) => x.startsWith(`(global $${g} `))) {
+      const gen = this.genEntry(f);
+      this.globals.push(`(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${gen}) (ref.null none)))`);
+    }
+    return I("global.get", [`$${g}`]);
+  }
+
+  private closure(v: MakeClosure): Instr {
+    const f = this.fns.get(v.fn)!;
+    if (f.captured.length === 0) return this.constClosure(v.fn);
+    const gen = this.genEntry(f);
+    return I("struct.new", ["$Closure"], I("ref.func", [`$${gen}`]), I("array.new_fixed", ["$Env", v.captured.length], ...v.captured.map((a) => this.atom(a))));
+  }
+
+  // ------------------------------------------------------------ atoms and values
+  private atom(a: Atom): Instr {
+    if (a.tag === "Lit") {
+      const l = a.lit;
+      switch (l.kind) {
+        case "Int": return I("i64.const", [BigInt.asIntN(64, l.value).toString()]);
+        case "Float": return I("f64.const", [Number.isInteger(l.value) ? l.value.toFixed(1) : String(l.value)]);
+        case "Bool": return i32(l.value ? 1 : 0);
+        case "Char": return i32(l.value.codePointAt(0)!);
+        case "String": return this.string(l.value);
+      }
+    }
+    if (a.rep === "unit") return "nop";
+    if (this.ctx.reps.has(a.name)) return lget(a.name);
+    if (this.fns.has(a.name)) {
+      const f = this.fns.get(a.name)!;
+      if (f.captured.length === 0) return this.constClosure(a.name);
+    }
+    return this.primClosure(a.name);
+  }
+
+  /** Push an atom's value; unit atoms push nothing. */
+  private push(a: Atom): Instr[] {
+    return a.rep === "unit" ? [] : [this.atom(a)];
+  }
+
+  private value(v: Value, x: Binder): Instr[] {
+    switch (v.tag) {
+      case "Var": case "Lit": return this.push(v);
+      case "Closure": return [this.closure(v)];
+      case "Box": return [boxInstr(v.from, v.from === "unit" ? undefined : this.atom(v.atom))];
+      case "Unbox": { const u = unboxInstr(v.to, this.atom(v.atom)); return u ? [u] : []; }
+      case "Con": return [I("struct.new", ["$Variant"], i32(this.ctorId(v.name)), v.arg ? this.atom(v.arg) : I("ref.null", ["none"]))];
+      case "Nil": return [I("ref.null", ["$Cons"])];
+      case "Cons": return [I("struct.new", ["$Cons"], this.atom(v.head), this.atom(v.tail))];
+      case "Record": {
+        if (v.ext) {
+          const base = closedLabels(v.ext.type);
+          if (!base) throw notYet("extending a record of open type");
+          const all = [...base, ...v.fields.map(([l]) => l)].sort(compareLabels);
+          const extLocal = this.temp("record");
+          const vals = all.map((l) => {
+            const f = v.fields.find(([m]) => m === l);
+            return f ? this.atom(f[1]) : this.fieldOf(lget(extLocal), v.ext!.type, l);
+          });
+          return [lset(extLocal, this.atom(v.ext)), this.record(all, vals)];
+        }
+        const sorted = [...v.fields].sort(([a], [b]) => compareLabels(a, b));
+        return [this.record(sorted.map(([l]) => l), sorted.map(([, a]) => this.atom(a)))];
+      }
+      case "Update": {
+        // copy the values array, then overwrite the updated fields
+        const rec = this.temp("record");
+        const vals = this.temp("eq");
+        const out: Instr[] = [
+          lset(rec, this.atom(v.record)),
+          lset(vals, I("array.new", ["$Values"], I("ref.null", ["none"]), I("array.len", [], I("struct.get", ["$Record", 1], lget(rec))))),
+          I("array.copy", ["$Values", "$Values"], I("ref.cast", ["(ref $Values)"], lget(vals)), i32(0), I("struct.get", ["$Record", 1], lget(rec)), i32(0), I("array.len", [], I("struct.get", ["$Record", 1], lget(rec)))),
+        ];
+        for (const [l, a] of v.fields)
+          out.push(I("array.set", ["$Values"], I("ref.cast", ["(ref $Values)"], lget(vals)), this.fieldIndex(lget(rec), v.record.type, l), this.atom(a)));
+        out.push(I("struct.new", ["$Record"], I("struct.get", ["$Record", 0], lget(rec)), I("ref.cast", ["(ref $Values)"], lget(vals))));
+        return out;
+      }
+      case "Proj": return [this.fieldOf(this.atom(v.record), v.record.type, v.label)];
+    }
+    void x;
+  }
+
+  private record(labels: string[], values: Instr[]): Instr {
+    const g = `labels$${labels.join(",")}`;
+    const gname = `lbl${this.globals.length}`;
+    let global = this.globals.find((x) => x.includes(`;; ${g}`));
+    if (!global) {
+      global = `(global $${gname} (ref $Labels) (array.new_fixed $Labels ${labels.length} ${labels.map((l) => `(i32.const ${this.labelId(l)})`).join(" ")})) ;; ${g}`;
+      this.globals.push(global);
+    }
+    const name = /^\(global \$(\S+)/.exec(global)![1]!;
+    return I("struct.new", ["$Record"], I("global.get", [`$${name}`]), I("array.new_fixed", ["$Values", values.length], ...values));
+  }
+
+  /** The index of label l in a record of type t: static when the row is closed, else searched. */
+  private fieldIndex(rec: Instr, t: Type, l: string): Instr {
+    const labels = closedLabels(t);
+    if (labels) return i32(labels.indexOf(l));
+    return I("call", ["$label_index"], I("struct.get", ["$Record", 0], rec), i32(this.labelId(l)));
+  }
+  private fieldOf(rec: Instr, t: Type, l: string): Instr {
+    const labels = closedLabels(t);
+    if (labels) return I("array.get", ["$Values"], I("struct.get", ["$Record", 1], rec), i32(labels.indexOf(l)));
+    const r = this.temp("record");
+    return I("block", ["(result eqref)"], lset(r, rec),
+      I("array.get", ["$Values"], I("struct.get", ["$Record", 1], lget(r)), I("call", ["$label_index"], I("struct.get", ["$Record", 0], lget(r)), i32(this.labelId(l)))));
+  }
+
+  private labelSearch(): WasmFunc {
+    // linear search of a label id in a record's labels
+    return {
+      name: "label_index", params: [["labels", "(ref $Labels)"], ["id", "i32"]], results: ["i32"], locals: [["i", "i32"]],
+      body: [
+        I("block", ["$done"], I("loop", ["$next"],
+          I("br_if", ["$done"], I("i32.eq", [], I("array.get", ["$Labels"], lget("labels"), lget("i")), lget("id"))),
+          lset("i", I("i32.add", [], lget("i"), i32(1))),
+          I("br", ["$next"]))),
+        lget("i"),
+      ],
+    };
+  }
+
+  private ctorNames(): WasmFunc {
+    let body: Instr = "unreachable";
+    for (const [name, id] of [...this.ctorIds].reverse())
+      body = I("if", ["(result (ref $String))"], I("i32.eq", [], lget("id"), i32(id)), I("then", [], this.string(name)), I("else", [], body));
+    return { name: "ctor_name", params: [["id", "i32"]], results: ["(ref $String)"], locals: [], body: [body] };
+  }
+
+  // ------------------------------------------------------------ calls
+  private call(fn: Atom, args: Atom[], known: string | undefined, tail: boolean): Instr[] {
+    if (known) {
+      const f = this.fns.get(known)!;
+      const ops: Instr[] = [];
+      if (f.captured.length > 0) ops.push(this.atom(fn));
+      args.forEach((a) => ops.push(...this.push(a)));
+      return [I(tail ? "return_call" : "call", [`$${known}`], ...ops)];
+    }
+    if (fn.tag === "Var" && !this.ctx.reps.has(fn.name) && !this.fns.has(fn.name)) return this.primitive(fn.name, args);
+    // through the closure's generic entry
+    const type = this.genType(args.length);
+    const clos = this.temp("closure");
+    return [
+      lset(clos, this.atom(fn)),
+      I(tail ? "return_call_ref" : "call_ref", [`$${type}`], lget(clos), ...args.map((a) => this.atom(a)),
+        I("ref.cast", [`(ref $${type})`], I("struct.get", ["$Closure", 0], lget(clos)))),
+    ];
+  }
+
+  private primitive(name: string, args: Atom[]): Instr[] {
+    const a = args.map((x) => this.atom(x));
+    const wrap = (x: Instr) => I("call", ["$int_wrap63"], x);
+    const rep = args[0]?.rep;
+    const cmp = (op: "eq" | "ne" | "lt" | "gt" | "le" | "ge"): Instr => {
+      if (rep === "i64") return I(`i64.${op.length === 2 && op !== "eq" && op !== "ne" ? op + "_s" : op}`, [], a[0]!, a[1]!);
+      if (rep === "f64") return I(`f64.${op}`, [], a[0]!, a[1]!);
+      if (rep === "i32") return I(`i32.${op === "eq" || op === "ne" ? op : op + "_u"}`, [], a[0]!, a[1]!);
+      if (op === "eq") return I("call", ["$eq_values"], a[0]!, a[1]!);
+      if (op === "ne") return I("i32.eqz", [], I("call", ["$eq_values"], a[0]!, a[1]!));
+      return I(`i32.${op}_s`, [], I("call", ["$compare_values"], a[0]!, a[1]!), i32(0));
+    };
+    switch (name) {
+      case "+": return [wrap(I("i64.add", [], a[0]!, a[1]!))];
+      case "-": return [wrap(I("i64.sub", [], a[0]!, a[1]!))];
+      case "*": return [wrap(I("i64.mul", [], a[0]!, a[1]!))];
+      case "/": return [I("call", ["$int_div"], a[0]!, a[1]!)];
+      case "mod": return [I("call", ["$int_mod"], a[0]!, a[1]!)];
+      case "^": return [I("call", ["$int_pow"], a[0]!, a[1]!)];
+      case "negate": return [wrap(I("i64.sub", [], I("i64.const", [0]), a[0]!))];
+      case "+.": return [I("f64.add", [], a[0]!, a[1]!)];
+      case "-.": return [I("f64.sub", [], a[0]!, a[1]!)];
+      case "*.": return [I("f64.mul", [], a[0]!, a[1]!)];
+      case "/.": return [I("f64.div", [], a[0]!, a[1]!)];
+      case "negatef": return [I("f64.neg", [], a[0]!)];
+      case "sqrt": return [I("f64.sqrt", [], a[0]!)];
+      case "floor": return [I("f64.floor", [], a[0]!)];
+      case "ceiling": return [I("f64.ceil", [], a[0]!)];
+      case "==": return [cmp("eq")];
+      case "<>": return [cmp("ne")];
+      case "<": return [cmp("lt")];
+      case ">": return [cmp("gt")];
+      case "<=": return [cmp("le")];
+      case ">=": return [cmp("ge")];
+      case "intToString": return [I("call", ["$str_from_int"], a[0]!)];
+      case "floatToString": return [I("call", ["$str_from_float"], a[0]!)];
+      case "intToFloat": return [I("f64.convert_i64_s", [], a[0]!)];
+      case "floatToInt": return [wrap(I("i64.trunc_sat_f64_s", [], a[0]!))];
+      case "charToInt": return [I("i64.extend_i32_u", [], a[0]!)];
+      case "intToChar": return [I("i32.wrap_i64", [], a[0]!)];
+      case "^^": return [I("call", ["$str_concat"], a[0]!, a[1]!)];
+      case "strlen": return [I("i64.extend_i32_u", [], I("call", ["$str_len"], a[0]!))];
+      case "++": return [I("call", ["$list_append"], a[0]!, a[1]!)];
+      case "print": return [I("call", ["$print_string"], a[0]!)];
+      case "error": return [I("call", ["$host_fail"], a[0]!), "unreachable"];
+      default: throw notYet(`the primitive ${name}`);
+    }
+  }
+
+  /** A primitive used as a value: a closure over a generated generic entry. */
+  private primClosure(name: string): Instr {
+    const prim = PRIM_SIGS[name];
+    if (!prim) throw notYet(`the primitive ${name} as a value`);
+    const fname = `prim$${name}`;
+    const g = `${fname}$clos`;
+    if (!this.primClosures.has(name)) {
+      this.primClosures.add(name);
+      const saved = this.ctx;
+      this.ctx = this.newCtx();
+      const params = prim.params.map((r, i): Atom => ({ tag: "Var", name: `u${i}`, type: undefined as never, rep: r }));
+      const locals: Instr[] = prim.params.map((r, i) => {
+        this.local(`u${i}`, r);
+        const u = unboxInstr(r, lget(`a${i}`));
+        return u ? lset(`u${i}`, u) : "nop";
+      });
+      const result = this.primitive(name, params);
+      const body = [...locals, ...(prim.ret === "unit" ? [...result, boxInstr("unit", undefined)] : [boxInstr(prim.ret, result.length === 1 ? result[0]! : I("block", [`(result ${valtype(prim.ret)})`], ...result))])];
+      const type = this.genType(prim.params.length);
+      this.funcs.push({ name: fname, type, params: [["clos", "(ref $Closure)"], ...prim.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [...this.ctx.locals], body });
+      this.ctx = saved;
+      this.declared.add(fname);
+      this.globals.push(`(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${fname}) (ref.null none)))`);
+    }
+    return I("global.get", [`$${g}`]);
+  }
+
+  // ------------------------------------------------------------ computations
+  /** Code leaving the value of `c` (representation `rep`) on the stack; `tail`: may return_call. */
+  private comp(c: Comp, rep: Rep, tail: boolean): Instr[] {
+    const out: Instr[] = [];
+    for (;;) {
+      switch (c.tag) {
+        case "Let": {
+          // values are pure: a unit-valued one needs no code
+          if (c.x.rep !== "unit") {
+            this.local(c.x.name, c.x.rep);
+            const v = this.value(c.value, c.x);
+            out.push(...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!));
+          }
+          c = c.body;
+          continue;
+        }
+        case "LetApp": {
+          this.local(c.x.name, c.x.rep);
+          const code = this.call(c.fn, c.args, c.known, false);
+          if (c.x.rep === "unit") out.push(...code);
+          else out.push(...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!));
+          c = c.body;
+          continue;
+        }
+        case "LetComp": {
+          this.local(c.x.name, c.x.rep);
+          const code = this.comp(c.comp, c.x.rep, false);
+          out.push(...(c.x.rep === "unit" ? code : [lset(c.x.name, this.block(code, c.x.rep))]));
+          c = c.body;
+          continue;
+        }
+        case "LetRec": {
+          // allocate the closures, then fill their environments (they may refer to each other)
+          for (const b of c.binds) {
+            this.local(b.x.name, "closure");
+            const f = this.fns.get(b.closure.fn)!;
+            if (f.captured.length === 0) out.push(lset(b.x.name, this.constClosure(f.name)));
+            else out.push(lset(b.x.name, I("struct.new", ["$Closure"], I("ref.func", [`$${this.genEntry(f)}`]),
+              I("array.new", ["$Env"], I("ref.null", ["none"]), i32(f.captured.length)))));
+          }
+          for (const b of c.binds) {
+            b.closure.captured.forEach((a, i) => out.push(I("array.set", ["$Env"],
+              I("ref.as_non_null", [], I("struct.get", ["$Closure", 1], lget(b.x.name))), i32(i), this.atom(a))));
+          }
+          c = c.body;
+          continue;
+        }
+      }
+      break;
+    }
+    switch (c.tag) {
+      case "Return": out.push(...this.push(c.atom)); break;
+      case "App": out.push(...this.call(c.fn, c.args, c.known, tail && (c.rep === rep || (rep === "eq" && isRef(c.rep))))); break;
+      case "If": {
+        const t = this.comp(c.then, rep, tail), e = this.comp(c.else, rep, tail);
+        out.push(I("if", vts(rep).length ? [`(result ${valtype(rep)})`] : [], this.atom(c.cond), I("then", [], ...t), I("else", [], ...e)));
+        break;
+      }
+      case "Case": out.push(...this.caseOf(c, rep, tail)); break;
+      case "Do": throw notYet("effect handlers (do)");
+      case "Handle": throw notYet("effect handlers (handle)");
+      case "Spawn": throw notYet("processes (spawn)");
+      case "Receive": throw notYet("processes (receive)");
+    }
+    return out;
+  }
+
+  /** Wrap code producing one value into a single instruction. */
+  private block(code: Instr[], rep: Rep): Instr {
+    if (code.length === 1) return code[0]!;
+    return I("block", vts(rep).length ? [`(result ${valtype(rep)})`] : [], ...code);
+  }
+
+  // ------------------------------------------------------------ pattern matching
+  private caseOf(c: Extract<Comp, { tag: "Case" }>, rep: Rep, tail: boolean): Instr[] {
+    const scrut = this.temp(c.scrutinee.rep === "unit" ? "eq" : c.scrutinee.rep);
+    const done = `$case${this.ctx.labels++}`;
+    const result = vts(rep).length ? [`(result ${valtype(rep)})`] : [];
+    const clauses: Instr[] = [];
+    for (const k of c.clauses) {
+      const fail = `$next${this.ctx.labels++}`;
+      const tests = this.pat(k.pat, lget(scrut), c.scrutinee.rep, fail);
+      const body = this.comp(k.body, rep, tail);
+      clauses.push(I("block", [fail], ...tests, I("br", [done], ...body)));
+    }
+    return [
+      ...(c.scrutinee.rep === "unit" ? [] : [lset(scrut, this.atom(c.scrutinee))]),
+      I("block", [done, ...result], ...clauses, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"),
+    ];
+  }
+
+  /** Tests (branching to `fail` on mismatch) and bindings for pattern p against v (representation r). */
+  private pat(p: CPat, v: Instr, r: Rep, fail: string): Instr[] {
+    const failIf = (cond: Instr) => I("br_if", [fail], cond);
+    const failUnless = (cond: Instr) => failIf(I("i32.eqz", [], cond));
+    switch (p.tag) {
+      case "PAny": return [];
+      case "PVar": case "PAs": {
+        const target = this.p.patReps.get(p.name) ?? r;
+        this.local(p.name, target);
+        const val = r === target ? v : r === "eq" ? unboxInstr(target, v) : target === "eq" ? boxInstr(r, v) : unboxInstr(target, v);
+        const bind = val && target !== "unit" ? [lset(p.name, val)] : [];
+        return p.tag === "PAs" ? [...bind, ...this.pat(p.pat, v, r, fail)] : bind;
+      }
+      case "PAnnot": return this.pat(p.pat, v, r, fail);
+      case "PLit": {
+        const l = p.lit;
+        switch (l.kind) {
+          case "Int": return [failUnless(I("i64.eq", [], r === "i64" ? v : unboxInstr("i64", v)!, I("i64.const", [l.value.toString()])))];
+          case "Float": return [failUnless(I("f64.eq", [], r === "f64" ? v : unboxInstr("f64", v)!, I("f64.const", [String(l.value)])))];
+          case "Bool": case "Char": return [failUnless(I("i32.eq", [], r === "i32" ? v : unboxInstr("i32", v)!, i32(l.kind === "Bool" ? (l.value ? 1 : 0) : l.value.codePointAt(0)!)))];
+          case "String": return [failUnless(I("call", ["$str_eq"], r === "string" ? v : unboxInstr("string", v)!, this.string(l.value)))];
+        }
+      }
+      // falls through (unreachable)
+      case "PCon": case "PNeg": {
+        const t = this.temp("variant");
+        const tag = I("struct.get", ["$Variant", 0], lget(t));
+        const out: Instr[] = [lset(t, r === "variant" ? v : unboxInstr("variant", v)!)];
+        if (p.tag === "PNeg") {
+          for (const n of p.names) out.push(failIf(I("i32.eq", [], tag, i32(this.ctorId(n)))));
+          return out;
+        }
+        out.push(failUnless(I("i32.eq", [], tag, i32(this.ctorId(p.name)))));
+        if (p.arg) out.push(...this.pat(p.arg, I("struct.get", ["$Variant", 1], lget(t)), "eq", fail));
+        return out;
+      }
+      case "PNil": return [failUnless(I("ref.is_null", [], r === "list" ? v : unboxInstr("list", v)!))];
+      case "PCons": {
+        const t = this.temp("list");
+        const cell = I("ref.as_non_null", [], lget(t));
+        return [
+          lset(t, r === "list" ? v : unboxInstr("list", v)!),
+          failIf(I("ref.is_null", [], lget(t))),
+          ...this.pat(p.head, I("struct.get", ["$Cons", 0], cell), "eq", fail),
+          ...this.pat(p.tail, I("struct.get", ["$Cons", 1], cell), "list", fail),
+        ];
+      }
+      case "PRecord": {
+        if (p.rest) throw notYet("record patterns with a rest `| r`");
+        if (p.fields.length === 0) return [];
+        const t = this.temp("record");
+        const out: Instr[] = [lset(t, r === "record" ? v : unboxInstr("record", v)!)];
+        for (const [l, q] of p.fields) {
+          const idx = I("call", ["$label_index"], I("struct.get", ["$Record", 0], lget(t)), i32(this.labelId(l)));
+          out.push(...this.pat(q, I("array.get", ["$Values"], I("struct.get", ["$Record", 1], lget(t)), idx), "eq", fail));
+        }
+        return out;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ main and printing
+  private main(): WasmFunc {
+    this.ctx = this.newCtx();
+    const rep = repOf(this.p.resultType);
+    const code = this.comp(this.p.main, rep, false);
+    const body: Instr[] = [];
+    if (rep === "unit") body.push(...code, ...this.show(this.p.resultType, undefined));
+    else {
+      const r = this.temp(rep);
+      body.push(lset(r, this.block(code, rep)), ...this.show(this.p.resultType, lget(r)));
+    }
+    body.push(I("call", ["$print_string"], this.string(` : ${printType(this.p.resultType)}\n`)));
+    return { name: "main", export: "main", params: [], results: [], locals: [...this.ctx.locals], body };
+  }
+
+  /** Print a value of type t (in its representation) as Links prints it. */
+  private show(t: Type, v: Instr | undefined): Instr[] {
+    const r = resolve(t);
+    const rep = repOf(t);
+    switch (r.tag) {
+      case "Con":
+        switch (r.name) {
+          case "Int": return [I("call", ["$print_int"], v!)];
+          case "Float": return [I("call", ["$print_float"], v!)];
+          case "Bool": return [I("call", ["$print_bool"], v!)];
+          case "Char": return [I("call", ["$print_char_quoted"], v!)];
+          case "String": return [I("call", ["$print_string_quoted"], v!)];
+        }
+        break;
+      case "Fun": return [I("drop", [], v!), I("call", ["$print_string"], this.string("fun"))];
+      case "Record": if (rep === "unit") return [I("call", ["$print_string"], this.string("()"))]; break;
+    }
+    // structured values: a generated printer per type
+    const fname = this.showFn(t);
+    return [I("call", [`$${fname}`], rep === "eq" || isRef(rep) ? v! : boxInstr(rep, v))];
+  }
+
+  /** `$show_N (param eqref)`: prints a boxed value of type t. */
+  private showFn(t: Type): string {
+    const key = printType(t);
+    let name = this.shows.get(key);
+    if (name) return name;
+    name = `show${this.shows.size}`;
+    this.shows.set(key, name);
+    const saved = this.ctx;
+    this.ctx = this.newCtx();
+    const v = lget("v");
+    const str = (s: string) => I("call", ["$print_string"], this.string(s));
+    const elem = (et: Type, x: Instr): Instr[] => { const er = repOf(et); return this.show(et, er === "eq" ? x : er === "unit" ? undefined : unboxInstr(er, x)); };
+    const r = resolve(t);
+    const body: Instr[] = [];
+    if (r.tag === "Con" && r.name === "List") {
+      const l = this.temp("list");
+      body.push(str("["), lset(l, I("ref.cast", ["(ref null $Cons)"], v)),
+        I("block", ["$done"], I("loop", ["$next"],
+          I("br_if", ["$done"], I("ref.is_null", [], lget(l))),
+          ...elem(r.args[0]!, I("struct.get", ["$Cons", 0], lget(l))),
+          lset(l, I("struct.get", ["$Cons", 1], lget(l))),
+          I("if", [], I("i32.eqz", [], I("ref.is_null", [], lget(l))), I("then", [], str(", "))),
+          I("br", ["$next"]))),
+        str("]"));
+    } else if (r.tag === "Record") {
+      const labels = closedLabels(t) ?? [];
+      const fields = rowFields(r.row).fields;
+      const isTuple = labels.length > 1 && labels.every((l, i) => l === String(i + 1));
+      const vals = I("struct.get", ["$Record", 1], I("ref.cast", ["(ref $Record)"], v));
+      body.push(str("("));
+      labels.forEach((l, i) => {
+        if (i > 0) body.push(str(", "));
+        if (!isTuple) body.push(str(`${l} = `));
+        const ft = prune(fields.find(([m]) => m === l)![1]);
+        body.push(...elem(ft.tag === "Pre" ? ft.type : t, I("array.get", ["$Values"], vals, i32(i))));
+      });
+      body.push(str(")"));
+    } else if (r.tag === "Variant") {
+      const vv = this.temp("variant");
+      body.push(lset(vv, I("ref.cast", ["(ref $Variant)"], v)));
+      const tag = I("struct.get", ["$Variant", 0], lget(vv));
+      const payload = I("struct.get", ["$Variant", 1], lget(vv));
+      for (const [l, pr] of rowFields(r.row).fields) {
+        const q = prune(pr);
+        if (q.tag !== "Pre") continue;
+        const pt = q.type;
+        const prep = repOf(pt);
+        const printPayload: Instr[] = prep === "unit" ? [] : prep === "record"
+          ? [str(l), ...elem(pt, payload)]
+          : [str(`${l}(`), ...elem(pt, payload), str(")")];
+        body.push(I("if", [], I("i32.eq", [], tag, i32(this.ctorId(l))), I("then", [], ...(prep === "unit" ? [str(l)] : printPayload), "return")));
+      }
+      // a constructor the static type does not list (open row): its name only
+      body.push(I("call", ["$print_string"], I("call", ["$ctor_name"], tag)));
+    } else {
+      body.push(I("drop", [], v), str("?"));
+    }
+    this.funcs.push({ name, params: [["v", "eqref"]], results: [], locals: [...this.ctx.locals], body });
+    this.ctx = saved;
+    return name;
+  }
+}
+
+/** Representations of primitives that can be used as values (closures). */
+const PRIM_SIGS: Record<string, { params: Rep[]; ret: Rep }> = {
+  "+": { params: ["i64", "i64"], ret: "i64" }, "-": { params: ["i64", "i64"], ret: "i64" }, "*": { params: ["i64", "i64"], ret: "i64" },
+  "/": { params: ["i64", "i64"], ret: "i64" }, mod: { params: ["i64", "i64"], ret: "i64" },
+  "+.": { params: ["f64", "f64"], ret: "f64" }, "-.": { params: ["f64", "f64"], ret: "f64" }, "*.": { params: ["f64", "f64"], ret: "f64" }, "/.": { params: ["f64", "f64"], ret: "f64" },
+  "==": { params: ["eq", "eq"], ret: "i32" }, "<>": { params: ["eq", "eq"], ret: "i32" }, "<": { params: ["eq", "eq"], ret: "i32" },
+  ">": { params: ["eq", "eq"], ret: "i32" }, "<=": { params: ["eq", "eq"], ret: "i32" }, ">=": { params: ["eq", "eq"], ret: "i32" },
+  "^^": { params: ["string", "string"], ret: "string" }, "++": { params: ["list", "list"], ret: "list" },
+  intToString: { params: ["i64"], ret: "string" }, floatToString: { params: ["f64"], ret: "string" },
+  intToFloat: { params: ["i64"], ret: "f64" }, print: { params: ["string"], ret: "unit" },
+};

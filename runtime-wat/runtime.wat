@@ -1,0 +1,762 @@
+;; Links runtime for the Wasm GC backends: value types, output, strings, Int/Float formatting,
+;; lists, boxing, generic equality and ordering. Layout: docs/wasm-data-layout.md.
+;;
+;; These are module FIELDS, not a module: the code generator pastes this text inside its own
+;; `(module ...)`. Two rules of the text format (binaryen enforces both) fix the order:
+;;   - every import precedes every func/global/table/memory/tag/data definition;
+;;   - a type definition may only refer to types defined before it (or in its own rec group).
+;; So either
+;;   (a) generated imports first, written with inline types (`(func $f (param (ref $String)))`,
+;;       `(tag $t (param eqref))` may name runtime types), then this file, then generated types
+;;       and definitions; or
+;;   (b) split this text at the "@@runtime-definitions" marker line below (the line starting with
+;;       two semicolons, a space and the marker) and emit
+;;       [runtime types + imports] [generated types + imports] [runtime definitions] [generated definitions].
+;;
+;; The generated module MUST provide
+;;   (func $ctor_name (param i32) (result (ref $String)))
+;;       constructor id -> constructor name (used by $compare_values to order variants by NAME);
+;;       required even when the program has no variants (validation needs it; `unreachable`
+;;       is a fine body then).
+;;   (func (export "main"))  -- the program; the host calls it, then calls the export "flush".
+;; and must number record labels so that label-id order is Links' label order (compareLabels in
+;; backends/interp/values.ts: numeric labels numerically, otherwise by name):
+;; $compare_values walks record fields in array order.
+;;
+;; Exports made here (kept by the optimiser; everything else is internal and removed when unused;
+;; the generated module must not reuse these export names):
+;;   "str_len" (ref $String) -> i32, "str_byte" (ref $String) i32 -> i32 : read strings from JS
+;;   "flush"   ()                                                         : write buffered output
+;;
+;; Names: every function below is internal and called by `$name` from generated code.
+
+;; ------------------------------------------------------------------------------ types
+;; One rec group: the value types are then distinct from any structurally equal type the
+;; generated code defines (e.g. a generated (struct (field i64)) is NOT $Int for ref.test).
+(rec
+  (type $String (array (mut i8)))                                   ;; UTF-8 bytes
+  (type $Int (struct (field i64)))                                  ;; boxed Int
+  (type $Float (struct (field f64)))                                ;; boxed Float
+  (type $Cons (struct (field eqref) (field (ref null $Cons))))      ;; [] is null
+  (type $Labels (array i32))                                        ;; sorted label ids
+  (type $Values (array (mut eqref)))                                ;; in label order
+  (type $Record (struct (field (ref $Labels)) (field (ref $Values))))
+  (type $Variant (struct (field i32) (field eqref)))                ;; ctor id, payload|null
+  (type $Env (array (mut eqref)))
+  (type $Closure (struct (field funcref) (field (ref null $Env))))
+)
+;; internal: big natural numbers for exact float formatting, 32-bit limbs, little endian
+(type $Big (array (mut i32)))
+
+;; ------------------------------------------------------------------------------ imports
+(import "host" "write" (func $host_write (param (ref $String))))
+(import "host" "fail" (func $host_fail (param (ref $String))))
+
+;; @@runtime-definitions (everything below is a definition; see the header)
+
+(data $msg_divzero "division by zero")
+(data $msg_eqfun "equality is not defined on functions or continuations")
+(data $msg_cmpfun "comparison is not defined on functions or continuations")
+
+;; ------------------------------------------------------------------------------ output
+;; Output is buffered (8 KiB). A string never straddles two host writes, so each host write
+;; is valid UTF-8 on its own. The host calls "flush" after main (and on errors).
+(global $out_buf (ref $String) (array.new_default $String (i32.const 8192)))
+(global $out_len (mut i32) (i32.const 0))
+
+(func $flush (export "flush")
+  (local $s (ref $String))
+  (if (i32.gt_u (global.get $out_len) (i32.const 0))
+    (then
+      (local.set $s (array.new_default $String (global.get $out_len)))
+      (array.copy $String $String (local.get $s) (i32.const 0)
+        (global.get $out_buf) (i32.const 0) (global.get $out_len))
+      (global.set $out_len (i32.const 0))
+      (call $host_write (local.get $s)))))
+
+(func $str_len (export "str_len") (param $s (ref $String)) (result i32)
+  (array.len (local.get $s)))
+
+(func $str_byte (export "str_byte") (param $s (ref $String)) (param $i i32) (result i32)
+  (array.get_u $String (local.get $s) (local.get $i)))
+
+;; print a string as is
+(func $print_string (param $s (ref $String))
+  (local $n i32)
+  (local.set $n (array.len (local.get $s)))
+  (if (i32.gt_u (i32.add (global.get $out_len) (local.get $n)) (i32.const 8192))
+    (then (call $flush)))
+  (if (i32.gt_u (local.get $n) (i32.const 8192))
+    (then (call $host_write (local.get $s)) (return)))
+  (array.copy $String $String (global.get $out_buf) (global.get $out_len)
+    (local.get $s) (i32.const 0) (local.get $n))
+  (global.set $out_len (i32.add (global.get $out_len) (local.get $n))))
+
+(func $print_int (param $x i64) (call $print_string (call $str_from_int (local.get $x))))
+(func $print_float (param $x f64) (call $print_string (call $str_from_float (local.get $x))))
+(func $print_bool (param $b i32) (call $print_string (call $str_from_bool (local.get $b))))
+(func $print_char_quoted (param $c i32) (call $print_string (call $str_char_quoted (local.get $c))))
+(func $print_string_quoted (param $s (ref $String))
+  (call $print_string (call $str_escape (local.get $s))))
+
+;; ------------------------------------------------------------------------------ strings
+(func $str_concat (param $a (ref $String)) (param $b (ref $String)) (result (ref $String))
+  (local $la i32) (local $lb i32) (local $r (ref $String))
+  (local.set $la (array.len (local.get $a)))
+  (local.set $lb (array.len (local.get $b)))
+  (local.set $r (array.new_default $String (i32.add (local.get $la) (local.get $lb))))
+  (array.copy $String $String (local.get $r) (i32.const 0) (local.get $a) (i32.const 0) (local.get $la))
+  (array.copy $String $String (local.get $r) (local.get $la) (local.get $b) (i32.const 0) (local.get $lb))
+  (local.get $r))
+
+;; 1 when equal bytes, else 0
+(func $str_eq (param $a (ref $String)) (param $b (ref $String)) (result i32)
+  (local $n i32) (local $i i32)
+  (if (ref.eq (local.get $a) (local.get $b)) (then (return (i32.const 1))))
+  (local.set $n (array.len (local.get $a)))
+  (if (i32.ne (local.get $n) (array.len (local.get $b))) (then (return (i32.const 0))))
+  (block $done
+    (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.ne (array.get_u $String (local.get $a) (local.get $i))
+                  (array.get_u $String (local.get $b) (local.get $i)))
+        (then (return (i32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+  (i32.const 1))
+
+;; lexicographic on bytes: -1, 0, 1
+(func $str_compare (param $a (ref $String)) (param $b (ref $String)) (result i32)
+  (local $la i32) (local $lb i32) (local $n i32) (local $i i32) (local $x i32) (local $y i32)
+  (local.set $la (array.len (local.get $a)))
+  (local.set $lb (array.len (local.get $b)))
+  (local.set $n (select (local.get $la) (local.get $lb) (i32.lt_u (local.get $la) (local.get $lb))))
+  (block $done
+    (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (array.get_u $String (local.get $a) (local.get $i)))
+      (local.set $y (array.get_u $String (local.get $b) (local.get $i)))
+      (if (i32.ne (local.get $x) (local.get $y))
+        (then (return (select (i32.const -1) (i32.const 1) (i32.lt_u (local.get $x) (local.get $y))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+  (i32.sub (i32.gt_u (local.get $la) (local.get $lb)) (i32.lt_u (local.get $la) (local.get $lb))))
+
+;; a fresh string holding s[start .. start+len)
+(func $str_sub (param $s (ref $String)) (param $start i32) (param $len i32) (result (ref $String))
+  (local $r (ref $String))
+  (local.set $r (array.new_default $String (local.get $len)))
+  (array.copy $String $String (local.get $r) (i32.const 0) (local.get $s) (local.get $start) (local.get $len))
+  (local.get $r))
+
+;; decimal, with '-' for negatives (any i64)
+(func $str_from_int (param $x i64) (result (ref $String))
+  (local $buf (ref $String)) (local $pos i32) (local $u i64)
+  (local.set $buf (array.new_default $String (i32.const 20)))
+  (local.set $pos (i32.const 20))
+  (local.set $u (select (i64.sub (i64.const 0) (local.get $x)) (local.get $x)
+                        (i64.lt_s (local.get $x) (i64.const 0))))
+  (loop $l
+    (local.set $pos (i32.sub (local.get $pos) (i32.const 1)))
+    (array.set $String (local.get $buf) (local.get $pos)
+      (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $u) (i64.const 10)))))
+    (local.set $u (i64.div_u (local.get $u) (i64.const 10)))
+    (br_if $l (i64.ne (local.get $u) (i64.const 0))))
+  (if (i64.lt_s (local.get $x) (i64.const 0))
+    (then
+      (local.set $pos (i32.sub (local.get $pos) (i32.const 1)))
+      (array.set $String (local.get $buf) (local.get $pos) (i32.const 45))))
+  (call $str_sub (local.get $buf) (local.get $pos) (i32.sub (i32.const 20) (local.get $pos))))
+
+(func $str_from_bool (param $b i32) (result (ref $String))
+  (if (result (ref $String)) (local.get $b)
+    (then (array.new_fixed $String 4 (i32.const 116) (i32.const 114) (i32.const 117) (i32.const 101)))
+    (else (array.new_fixed $String 5 (i32.const 102) (i32.const 97) (i32.const 108) (i32.const 115)
+                                     (i32.const 101)))))
+
+;; UTF-8 encoding of one code point
+(func $str_from_char (param $c i32) (result (ref $String))
+  (if (i32.lt_u (local.get $c) (i32.const 0x80))
+    (then (return (array.new_fixed $String 1 (local.get $c)))))
+  (if (i32.lt_u (local.get $c) (i32.const 0x800))
+    (then (return (array.new_fixed $String 2
+      (i32.or (i32.const 0xc0) (i32.shr_u (local.get $c) (i32.const 6)))
+      (i32.or (i32.const 0x80) (i32.and (local.get $c) (i32.const 0x3f)))))))
+  (if (i32.lt_u (local.get $c) (i32.const 0x10000))
+    (then (return (array.new_fixed $String 3
+      (i32.or (i32.const 0xe0) (i32.shr_u (local.get $c) (i32.const 12)))
+      (i32.or (i32.const 0x80) (i32.and (i32.shr_u (local.get $c) (i32.const 6)) (i32.const 0x3f)))
+      (i32.or (i32.const 0x80) (i32.and (local.get $c) (i32.const 0x3f)))))))
+  (array.new_fixed $String 4
+    (i32.or (i32.const 0xf0) (i32.shr_u (local.get $c) (i32.const 18)))
+    (i32.or (i32.const 0x80) (i32.and (i32.shr_u (local.get $c) (i32.const 12)) (i32.const 0x3f)))
+    (i32.or (i32.const 0x80) (i32.and (i32.shr_u (local.get $c) (i32.const 6)) (i32.const 0x3f)))
+    (i32.or (i32.const 0x80) (i32.and (local.get $c) (i32.const 0x3f)))))
+
+;; 1 when byte c is escaped by $str_escape
+(func $esc_needed (param $c i32) (result i32)
+  (i32.or (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92)))
+    (i32.or (i32.eq (local.get $c) (i32.const 10))
+      (i32.or (i32.eq (local.get $c) (i32.const 9)) (i32.eq (local.get $c) (i32.const 13))))))
+
+;; Links' quoted form: "..." with \" \\ \n \t \r escaped (escapeString in values.ts)
+(func $str_escape (param $s (ref $String)) (result (ref $String))
+  (local $n i32) (local $i i32) (local $extra i32) (local $c i32) (local $r (ref $String)) (local $pos i32)
+  (local.set $n (array.len (local.get $s)))
+  (block $done
+    (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $extra (i32.add (local.get $extra)
+        (call $esc_needed (array.get_u $String (local.get $s) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+  (local.set $r (array.new_default $String
+    (i32.add (i32.add (local.get $n) (local.get $extra)) (i32.const 2))))
+  (array.set $String (local.get $r) (i32.const 0) (i32.const 34))
+  (local.set $pos (i32.const 1))
+  (local.set $i (i32.const 0))
+  (block $done2
+    (loop $l2
+      (br_if $done2 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $c (array.get_u $String (local.get $s) (local.get $i)))
+      (if (call $esc_needed (local.get $c))
+        (then
+          (array.set $String (local.get $r) (local.get $pos) (i32.const 92))
+          (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+          (local.set $c
+            (if (result i32) (i32.eq (local.get $c) (i32.const 10)) (then (i32.const 110))
+              (else (if (result i32) (i32.eq (local.get $c) (i32.const 9)) (then (i32.const 116))
+                (else (if (result i32) (i32.eq (local.get $c) (i32.const 13)) (then (i32.const 114))
+                  (else (local.get $c))))))))))
+      (array.set $String (local.get $r) (local.get $pos) (local.get $c))
+      (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l2)))
+  (array.set $String (local.get $r) (local.get $pos) (i32.const 34))
+  (local.get $r))
+
+;; a Char as Links prints it: 'a', '\'', '\\', '\n', '\t' (showChar in values.ts)
+(func $str_char_quoted (param $c i32) (result (ref $String))
+  (local $esc i32) (local $u (ref $String)) (local $r (ref $String)) (local $n i32)
+  (local.set $esc
+    (if (result i32) (i32.eq (local.get $c) (i32.const 39)) (then (i32.const 39))
+      (else (if (result i32) (i32.eq (local.get $c) (i32.const 92)) (then (i32.const 92))
+        (else (if (result i32) (i32.eq (local.get $c) (i32.const 10)) (then (i32.const 110))
+          (else (if (result i32) (i32.eq (local.get $c) (i32.const 9)) (then (i32.const 116))
+            (else (i32.const 0))))))))))
+  (if (local.get $esc)
+    (then (return (array.new_fixed $String 4
+      (i32.const 39) (i32.const 92) (local.get $esc) (i32.const 39)))))
+  (local.set $u (call $str_from_char (local.get $c)))
+  (local.set $n (array.len (local.get $u)))
+  (local.set $r (array.new $String (i32.const 39) (i32.add (local.get $n) (i32.const 2))))
+  (array.copy $String $String (local.get $r) (i32.const 1) (local.get $u) (i32.const 0) (local.get $n))
+  (local.get $r))
+
+;; ------------------------------------------------------------------------------ Float -> String
+;; C's %.12g as Links prints floats, plus ".0" when there is neither '.' nor 'e';
+;; "nan", "inf", "-inf", "-0.0". Exact: the double m*2^e is written as N/D with big naturals,
+;; scaled by 10^k so that 1 <= N/D < 10, then 12 digits are extracted and the remainder
+;; rounds half away from zero (as JS toPrecision/toFixed/toExponential, which showFloat uses).
+
+(func $big_new (param $v i64) (param $size i32) (result (ref $Big))
+  (local $a (ref $Big))
+  (local.set $a (array.new_default $Big (local.get $size)))
+  (array.set $Big (local.get $a) (i32.const 0) (i32.wrap_i64 (local.get $v)))
+  (array.set $Big (local.get $a) (i32.const 1) (i32.wrap_i64 (i64.shr_u (local.get $v) (i64.const 32))))
+  (local.get $a))
+
+(func $big_copy (param $a (ref $Big)) (result (ref $Big))
+  (local $r (ref $Big))
+  (local.set $r (array.new_default $Big (array.len (local.get $a))))
+  (array.copy $Big $Big (local.get $r) (i32.const 0) (local.get $a) (i32.const 0) (array.len (local.get $a)))
+  (local.get $r))
+
+;; a := a * 2^n
+(func $big_shl (param $a (ref $Big)) (param $n i32)
+  (local $w i32) (local $b i64) (local $i i32) (local $src i32) (local $hi i64) (local $lo i64)
+  (local.set $w (i32.shr_u (local.get $n) (i32.const 5)))
+  (local.set $b (i64.extend_i32_u (i32.and (local.get $n) (i32.const 31))))
+  (local.set $i (array.len (local.get $a)))
+  (block $done
+    (loop $l
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (local.set $src (i32.sub (local.get $i) (local.get $w)))
+      (local.set $hi (i64.const 0))
+      (local.set $lo (i64.const 0))
+      (if (i32.ge_s (local.get $src) (i32.const 0))
+        (then (local.set $hi (i64.extend_i32_u (array.get $Big (local.get $a) (local.get $src))))))
+      (if (i32.ge_s (local.get $src) (i32.const 1))
+        (then (local.set $lo (i64.extend_i32_u
+          (array.get $Big (local.get $a) (i32.sub (local.get $src) (i32.const 1)))))))
+      (array.set $Big (local.get $a) (local.get $i)
+        (i32.wrap_i64 (i64.shr_u (i64.or (i64.shl (local.get $hi) (i64.const 32)) (local.get $lo))
+                                 (i64.sub (i64.const 32) (local.get $b)))))
+      (br $l))))
+
+;; a := a * k, k < 2^32
+(func $big_mul_small (param $a (ref $Big)) (param $k i64)
+  (local $i i32) (local $n i32) (local $c i64) (local $t i64)
+  (local.set $n (array.len (local.get $a)))
+  (block $done
+    (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $t (i64.add (i64.mul (i64.extend_i32_u (array.get $Big (local.get $a) (local.get $i)))
+                                      (local.get $k))
+                             (local.get $c)))
+      (array.set $Big (local.get $a) (local.get $i) (i32.wrap_i64 (local.get $t)))
+      (local.set $c (i64.shr_u (local.get $t) (i64.const 32)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+
+;; a := a * 10^n
+(func $big_mul_pow10 (param $a (ref $Big)) (param $n i32)
+  (local $p i64)
+  (block $done
+    (loop $l
+      (br_if $done (i32.lt_s (local.get $n) (i32.const 9)))
+      (call $big_mul_small (local.get $a) (i64.const 1000000000))
+      (local.set $n (i32.sub (local.get $n) (i32.const 9)))
+      (br $l)))
+  (local.set $p (i64.const 1))
+  (block $done2
+    (loop $l2
+      (br_if $done2 (i32.le_s (local.get $n) (i32.const 0)))
+      (local.set $p (i64.mul (local.get $p) (i64.const 10)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l2)))
+  (call $big_mul_small (local.get $a) (local.get $p)))
+
+;; -1, 0, 1 (same lengths)
+(func $big_cmp (param $a (ref $Big)) (param $b (ref $Big)) (result i32)
+  (local $i i32) (local $x i32) (local $y i32)
+  (local.set $i (array.len (local.get $a)))
+  (loop $l
+    (if (i32.eqz (local.get $i)) (then (return (i32.const 0))))
+    (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+    (local.set $x (array.get $Big (local.get $a) (local.get $i)))
+    (local.set $y (array.get $Big (local.get $b) (local.get $i)))
+    (br_if $l (i32.eq (local.get $x) (local.get $y))))
+  (select (i32.const -1) (i32.const 1) (i32.lt_u (local.get $x) (local.get $y))))
+
+;; a := a - b, a >= b (same lengths)
+(func $big_sub (param $a (ref $Big)) (param $b (ref $Big))
+  (local $i i32) (local $n i32) (local $borrow i64) (local $t i64)
+  (local.set $n (array.len (local.get $a)))
+  (block $done
+    (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $t (i64.sub (i64.sub (i64.extend_i32_u (array.get $Big (local.get $a) (local.get $i)))
+                                      (i64.extend_i32_u (array.get $Big (local.get $b) (local.get $i))))
+                             (local.get $borrow)))
+      (array.set $Big (local.get $a) (local.get $i) (i32.wrap_i64 (local.get $t)))
+      (local.set $borrow (i64.shr_u (local.get $t) (i64.const 63)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+
+;; buf[pos] := c; returns pos + 1
+(func $put (param $buf (ref $String)) (param $pos i32) (param $c i32) (result i32)
+  (array.set $String (local.get $buf) (local.get $pos) (local.get $c))
+  (i32.add (local.get $pos) (i32.const 1)))
+
+(func $str_from_float (param $x f64) (result (ref $String))
+  (local $bits i64) (local $neg i32) (local $m i64) (local $e i32) (local $k i32) (local $size i32)
+  (local $N (ref $Big)) (local $D (ref $Big)) (local $T (ref $Big))
+  (local $i i32) (local $q i32) (local $n i64) (local $dig (ref $String)) (local $nd i32)
+  (local $out (ref $String)) (local $pos i32) (local $ak i32)
+  (if (f64.ne (local.get $x) (local.get $x))
+    (then (return (array.new_fixed $String 3 (i32.const 110) (i32.const 97) (i32.const 110)))))
+  (local.set $bits (i64.reinterpret_f64 (local.get $x)))
+  (local.set $neg (i64.lt_s (local.get $bits) (i64.const 0)))
+  (local.set $out (array.new_default $String (i32.const 24)))
+  (if (local.get $neg) (then (local.set $pos (call $put (local.get $out) (i32.const 0) (i32.const 45)))))
+  (if (f64.eq (local.get $x) (f64.const 0))
+    (then
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 48)))
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 46)))
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 48)))
+      (return (call $str_sub (local.get $out) (i32.const 0) (local.get $pos)))))
+  (if (f64.eq (f64.abs (local.get $x)) (f64.const inf))
+    (then
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 105)))
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 110)))
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 102)))
+      (return (call $str_sub (local.get $out) (i32.const 0) (local.get $pos)))))
+  ;; x = m * 2^e
+  (local.set $e (i32.and (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 52))) (i32.const 0x7ff)))
+  (local.set $m (i64.and (local.get $bits) (i64.const 0xfffffffffffff)))
+  (if (i32.eqz (local.get $e))
+    (then (local.set $e (i32.const -1074)))
+    (else
+      (local.set $m (i64.or (local.get $m) (i64.const 0x10000000000000)))
+      (local.set $e (i32.sub (local.get $e) (i32.const 1075)))))
+  ;; N/D = x; limbs for max(bits N, bits D) <= 53 + |e| + 16
+  (local.set $size (i32.add (i32.shr_u
+    (i32.add (select (local.get $e) (i32.sub (i32.const 0) (local.get $e)) (i32.ge_s (local.get $e) (i32.const 0)))
+             (i32.const 69))
+    (i32.const 5)) (i32.const 3)))
+  (local.set $N (call $big_new (local.get $m) (local.get $size)))
+  (local.set $D (call $big_new (i64.const 1) (local.get $size)))
+  (if (i32.ge_s (local.get $e) (i32.const 0))
+    (then (call $big_shl (local.get $N) (local.get $e)))
+    (else (call $big_shl (local.get $D) (i32.sub (i32.const 0) (local.get $e)))))
+  ;; k ~ floor(log10 x) from the binary exponent (floor(E2 * log10 2)), then corrected
+  (local.set $k (i32.shr_s
+    (i32.mul (i32.add (i32.sub (i32.const 63) (i32.wrap_i64 (i64.clz (local.get $m)))) (local.get $e))
+             (i32.const 78913))
+    (i32.const 18)))
+  (if (i32.ge_s (local.get $k) (i32.const 0))
+    (then (call $big_mul_pow10 (local.get $D) (local.get $k)))
+    (else (call $big_mul_pow10 (local.get $N) (i32.sub (i32.const 0) (local.get $k)))))
+  (if (i32.lt_s (call $big_cmp (local.get $N) (local.get $D)) (i32.const 0))
+    (then
+      (call $big_mul_small (local.get $N) (i64.const 10))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))))
+  (local.set $T (call $big_copy (local.get $D)))
+  (call $big_mul_small (local.get $T) (i64.const 10))
+  (if (i32.ge_s (call $big_cmp (local.get $N) (local.get $T)) (i32.const 0))
+    (then
+      (local.set $D (local.get $T))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+  ;; 12 digits
+  (loop $digits
+    (local.set $q (i32.const 0))
+    (block $dd
+      (loop $sub
+        (br_if $dd (i32.lt_s (call $big_cmp (local.get $N) (local.get $D)) (i32.const 0)))
+        (call $big_sub (local.get $N) (local.get $D))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $sub)))
+    (local.set $n (i64.add (i64.mul (local.get $n) (i64.const 10)) (i64.extend_i32_u (local.get $q))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (if (i32.lt_u (local.get $i) (i32.const 12))
+      (then
+        (call $big_mul_small (local.get $N) (i64.const 10))
+        (br $digits))))
+  ;; round half up on the remainder
+  (call $big_mul_small (local.get $N) (i64.const 2))
+  (if (i32.ge_s (call $big_cmp (local.get $N) (local.get $D)) (i32.const 0))
+    (then (local.set $n (i64.add (local.get $n) (i64.const 1)))))
+  (if (i64.eq (local.get $n) (i64.const 1000000000000))
+    (then
+      (local.set $n (i64.const 100000000000))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+  ;; digits as text, trailing zeros dropped (nd >= 1)
+  (local.set $dig (array.new_default $String (i32.const 12)))
+  (local.set $i (i32.const 12))
+  (loop $l
+    (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+    (array.set $String (local.get $dig) (local.get $i)
+      (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $n) (i64.const 10)))))
+    (local.set $n (i64.div_u (local.get $n) (i64.const 10)))
+    (br_if $l (local.get $i)))
+  (local.set $nd (i32.const 12))
+  (block $z
+    (loop $lz
+      (br_if $z (i32.le_u (local.get $nd) (i32.const 1)))
+      (br_if $z (i32.ne (array.get_u $String (local.get $dig) (i32.sub (local.get $nd) (i32.const 1)))
+                        (i32.const 48)))
+      (local.set $nd (i32.sub (local.get $nd) (i32.const 1)))
+      (br $lz)))
+  (if (i32.or (i32.lt_s (local.get $k) (i32.const -4)) (i32.ge_s (local.get $k) (i32.const 12)))
+    (then ;; d[.ddd]e+XX
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (array.get_u $String (local.get $dig) (i32.const 0))))
+      (if (i32.gt_u (local.get $nd) (i32.const 1))
+        (then
+          (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 46)))
+          (array.copy $String $String (local.get $out) (local.get $pos)
+            (local.get $dig) (i32.const 1) (i32.sub (local.get $nd) (i32.const 1)))
+          (local.set $pos (i32.add (local.get $pos) (i32.sub (local.get $nd) (i32.const 1))))))
+      (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 101)))
+      (local.set $pos (call $put (local.get $out) (local.get $pos)
+        (select (i32.const 45) (i32.const 43) (i32.lt_s (local.get $k) (i32.const 0)))))
+      (local.set $ak (select (i32.sub (i32.const 0) (local.get $k)) (local.get $k) (i32.lt_s (local.get $k) (i32.const 0))))
+      (if (i32.ge_u (local.get $ak) (i32.const 100))
+        (then
+          (local.set $pos (call $put (local.get $out) (local.get $pos)
+            (i32.add (i32.const 48) (i32.div_u (local.get $ak) (i32.const 100)))))
+          (local.set $ak (i32.rem_u (local.get $ak) (i32.const 100)))))
+      (local.set $pos (call $put (local.get $out) (local.get $pos)
+        (i32.add (i32.const 48) (i32.div_u (local.get $ak) (i32.const 10)))))
+      (local.set $pos (call $put (local.get $out) (local.get $pos)
+        (i32.add (i32.const 48) (i32.rem_u (local.get $ak) (i32.const 10))))))
+    (else
+      (if (i32.ge_s (local.get $k) (i32.const 0))
+        (then ;; ddd[.ddd], or ddd.0
+          (array.copy $String $String (local.get $out) (local.get $pos)
+            (local.get $dig) (i32.const 0) (i32.add (local.get $k) (i32.const 1)))
+          (local.set $pos (i32.add (local.get $pos) (i32.add (local.get $k) (i32.const 1))))
+          (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 46)))
+          (if (i32.gt_s (local.get $nd) (i32.add (local.get $k) (i32.const 1)))
+            (then
+              (array.copy $String $String (local.get $out) (local.get $pos)
+                (local.get $dig) (i32.add (local.get $k) (i32.const 1))
+                (i32.sub (local.get $nd) (i32.add (local.get $k) (i32.const 1))))
+              (local.set $pos (i32.add (local.get $pos)
+                (i32.sub (local.get $nd) (i32.add (local.get $k) (i32.const 1))))))
+            (else (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 48))))))
+        (else ;; 0.000ddd
+          (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 48)))
+          (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 46)))
+          (local.set $i (i32.sub (i32.const -1) (local.get $k)))
+          (block $zd
+            (loop $lzd
+              (br_if $zd (i32.eqz (local.get $i)))
+              (local.set $pos (call $put (local.get $out) (local.get $pos) (i32.const 48)))
+              (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+              (br $lzd)))
+          (array.copy $String $String (local.get $out) (local.get $pos)
+            (local.get $dig) (i32.const 0) (local.get $nd))
+          (local.set $pos (i32.add (local.get $pos) (local.get $nd)))))))
+  (call $str_sub (local.get $out) (i32.const 0) (local.get $pos)))
+
+;; ------------------------------------------------------------------------------ Int
+;; keep an i64 in Links' 63-bit two's complement range
+(func $int_wrap63 (param $x i64) (result i64)
+  (i64.shr_s (i64.shl (local.get $x) (i64.const 1)) (i64.const 1)))
+
+(func $fail_divzero
+  (call $host_fail (array.new_data $String $msg_divzero (i32.const 0) (i32.const 16)))
+  (unreachable))
+
+;; truncating division; "division by zero" through host.fail
+(func $int_div (param $a i64) (param $b i64) (result i64)
+  (if (i64.eqz (local.get $b)) (then (call $fail_divzero)))
+  (call $int_wrap63 (i64.div_s (local.get $a) (local.get $b))))
+
+;; remainder with the sign of the dividend; "division by zero" through host.fail
+(func $int_mod (param $a i64) (param $b i64) (result i64)
+  (if (i64.eqz (local.get $b)) (then (call $fail_divzero)))
+  (i64.rem_s (local.get $a) (local.get $b)))
+
+;; a ^ b wrapping (b < 0 gives 0, as the interpreter)
+(func $int_pow (param $a i64) (param $b i64) (result i64)
+  (local $r i64)
+  (if (i64.lt_s (local.get $b) (i64.const 0)) (then (return (i64.const 0))))
+  (local.set $r (i64.const 1))
+  (block $done
+    (loop $l
+      (br_if $done (i64.eqz (local.get $b)))
+      (if (i32.wrap_i64 (i64.and (local.get $b) (i64.const 1)))
+        (then (local.set $r (i64.mul (local.get $r) (local.get $a)))))
+      (local.set $a (i64.mul (local.get $a) (local.get $a)))
+      (local.set $b (i64.shr_u (local.get $b) (i64.const 1)))
+      (br $l)))
+  (call $int_wrap63 (local.get $r)))
+
+;; ------------------------------------------------------------------------------ lists
+(func $list_length (param $l (ref null $Cons)) (result i64)
+  (local $n i64)
+  (block $done
+    (loop $lp
+      (br_if $done (ref.is_null (local.get $l)))
+      (local.set $n (i64.add (local.get $n) (i64.const 1)))
+      (local.set $l (struct.get $Cons 1 (local.get $l)))
+      (br $lp)))
+  (local.get $n))
+
+;; xs ++ ys: copies xs (its heads go through a temporary array; no recursion)
+(func $list_append (param $xs (ref null $Cons)) (param $ys (ref null $Cons)) (result (ref null $Cons))
+  (local $n i32) (local $i i32) (local $tmp (ref $Values)) (local $l (ref null $Cons))
+  (if (ref.is_null (local.get $xs)) (then (return (local.get $ys))))
+  (if (ref.is_null (local.get $ys)) (then (return (local.get $xs))))
+  (local.set $n (i32.wrap_i64 (call $list_length (local.get $xs))))
+  (local.set $tmp (array.new_default $Values (local.get $n)))
+  (local.set $l (local.get $xs))
+  (block $done
+    (loop $lp
+      (br_if $done (ref.is_null (local.get $l)))
+      (array.set $Values (local.get $tmp) (local.get $i) (struct.get $Cons 0 (local.get $l)))
+      (local.set $l (struct.get $Cons 1 (local.get $l)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $lp)))
+  (local.set $l (local.get $ys))
+  (block $done2
+    (loop $lp2
+      (br_if $done2 (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (local.set $l (struct.new $Cons (array.get $Values (local.get $tmp) (local.get $i)) (local.get $l)))
+      (br $lp2)))
+  (local.get $l))
+
+;; ------------------------------------------------------------------------------ boxing
+(func $box_int (param $x i64) (result (ref $Int)) (struct.new $Int (local.get $x)))
+(func $unbox_int (param $v eqref) (result i64) (struct.get $Int 0 (ref.cast (ref $Int) (local.get $v))))
+(func $box_float (param $x f64) (result (ref $Float)) (struct.new $Float (local.get $x)))
+(func $unbox_float (param $v eqref) (result f64) (struct.get $Float 0 (ref.cast (ref $Float) (local.get $v))))
+(func $box_bool (param $b i32) (result (ref i31)) (ref.i31 (local.get $b)))
+(func $unbox_bool (param $v eqref) (result i32) (i31.get_u (ref.cast (ref i31) (local.get $v))))
+(func $box_char (param $c i32) (result (ref i31)) (ref.i31 (local.get $c)))
+(func $unbox_char (param $v eqref) (result i32) (i31.get_u (ref.cast (ref i31) (local.get $v))))
+
+;; ------------------------------------------------------------------------------ equality, ordering
+;; Structural, on boxed values (equal/compare in backends/interp/values.ts). null is [] or a
+;; nullary payload; i31 is Bool, Char or (). List spines are walked in a loop, and the last
+;; field of a record and a variant's payload are continued in the same loop (no stack growth
+;; on user-defined lists such as Cons((x, rest))). Functions: the interpreter's runtime error.
+
+;; 1 when equal, else 0
+(func $eq_values (param $a eqref) (param $b eqref) (result i32)
+  (local $x (ref null $Cons)) (local $y (ref null $Cons))
+  (local $va (ref $Values)) (local $vb (ref $Values)) (local $la (ref $Labels)) (local $lb (ref $Labels))
+  (local $n i32) (local $i i32)
+  (loop $top
+    (if (ref.is_null (local.get $a)) (then (return (ref.is_null (local.get $b)))))
+    (if (ref.is_null (local.get $b)) (then (return (i32.const 0))))
+    (if (ref.test (ref $Float) (local.get $a))
+      (then (return (i32.and (ref.test (ref $Float) (local.get $b))
+        (f64.eq (struct.get $Float 0 (ref.cast (ref $Float) (local.get $a)))
+                (struct.get $Float 0 (ref.cast (ref $Float) (local.get $b))))))))
+    (if (ref.eq (local.get $a) (local.get $b)) (then (return (i32.const 1))))
+    (if (ref.test (ref i31) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref i31) (local.get $b))) (then (return (i32.const 0))))
+        (return (i32.eq (i31.get_s (ref.cast (ref i31) (local.get $a)))
+                        (i31.get_s (ref.cast (ref i31) (local.get $b)))))))
+    (if (ref.test (ref $Int) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref $Int) (local.get $b))) (then (return (i32.const 0))))
+        (return (i64.eq (struct.get $Int 0 (ref.cast (ref $Int) (local.get $a)))
+                        (struct.get $Int 0 (ref.cast (ref $Int) (local.get $b)))))))
+    (if (ref.test (ref $String) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref $String) (local.get $b))) (then (return (i32.const 0))))
+        (return (call $str_eq (ref.cast (ref $String) (local.get $a)) (ref.cast (ref $String) (local.get $b))))))
+    (if (ref.test (ref $Cons) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref $Cons) (local.get $b))) (then (return (i32.const 0))))
+        (local.set $x (ref.cast (ref $Cons) (local.get $a)))
+        (local.set $y (ref.cast (ref $Cons) (local.get $b)))
+        (block $end
+          (loop $spine
+            (br_if $end (ref.is_null (local.get $x)))
+            (br_if $end (ref.is_null (local.get $y)))
+            (if (i32.eqz (call $eq_values (struct.get $Cons 0 (local.get $x)) (struct.get $Cons 0 (local.get $y))))
+              (then (return (i32.const 0))))
+            (local.set $x (struct.get $Cons 1 (local.get $x)))
+            (local.set $y (struct.get $Cons 1 (local.get $y)))
+            (br $spine)))
+        (return (i32.and (ref.is_null (local.get $x)) (ref.is_null (local.get $y))))))
+    (if (ref.test (ref $Record) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref $Record) (local.get $b))) (then (return (i32.const 0))))
+        (local.set $la (struct.get $Record 0 (ref.cast (ref $Record) (local.get $a))))
+        (local.set $lb (struct.get $Record 0 (ref.cast (ref $Record) (local.get $b))))
+        (local.set $va (struct.get $Record 1 (ref.cast (ref $Record) (local.get $a))))
+        (local.set $vb (struct.get $Record 1 (ref.cast (ref $Record) (local.get $b))))
+        (local.set $n (array.len (local.get $va)))
+        (if (i32.ne (local.get $n) (array.len (local.get $vb))) (then (return (i32.const 0))))
+        (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+        (local.set $i (i32.const 0))
+        (block $fields_done
+          (loop $fields
+            (br_if $fields_done (i32.ge_u (local.get $i) (local.get $n)))
+            (if (i32.ne (array.get $Labels (local.get $la) (local.get $i))
+                        (array.get $Labels (local.get $lb) (local.get $i)))
+              (then (return (i32.const 0))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $fields)))
+        (local.set $i (i32.const 0))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (block $vals_done
+          (loop $vals
+            (br_if $vals_done (i32.ge_u (local.get $i) (local.get $n)))
+            (if (i32.eqz (call $eq_values (array.get $Values (local.get $va) (local.get $i))
+                                          (array.get $Values (local.get $vb) (local.get $i))))
+              (then (return (i32.const 0))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $vals)))
+        (local.set $a (array.get $Values (local.get $va) (local.get $n)))
+        (local.set $b (array.get $Values (local.get $vb) (local.get $n)))
+        (br $top)))
+    (if (ref.test (ref $Variant) (local.get $a))
+      (then
+        (if (i32.eqz (ref.test (ref $Variant) (local.get $b))) (then (return (i32.const 0))))
+        (if (i32.ne (struct.get $Variant 0 (ref.cast (ref $Variant) (local.get $a)))
+                    (struct.get $Variant 0 (ref.cast (ref $Variant) (local.get $b))))
+          (then (return (i32.const 0))))
+        (local.set $a (struct.get $Variant 1 (ref.cast (ref $Variant) (local.get $a))))
+        (local.set $b (struct.get $Variant 1 (ref.cast (ref $Variant) (local.get $b))))
+        (br $top)))
+    (if (ref.test (ref $Closure) (local.get $a))
+      (then
+        (call $host_fail (array.new_data $String $msg_eqfun (i32.const 0) (i32.const 53)))
+        (unreachable))))
+  ;; any other reference (e.g. a process handle): identity, already tested above
+  (i32.const 0))
+
+;; -1, 0, 1
+(func $compare_values (param $a eqref) (param $b eqref) (result i32)
+  (local $x (ref null $Cons)) (local $y (ref null $Cons))
+  (local $va (ref $Values)) (local $vb (ref $Values)) (local $n i32) (local $i i32) (local $c i32)
+  (local $ia i64) (local $ib i64) (local $fa f64) (local $fb f64) (local $ca i32) (local $cb i32)
+  (loop $top
+    (if (ref.is_null (local.get $a))
+      (then (return (select (i32.const 0) (i32.const -1) (ref.is_null (local.get $b))))))
+    (if (ref.is_null (local.get $b)) (then (return (i32.const 1))))
+    (if (ref.test (ref i31) (local.get $a))
+      (then
+        (local.set $ca (i31.get_s (ref.cast (ref i31) (local.get $a))))
+        (local.set $cb (i31.get_s (ref.cast (ref i31) (local.get $b))))
+        (return (i32.sub (i32.gt_s (local.get $ca) (local.get $cb)) (i32.lt_s (local.get $ca) (local.get $cb))))))
+    (if (ref.test (ref $Int) (local.get $a))
+      (then
+        (local.set $ia (struct.get $Int 0 (ref.cast (ref $Int) (local.get $a))))
+        (local.set $ib (struct.get $Int 0 (ref.cast (ref $Int) (local.get $b))))
+        (return (i32.sub (i64.gt_s (local.get $ia) (local.get $ib)) (i64.lt_s (local.get $ia) (local.get $ib))))))
+    (if (ref.test (ref $Float) (local.get $a))
+      (then
+        (local.set $fa (struct.get $Float 0 (ref.cast (ref $Float) (local.get $a))))
+        (local.set $fb (struct.get $Float 0 (ref.cast (ref $Float) (local.get $b))))
+        (return (i32.sub (f64.gt (local.get $fa) (local.get $fb)) (f64.lt (local.get $fa) (local.get $fb))))))
+    (if (ref.test (ref $String) (local.get $a))
+      (then (return (call $str_compare (ref.cast (ref $String) (local.get $a))
+                                       (ref.cast (ref $String) (local.get $b))))))
+    (if (ref.test (ref $Cons) (local.get $a))
+      (then
+        (local.set $x (ref.cast (ref $Cons) (local.get $a)))
+        (local.set $y (ref.cast (ref $Cons) (local.get $b)))
+        (block $end
+          (loop $spine
+            (br_if $end (ref.is_null (local.get $x)))
+            (br_if $end (ref.is_null (local.get $y)))
+            (local.set $c (call $compare_values (struct.get $Cons 0 (local.get $x)) (struct.get $Cons 0 (local.get $y))))
+            (if (local.get $c) (then (return (local.get $c))))
+            (local.set $x (struct.get $Cons 1 (local.get $x)))
+            (local.set $y (struct.get $Cons 1 (local.get $y)))
+            (br $spine)))
+        (if (ref.is_null (local.get $x))
+          (then (return (select (i32.const 0) (i32.const -1) (ref.is_null (local.get $y))))))
+        (return (i32.const 1))))
+    (if (ref.test (ref $Record) (local.get $a))
+      (then
+        (local.set $va (struct.get $Record 1 (ref.cast (ref $Record) (local.get $a))))
+        (local.set $vb (struct.get $Record 1 (ref.cast (ref $Record) (local.get $b))))
+        (local.set $n (array.len (local.get $va)))
+        (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $i (i32.const 0))
+        (block $vals_done
+          (loop $vals
+            (br_if $vals_done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $c (call $compare_values (array.get $Values (local.get $va) (local.get $i))
+                                                (array.get $Values (local.get $vb) (local.get $i))))
+            (if (local.get $c) (then (return (local.get $c))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $vals)))
+        (local.set $a (array.get $Values (local.get $va) (local.get $n)))
+        (local.set $b (array.get $Values (local.get $vb) (local.get $n)))
+        (br $top)))
+    (if (ref.test (ref $Variant) (local.get $a))
+      (then
+        (local.set $ca (struct.get $Variant 0 (ref.cast (ref $Variant) (local.get $a))))
+        (local.set $cb (struct.get $Variant 0 (ref.cast (ref $Variant) (local.get $b))))
+        (if (i32.ne (local.get $ca) (local.get $cb))
+          (then (return (call $str_compare (call $ctor_name (local.get $ca)) (call $ctor_name (local.get $cb))))))
+        (local.set $a (struct.get $Variant 1 (ref.cast (ref $Variant) (local.get $a))))
+        (local.set $b (struct.get $Variant 1 (ref.cast (ref $Variant) (local.get $b))))
+        (br $top))))
+  ;; functions and anything else
+  (call $host_fail (array.new_data $String $msg_cmpfun (i32.const 0) (i32.const 55)))
+  (unreachable))
