@@ -59,12 +59,15 @@ export function prune(t: Type): Type {
   return t;
 }
 
-/** Follow variables and aliases to the structural type. */
+/**
+ * Follow variables and aliases to the structural type. An alias that only ever expands to
+ * aliases (`typename Foo = forall a.Foo`) has no structure: it is returned as it is.
+ */
 export function resolve(t: Type): Type {
-  for (;;) {
+  for (let i = 0; ; i++) {
     t = prune(t);
-    if (t.tag === "Alias") t = t.body;
-    else return t;
+    if (t.tag !== "Alias" || i > 100) return t;
+    t = t.body;
   }
 }
 

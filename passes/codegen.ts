@@ -24,6 +24,15 @@ const runtime = () => (runtimeText ??= readFileSync(runtimePath, "utf8"));
 
 const notYet = (what: string) => unsupported(`${what} (not yet on the wasmfx backend)`);
 
+/** A program function's Wasm name: `fn:` keeps it apart from the runtime's and generated helpers. */
+const wasmName = (f: string) => `fn:${f}`;
+
+/** Record labels that are Links keywords print quoted (as the interpreter prints them). */
+const KEYWORDS = new Set(["alien", "as", "case", "client", "database", "default", "delete", "do", "else", "false", "for", "forall",
+  "from", "fun", "handle", "if", "in", "insert", "linfun", "mu", "mutual", "native", "nu", "offer", "orderby", "otherwise",
+  "page", "query", "receive", "select", "server", "set", "shallowhandle", "sig", "spawn", "switch", "table", "true",
+  "try", "typename", "update", "values", "var", "where", "with", "yields"]);
+
 // ---------------------------------------------------------------- representations
 export function valtype(r: Rep): string | undefined {
   switch (r) {
@@ -141,13 +150,16 @@ class Gen {
   /** Label ids follow Links' label order, so `$Labels` arrays are sorted by id and by name. */
   private collectLabels() {
     const labels = new Set<string>();
-    const fromType = (t: Type, seen = new Set<Type>()) => {
+    const seen = new Set<string>();
+    const fromType = (t: Type) => {
+      // recursive typenames expand to fresh objects: remember types by their printed form
+      const key = printType(t);
+      if (seen.has(key)) return;
+      seen.add(key);
       const r = resolve(t);
-      if (seen.has(r)) return;
-      seen.add(r);
-      if (r.tag === "Record") rowFields(r.row).fields.forEach(([l, pr]) => { labels.add(l); const q = prune(pr); if (q.tag === "Pre") fromType(q.type, seen); });
-      else if (r.tag === "Variant") rowFields(r.row).fields.forEach(([, pr]) => { const q = prune(pr); if (q.tag === "Pre") fromType(q.type, seen); });
-      else if (r.tag === "Con") r.args.forEach((a) => fromType(a, seen));
+      if (r.tag === "Record") rowFields(r.row).fields.forEach(([l, pr]) => { labels.add(l); const q = prune(pr); if (q.tag === "Pre") fromType(q.type); });
+      else if (r.tag === "Variant") rowFields(r.row).fields.forEach(([, pr]) => { const q = prune(pr); if (q.tag === "Pre") fromType(q.type); });
+      else if (r.tag === "Con") r.args.forEach((a) => fromType(a));
     };
     const pat = (q: CPat) => {
       switch (q.tag) {
@@ -244,19 +256,19 @@ class Gen {
     const body = [...prologue, ...this.comp(f.body, f.ret, true)];
     const paramNames = new Set(params.map(([n]) => n));
     const locals = [...this.ctx.locals].filter(([n]) => !paramNames.has(n));
-    return { name: f.name, params, results: vts(f.ret), locals, body };
+    return { name: wasmName(f.name), params, results: vts(f.ret), locals, body };
   }
 
   /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
   private genEntry(f: Fn): string {
-    const name = `${f.name}$gen`;
+    const name = `${wasmName(f.name)}$gen`;
     if (this.genEntries.has(name)) return name;
     this.genEntries.add(name);
     const type = this.genType(f.params.length);
     const args: Instr[] = [];
     if (f.captured.length > 0) args.push(lget("clos"));
     f.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i}`)); if (u) args.push(u); });
-    const call = I("call", [`$${f.name}`], ...args);
+    const call = I("call", [`$${wasmName(f.name)}`], ...args);
     const body = f.ret === "unit" ? [call, boxInstr("unit", undefined)] : [boxInstr(f.ret, call)];
     this.funcs.push({ name, type, params: [["clos", "(ref $Closure)"], ...f.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [], body });
     this.declared.add(name);
@@ -266,7 +278,7 @@ class Gen {
   /** The closure of a function that captures nothing: a global constant. */
   private constClosure(fname: string): Instr {
     const f = this.fns.get(fname)!;
-    const g = `${fname}$clos`;
+    const g = `${wasmName(fname)}$clos`;
     if (!this.globals.some((x) => x.startsWith(`(global $${g} `))) {
       const gen = this.genEntry(f);
       this.globals.push(`(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${gen}) (ref.null none)))`);
@@ -404,7 +416,7 @@ class Gen {
       const ops: Instr[] = [];
       if (f.captured.length > 0) ops.push(this.atom(fn));
       args.forEach((a) => ops.push(...this.push(a)));
-      return [I(tail ? "return_call" : "call", [`$${known}`], ...ops)];
+      return [I(tail ? "return_call" : "call", [`$${wasmName(known)}`], ...ops)];
     }
     if (fn.tag === "Var" && !this.ctx.reps.has(fn.name) && !this.fns.has(fn.name)) return this.primitive(fn.name, args);
     // through the closure's generic entry
@@ -714,7 +726,7 @@ class Gen {
       body.push(str("("));
       labels.forEach((l, i) => {
         if (i > 0) body.push(str(", "));
-        if (!isTuple) body.push(str(`${l} = `));
+        if (!isTuple) body.push(str(`${KEYWORDS.has(l) ? `"${l}"` : l} = `));
         const ft = prune(fields.find(([m]) => m === l)![1]);
         body.push(...elem(ft.tag === "Pre" ? ft.type : t, I("array.get", ["$Values"], vals, i32(i))));
       });

@@ -3,9 +3,11 @@
 // equality/ordering against the interpreter's equal/compare, and that the optimiser drops
 // whatever a program does not use.
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CompileError } from "../ir/common.js";
-import { assemble } from "../backends/wasm/binaryen.js";
+import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
+
+beforeAll(() => loadBinaryen());
 import { instantiate } from "../backends/wasm/host.js";
 import {
   CharV, ConsV, NIL, NilV, RecordV, UNIT, type Value, VariantV, compare, equal, escapeString, showFloat, showValue,

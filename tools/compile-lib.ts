@@ -2,12 +2,17 @@
 import { CompileError, renderError } from "../ir/common.js";
 import { type Source, backendInput, pipeline, languageOf } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
-import { compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import { compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 
 export const BACKENDS = ["interp", "wasmfx"] as const;
 export type Backend = (typeof BACKENDS)[number];
+
+/** Load what a backend needs (binaryen for wasmfx); await it once before `runSource`. */
+export async function prepareBackend(backend: Backend): Promise<void> {
+  if (backend === "wasmfx") await prepareWasm();
+}
 
 export interface PassResult {
   pass: string;

@@ -7,7 +7,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Console, Effect } from "effect";
 import { Command, Flag } from "effect/cli";
-import { BACKENDS } from "./compile-lib.js";
+import { BACKENDS, prepareBackend } from "./compile-lib.js";
 import { runCli, usageError } from "./driver.js";
 import { defaultSuiteDir, formatTable, loadSuite, runCase, summarize } from "./conformance-lib.js";
 
@@ -26,6 +26,7 @@ const conformance = Command.make(
       if (!dir) return yield* Effect.fail(usageError("no Links test suite found (looked in ../shared/links-tests and LINKS_TESTS_DIR)"));
       const prefixes = only._tag === "Some" ? only.value.split(",") : undefined;
       const cases = loadSuite(dir, prefixes);
+      yield* Effect.promise(() => prepareBackend(backend));
       const results = [];
       let lastFile = "";
       for (const c of cases) {

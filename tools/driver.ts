@@ -7,7 +7,7 @@ import { CliError, CliOutput, Command } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
 import { languageOf, pipeline, type Source } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
-import { compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import { compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { Backend } from "./compile-lib.js";
@@ -108,7 +108,7 @@ export interface BackendResult {
 
 /** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx); `out` receives output as it is printed. */
 export const runBackend = (src: Source, input: unknown, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
-  Effect.try({
+  Effect.promise(() => (backend === "wasmfx" ? prepareWasm() : Promise.resolve())).pipe(Effect.andThen(Effect.try({
     try: (): BackendResult => {
       const chunks: string[] = [];
       const out = (s: string) => { chunks.push(s); opts.out?.(s); };
@@ -118,7 +118,7 @@ export const runBackend = (src: Source, input: unknown, backend: Backend, opts: 
       return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
     },
     catch: (e) => toDriverError(e, src),
-  }).pipe(Effect.withSpan(`backend ${backend}`));
+  })), Effect.withSpan(`backend ${backend}`));
 
 // ---------------------------------------------------------------- the CLI runner
 /** Bad invocations print `error: …` and a hint on stderr (exit 1) instead of the whole help page. */

@@ -9,18 +9,33 @@ import { CompileError } from "../../ir/common.js";
 // binaryen prints validation errors with the `console.error` it binds when it loads, so install
 // a redirectable one for the load (captured output lands in `sink`; otherwise it passes through).
 let sink: string[] | undefined;
-const consoleError = console.error;
-console.error = (...args: unknown[]) => {
-  if (sink) sink.push(args.map(String).join(" "));
-  else consoleError.apply(console, args);
-};
-const binaryen: typeof Binaryen = (await import("binaryen")).default;
-console.error = consoleError;
+let binaryen: typeof Binaryen | undefined;
+let FEATURES: Binaryen.Features = 0;
 
-const F = binaryen.Features;
-export const FEATURES: Binaryen.Features = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 |
-  F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.ExceptionHandling | F.TailCall | F.ReferenceTypes |
-  F.Multivalue | F.GC | F.ExtendedConst | F.StackSwitching | F.CallIndirectOverlong;
+/**
+ * Load binaryen (a 14 MB module with top-level await, slow to load under tsx): done once, on
+ * demand, so that tools that never emit Wasm (the interpreter, the front end) do not pay for it.
+ */
+export async function loadBinaryen(): Promise<void> {
+  if (binaryen) return;
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (sink) sink.push(args.map(String).join(" "));
+    else consoleError.apply(console, args);
+  };
+  try {
+    binaryen = (await import("binaryen")).default;
+  } finally {
+    // binaryen keeps the redirecting function it bound; everyone else gets the original back
+    console.error = consoleError;
+  }
+  const F = binaryen.Features;
+  FEATURES = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 |
+    F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.ExceptionHandling | F.TailCall | F.ReferenceTypes |
+    F.Multivalue | F.GC | F.ExtendedConst | F.StackSwitching | F.CallIndirectOverlong;
+}
+
+export const features = (): Binaryen.Features => FEATURES;
 
 export interface AssembleOptions {
   /** binaryen's -O level; 0 = validate only. */
@@ -53,6 +68,7 @@ function excerpt(wat: string, lines = 20): string {
 }
 
 export function assemble(wat: string, opts: AssembleOptions): Assembled {
+  const binaryen = loaded();
   const parsed = captureStderr(() => {
     try {
       return binaryen.parseText(wat);
@@ -84,6 +100,11 @@ export function assemble(wat: string, opts: AssembleOptions): Assembled {
   } finally {
     mod.dispose();
   }
+}
+
+function loaded(): typeof Binaryen {
+  if (!binaryen) throw new CompileError("internal", "binaryen is not loaded: await loadBinaryen() before assembling");
+  return binaryen;
 }
 
 /** For a parse error "L:C: error: ...", the offending line with its neighbours; else the first lines. */

@@ -1,7 +1,10 @@
 // Backend `wasmfx`: WasmIR → WAT (with the runtime) → binaryen (validate, optimise, emit) → run
 // on Node 26 with the WasmFX flag. Prints the program's output and `VALUE : TYPE` as `interp` does.
 import { printModule, type WasmModule } from "../../ir/wasm.js";
-import { assemble } from "../wasm/binaryen.js";
+import { assemble, loadBinaryen } from "../wasm/binaryen.js";
+
+/** Load what the backend needs (binaryen) before the first `compileWasm`. */
+export const prepareWasm = loadBinaryen;
 import { instantiate } from "../wasm/host.js";
 
 export interface CompiledWasm {
