@@ -43,7 +43,7 @@ export function renderError(err: CompileError, source?: string): string {
     : err.kind === "runtime" ? "runtime error"
     : err.kind === "internal" ? "internal error" : "error";
   const sp = err.span;
-  if (!sp || sp.line === 0) return `error: ${label}: ${err.message}`;
+  if (!sp || sp.line === 0) return label === "error" ? `error: ${err.message}` : `error: ${label}: ${err.message}`;
   let out = `${sp.file}:${sp.line}:${sp.col}: ${label}: ${err.message}`;
   if (source !== undefined && sp.file !== "<prelude>") {
     const lineText = source.split("\n")[sp.line - 1];
