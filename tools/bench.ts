@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { runPipeline } from "./compile-lib.js";
 import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
+import type { WasmModule } from "../ir/wasm.js";
+import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
+import { instantiate } from "../backends/wasm/host.js";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
@@ -124,6 +127,44 @@ const rows: string[][] = [["benchmark", "measure", "value", "baseline", "ratio"]
   });
   results.loop = { iterations: n, ms: loop.ms, nsPerIteration: (loop.ms * 1e6) / n, jsMs: js.ms, output: loop.value.stdout.trim() };
   rows.push(["loop", `${n} iterations, ns/iter`, ((loop.ms * 1e6) / n).toFixed(0), `JS ${js.ms.toFixed(1)} ms`, (loop.ms / js.ms).toFixed(0)]);
+}
+
+// ---------------------------------------------------------------- wasmfx against JavaScript
+await prepareWasm();
+const jsBaselines: Record<string, () => unknown> = {
+  fib: () => { const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2)); return fib(30); },
+  pipeline: () => {
+    const xs: number[] = [];
+    for (let i = 1; i <= 1_000_000; i++) xs.push(i);
+    return xs.map((x) => x * 2).filter((x) => x % 3 === 0).reduce((a, b) => a + b, 0);
+  },
+  loop: () => { let acc = 0; for (let i = 10_000_000; i !== 0; i--) acc += i; return acc; },
+  closures: () => {
+    const adder = (n: number) => (x: number) => x + n;
+    const compose = (f: (x: number) => number, g: (x: number) => number) => (x: number) => f(g(x));
+    let acc = 0;
+    for (let i = 1_000_000; i !== 0; i--) acc = compose(adder(1), adder(i))(acc) - i;
+    return acc;
+  },
+};
+for (const name of Object.keys(jsBaselines)) {
+  if (quick && name !== "fib") continue;
+  progress(`${name} on wasmfx`);
+  const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
+  const build = () => compileWasm(runPipeline({ file: `${name}.links`, text }, { until: "codegen" }) as WasmModule);
+  build(); // warm-up
+  const compileMs = median(Array.from({ length: 3 }, () => time(build).ms));
+  const bin = build();
+  let out = "";
+  const runs = Array.from({ length: quick ? 1 : 5 }, () => {
+    out = "";
+    const prog = instantiate(bin.binary, { write: (s) => (out += s) });
+    return time(() => prog.run()).ms;
+  });
+  const jsRuns = Array.from({ length: quick ? 1 : 5 }, () => time(jsBaselines[name]!).ms);
+  const ms = median(runs), js = median(jsRuns);
+  results[`wasmfx:${name}`] = { compileMs, size: bin.size, ms, jsMs: js, ratio: ms / js, output: out.trim() };
+  rows.push([`wasmfx ${name}`, `run (compile ${compileMs.toFixed(0)} ms, ${bin.size} B)`, `${ms.toFixed(1)} ms`, `JS ${js.toFixed(1)} ms`, (ms / js).toFixed(2)]);
 }
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
