@@ -1,7 +1,7 @@
 // End-to-end tests of the command-line tools (tools/run.ts, tools/run-pass.ts): spawned as real
 // processes, so exit statuses, stdout/stderr separation and error rendering are what a user sees.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ function program(name: string, text: string): string {
   return file;
 }
 
-function tool(script: "run" | "run-pass", ...args: string[]) {
+function tool(script: "run" | "run-pass" | "compile", ...args: string[]) {
   const r = spawnSync(process.execPath, [tsxCli, `tools/${script}.ts`, ...args], {
     cwd: root,
     encoding: "utf8",
@@ -137,5 +137,19 @@ describe("tools/run-pass.ts", () => {
     expect(r.status).toBe(0);
     for (const flag of ["--list", "--dump", "--until", "--check", "--time", "--json", "--backend", "--help", "EXAMPLES"])
       expect(r.stdout).toContain(flag);
+  }, T);
+});
+
+describe("tools/compile.ts", () => {
+  it("writes a validated .wasm binary; unsupported programs exit 1 with the message", () => {
+    const out = join(dir, "p.wasm");
+    const r = tool("compile", program("p.links", "fun f(x) { x * 2 } f(21)\n"), "-o", out);
+    expect(r.status).toBe(0);
+    expect([...readFileSync(out).subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]); // \0asm
+    expect(r.firstErr).toMatch(/p\.wasm: \d+ bytes \(wasm; \.wasm \d+ bytes at -O2/);
+    const bad = tool("compile", program("h.links", "handle(do Get) { case <Get => k> -> k(1) }\n"), "-o", out);
+    expect(bad.status).toBe(1);
+    expect(bad.firstErr).toBe("error: unsupported: effect handlers (handle) (not yet on the wasmfx backend)");
+    noStack(bad.stderr);
   }, T);
 });
