@@ -55,6 +55,19 @@ export function renderError(err: CompileError, source?: string): string {
   return out;
 }
 
+/**
+ * Links' order of record labels: numeric labels (tuple positions) numerically and first, then
+ * names in string order. Records print, compare and are laid out (Wasm) in this order.
+ */
+export function compareLabels(a: string, b: string): number {
+  const na = Number(a), nb = Number(b);
+  const ia = a !== "" && Number.isInteger(na), ib = b !== "" && Number.isInteger(nb);
+  if (ia && ib) return na - nb;
+  if (ia) return -1;
+  if (ib) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // ---------------------------------------------------------------- S-expressions
 export type SExp = string | SExp[];
 

@@ -6,6 +6,8 @@
 // Aliases (`typename Maybe(a) = …`) are kept as Alias nodes wrapping their expansion so the
 // printer can show `Maybe (Int)`; unification looks through them.
 
+import { compareLabels } from "./common.js";
+
 export type Kind = "type" | "row" | "presence";
 
 export interface TVar {
@@ -204,7 +206,7 @@ class TypePrinter {
   /** Fields of a row separated by `sep`, then `|tail` when open. */
   private rowBody(row: Type, sep: string, field = (l: string, p: Type) => this.field(l, p, ":")): string {
     const { fields, tail } = rowFields(row);
-    const parts = fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([l, p]) => field(l, p));
+    const parts = fields.sort(([a], [b]) => compareLabels(a, b)).map(([l, p]) => field(l, p));
     const body = parts.join(sep);
     if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}`;
     return body;

@@ -12,7 +12,8 @@
 // on the wasmfx backend).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { internalError, unsupported } from "../ir/common.js";
+import { compareLabels, internalError, unsupported } from "../ir/common.js";
+import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
 import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
@@ -27,11 +28,6 @@ const notYet = (what: string) => unsupported(`${what} (not yet on the wasmfx bac
 /** A program function's Wasm name: `fn:` keeps it apart from the runtime's and generated helpers. */
 const wasmName = (f: string) => `fn:${f}`;
 
-/** Record labels that are Links keywords print quoted (as the interpreter prints them). */
-const KEYWORDS = new Set(["alien", "as", "case", "client", "database", "default", "delete", "do", "else", "false", "for", "forall",
-  "from", "fun", "handle", "if", "in", "insert", "linfun", "mu", "mutual", "native", "nu", "offer", "orderby", "otherwise",
-  "page", "query", "receive", "select", "server", "set", "shallowhandle", "sig", "spawn", "switch", "table", "true",
-  "try", "typename", "update", "values", "var", "where", "with", "yields"]);
 
 // ---------------------------------------------------------------- representations
 export function valtype(r: Rep): string | undefined {
@@ -80,15 +76,6 @@ export function unboxInstr(to: Rep, v: Instr): Instr | undefined {
   }
 }
 
-/** Links' label order: numeric labels numerically and first, then by name. */
-export function compareLabels(a: string, b: string): number {
-  const na = Number(a), nb = Number(b);
-  const ia = a !== "" && Number.isInteger(na), ib = b !== "" && Number.isInteger(nb);
-  if (ia && ib) return na - nb;
-  if (ia) return -1;
-  if (ib) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** The labels of a record type when its row is closed (else undefined). */
 function closedLabels(t: Type): string[] | undefined {

@@ -1,7 +1,9 @@
 // Runtime values of the reference interpreter, structural equality/ordering, and printing in
 // Links notation (`[1, 2]`, `(x = 1, y = "a")`, `Just(42)`, `fun`).
 import type { Lam } from "../../ir/core.js";
-import { CompileError } from "../../ir/common.js";
+import { CompileError, compareLabels } from "../../ir/common.js";
+// record labels that are Links keywords print quoted, as Links prints them
+import { KEYWORDS } from "../../passes/lexer.js";
 
 export type Value =
   | bigint // Int (64-bit, wrapping)
@@ -126,19 +128,9 @@ export function compare(a: Value, b: Value): number {
   throw new RuntimeError("comparison is not defined on functions or continuations");
 }
 
-function compareLabels(a: string, b: string): number {
-  const na = Number(a), nb = Number(b);
-  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // ---------------------------------------------------------------- printing
 
-/** Record labels that are Links keywords print quoted, as Links prints them. */
-const KEYWORDS = new Set(["alien", "as", "case", "client", "database", "default", "delete", "do", "else", "false", "for", "forall",
-  "from", "fun", "handle", "if", "in", "insert", "linfun", "mu", "mutual", "native", "nu", "offer", "orderby", "otherwise",
-  "page", "query", "receive", "select", "server", "set", "shallowhandle", "sig", "spawn", "switch", "table", "true",
-  "try", "typename", "update", "values", "var", "where", "with", "yields"]);
 
 /**
  * Floats print like Links: C's `%.12g` (12 significant digits, exponent form below 1e-4 or from
