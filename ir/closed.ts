@@ -50,7 +50,7 @@ export interface Fn {
   body: Comp;
   /** the function's type (a Fun type) */
   type: Type;
-  /** defined in the prelude (hidden in dumps) */
+  /** defined in the prelude (hidden in dumps; anf gives the prelude's names a `%` prefix) */
   prelude: boolean;
 }
 

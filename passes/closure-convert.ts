@@ -14,8 +14,7 @@ import type { Atom, Binder, ClosedProgram, Comp, Fn, MakeClosure, Value } from "
 
 export function closureConvert(p: A.AnfProgram): ClosedProgram {
   const lams = new Map<string, A.Lam>();
-  const preludeLams = new Set<string>();
-  collectLams(p.body, lams, preludeLams, p.preludeBindings);
+  collectLams(p.body, lams);
   // free variables of each lambda, then the closed ones by fixpoint
   const fv = new Map<string, Set<string>>();
   for (const [name, lam] of lams) fv.set(name, freeOfLam(lam));
@@ -30,7 +29,7 @@ export function closureConvert(p: A.AnfProgram): ClosedProgram {
       }
     }
   }
-  const conv = new Converter(lams, fv, closed, preludeLams);
+  const conv = new Converter(lams, fv, closed);
   const main = conv.comp(p.body);
   return { functions: conv.functions, main, preludeBindings: p.preludeBindings, resultType: p.resultType };
 }
@@ -61,33 +60,21 @@ function allBinders(c: A.Comp, out = new Set<string>()): Set<string> {
 }
 
 /** Every lambda's binder (let or letrec) → the lambda. */
-function collectLams(c: A.Comp, out: Map<string, A.Lam>, prelude: Set<string>, preludeBindings = 0): void {
-  let depth = 0;
-  const lam = (name: string, l: A.Lam) => {
-    out.set(name, l);
-    if (depth < preludeBindings) prelude.add(name);
-    collectLams(l.body, out, prelude, 0);
-    if (depth < preludeBindings) for (const inner of innerLams(l.body)) prelude.add(inner);
-  };
+function collectLams(c: A.Comp, out: Map<string, A.Lam>): void {
+  const lam = (name: string, l: A.Lam) => { out.set(name, l); collectLams(l.body, out); };
   for (;;) {
     switch (c.tag) {
-      case "Let": if (c.value.tag === "Lam") lam(c.x.name, c.value); c = c.body; depth++; continue;
-      case "LetRec": c.binds.forEach((b) => lam(b.x.name, b.lam)); c = c.body; depth++; continue;
-      case "LetApp": c = c.body; depth++; continue;
-      case "LetComp": collectLams(c.comp, out, prelude, 0); c = c.body; depth++; continue;
-      case "If": collectLams(c.then, out, prelude); collectLams(c.else, out, prelude); return;
-      case "Case": case "Receive": c.clauses.forEach((k) => collectLams(k.body, out, prelude)); return;
-      case "Handle": collectLams(c.body, out, prelude); c.ops.forEach((o) => collectLams(o.body, out, prelude)); collectLams(c.ret.body, out, prelude); return;
-      case "Spawn": collectLams(c.body, out, prelude); return;
+      case "Let": if (c.value.tag === "Lam") lam(c.x.name, c.value); c = c.body; continue;
+      case "LetRec": c.binds.forEach((b) => lam(b.x.name, b.lam)); c = c.body; continue;
+      case "LetApp": c = c.body; continue;
+      case "LetComp": collectLams(c.comp, out); c = c.body; continue;
+      case "If": collectLams(c.then, out); collectLams(c.else, out); return;
+      case "Case": case "Receive": c.clauses.forEach((k) => collectLams(k.body, out)); return;
+      case "Handle": collectLams(c.body, out); c.ops.forEach((o) => collectLams(o.body, out)); collectLams(c.ret.body, out); return;
+      case "Spawn": collectLams(c.body, out); return;
       case "Return": case "App": case "Do": return;
     }
   }
-}
-
-function innerLams(c: A.Comp): string[] {
-  const m = new Map<string, A.Lam>();
-  collectLams(c, m, new Set());
-  return [...m.keys()];
 }
 
 /** Free variables of a lambda (names not bound inside it; primitives included, filtered later). */
@@ -148,7 +135,6 @@ class Converter {
     private lams: Map<string, A.Lam>,
     private fv: Map<string, Set<string>>,
     private closed: Set<string>,
-    private preludeLams: Set<string>,
   ) {}
 
   /** What a lambda captures: its free variables that are bound (not primitives), minus closed functions. */
@@ -160,7 +146,7 @@ class Converter {
     lam.params.forEach((q) => this.types.set(q.name, q));
     const captured = this.captures(name);
     const body = this.comp(lam.body);
-    this.functions.push({ name, params: lam.params, captured, body, type: lam.type, prelude: this.preludeLams.has(name) });
+    this.functions.push({ name, params: lam.params, captured, body, type: lam.type, prelude: name.startsWith("%") });
     return { tag: "Closure", fn: name, captured: captured.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type })), type: lam.type };
   }
 

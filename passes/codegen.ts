@@ -17,7 +17,7 @@ import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
 import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
-import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js";
+import { type Type, printType, prune, resolve, rowFields, tUnit } from "../ir/types.js";
 
 const runtimePath = fileURLToPath(new URL("../runtime-wat/runtime.wat", import.meta.url));
 let runtimeText: string | undefined;
@@ -101,13 +101,14 @@ class Gen {
   private fns = new Map<string, Fn>();
   private labelIds = new Map<string, number>();
   private ctorIds = new Map<string, number>();
-  private strings = new Map<string, string>(); // content → data segment name
+  private strings = new Map<string, { seg: string; len: number }>(); // content → data segment
   private data: string[] = [];
   private globals: string[] = [];
+  /** what a global holds (e.g. `closure:f`, `labels:a,b`) → its name: each is made once */
+  private globalNames = new Map<string, string>();
   private funcs: WasmFunc[] = [];
   private declared = new Set<string>();
   private genEntries = new Set<string>();
-  private primClosures = new Set<string>();
   private shows = new Map<string, string>(); // type key → printer function name
   private types = new Set<string>();
   private ctx!: FnCtx;
@@ -192,19 +193,28 @@ class Gen {
     if (id === undefined) this.ctorIds.set(name, (id = this.ctorIds.size));
     return id;
   }
+  /** A string literal: a passive data segment per distinct content, copied into a new $String. */
   private string(s: string): Instr {
-    let seg = this.strings.get(s);
-    if (!seg) {
-      seg = `str${this.strings.size}`;
-      this.strings.set(s, seg);
+    let d = this.strings.get(s);
+    if (!d) {
       const bytes = Buffer.from(s, "utf8");
+      d = { seg: `str${this.strings.size}`, len: bytes.length };
       const esc = [...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(16).padStart(2, "0")}`)).join("");
-      this.data.push(`(data $${seg} "${esc}")`);
-      this.strings.set(s, seg);
-      (this.strings as Map<string, string>).set(`#len:${seg}`, String(bytes.length));
+      this.data.push(`(data $${d.seg} "${esc}")`);
+      this.strings.set(s, d);
     }
-    const len = Number(this.strings.get(`#len:${seg}`));
-    return I("array.new_data", ["$String", `$${seg}`], i32(0), i32(len));
+    return I("array.new_data", ["$String", `$${d.seg}`], i32(0), i32(d.len));
+  }
+
+  /** The global for `key`, defined by `init(name)` the first time it is asked for. */
+  private global(key: string, name: string, init: (name: string) => string): Instr {
+    let g = this.globalNames.get(key);
+    if (!g) {
+      g = name;
+      this.globalNames.set(key, g);
+      this.globals.push(init(g));
+    }
+    return I("global.get", [`$${g}`]);
   }
   private genType(n: number): string {
     const name = `Gen${n}`;
@@ -264,13 +274,8 @@ class Gen {
 
   /** The closure of a function that captures nothing: a global constant. */
   private constClosure(fname: string): Instr {
-    const f = this.fns.get(fname)!;
-    const g = `${wasmName(fname)}$clos`;
-    if (!this.globals.some((x) => x.startsWith(`(global $${g} `))) {
-      const gen = this.genEntry(f);
-      this.globals.push(`(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${gen}) (ref.null none)))`);
-    }
-    return I("global.get", [`$${g}`]);
+    return this.global(`closure:${fname}`, `${wasmName(fname)}$clos`, (g) =>
+      `(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${this.genEntry(this.fns.get(fname)!)}) (ref.null none)))`);
   }
 
   private closure(v: MakeClosure): Instr {
@@ -306,7 +311,7 @@ class Gen {
     return a.rep === "unit" ? [] : [this.atom(a)];
   }
 
-  private value(v: Value, x: Binder): Instr[] {
+  private value(v: Value): Instr[] {
     switch (v.tag) {
       case "Var": case "Lit": return this.push(v);
       case "Closure": return [this.closure(v)];
@@ -346,19 +351,13 @@ class Gen {
       }
       case "Proj": return [this.fieldOf(this.atom(v.record), v.record.type, v.label)];
     }
-    void x;
   }
 
+  /** A record: its (shared, constant) label table and a new values array. */
   private record(labels: string[], values: Instr[]): Instr {
-    const g = `labels$${labels.join(",")}`;
-    const gname = `lbl${this.globals.length}`;
-    let global = this.globals.find((x) => x.includes(`;; ${g}`));
-    if (!global) {
-      global = `(global $${gname} (ref $Labels) (array.new_fixed $Labels ${labels.length} ${labels.map((l) => `(i32.const ${this.labelId(l)})`).join(" ")})) ;; ${g}`;
-      this.globals.push(global);
-    }
-    const name = /^\(global \$(\S+)/.exec(global)![1]!;
-    return I("struct.new", ["$Record"], I("global.get", [`$${name}`]), I("array.new_fixed", ["$Values", values.length], ...values));
+    const table = this.global(`labels:${labels.join(",")}`, `lbl${this.globalNames.size}`, (g) =>
+      `(global $${g} (ref $Labels) (array.new_fixed $Labels ${labels.length} ${labels.map((l) => `(i32.const ${this.labelId(l)})`).join(" ")})) ;; ${labels.join(",")}`);
+    return I("struct.new", ["$Record"], table, I("array.new_fixed", ["$Values", values.length], ...values));
   }
 
   /** The index of label l in a record of type t: static when the row is closed, else searched. */
@@ -465,31 +464,28 @@ class Gen {
     }
   }
 
-  /** A primitive used as a value: a closure over a generated generic entry. */
+  /** A primitive used as a value: a constant closure over a generated generic entry. */
   private primClosure(name: string): Instr {
     const prim = PRIM_SIGS[name];
     if (!prim) throw notYet(`the primitive ${name} as a value`);
     const fname = `prim$${name}`;
-    const g = `${fname}$clos`;
-    if (!this.primClosures.has(name)) {
-      this.primClosures.add(name);
+    return this.global(`closure:prim:${name}`, `${fname}$clos`, (g) => {
       const saved = this.ctx;
       this.ctx = this.newCtx();
-      const params = prim.params.map((r, i): Atom => ({ tag: "Var", name: `u${i}`, type: undefined as never, rep: r }));
+      const params = prim.params.map((r, i): Atom => ({ tag: "Var", name: `u${i}`, type: tUnit, rep: r }));
       const locals: Instr[] = prim.params.map((r, i) => {
         this.local(`u${i}`, r);
         const u = unboxInstr(r, lget(`a${i}`));
         return u ? lset(`u${i}`, u) : "nop";
       });
       const result = this.primitive(name, params);
-      const body = [...locals, ...(prim.ret === "unit" ? [...result, boxInstr("unit", undefined)] : [boxInstr(prim.ret, result.length === 1 ? result[0]! : I("block", [`(result ${valtype(prim.ret)})`], ...result))])];
+      const body = [...locals, ...(prim.ret === "unit" ? [...result, boxInstr("unit", undefined)] : [boxInstr(prim.ret, this.block(result, prim.ret))])];
       const type = this.genType(prim.params.length);
       this.funcs.push({ name: fname, type, params: [["clos", "(ref $Closure)"], ...prim.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [...this.ctx.locals], body });
       this.ctx = saved;
       this.declared.add(fname);
-      this.globals.push(`(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${fname}) (ref.null none)))`);
-    }
-    return I("global.get", [`$${g}`]);
+      return `(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${fname}) (ref.null none)))`;
+    });
   }
 
   // ------------------------------------------------------------ computations
@@ -502,7 +498,7 @@ class Gen {
           // values are pure: a unit-valued one needs no code
           if (c.x.rep !== "unit") {
             this.local(c.x.name, c.x.rep);
-            const v = this.value(c.value, c.x);
+            const v = this.value(c.value);
             out.push(...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!));
           }
           c = c.body;
