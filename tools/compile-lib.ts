@@ -14,6 +14,13 @@ export async function prepareBackend(backend: Backend): Promise<void> {
   if (backend === "wasmfx") await prepareWasm();
 }
 
+/** `--check`: the error for a pass output that is not valid in the pass's target language. */
+export function checkOutput(p: { name: string; to: string }, output: unknown): CompileError | undefined {
+  const errs = languageOf(p.to).validate(output as never);
+  if (errs.length === 0) return undefined;
+  return new CompileError("internal", `output of pass ${p.name} is not valid ${p.to}:\n  ${errs.slice(0, 10).join("\n  ")}`);
+}
+
 export interface PassResult {
   pass: string;
   output: unknown;
@@ -34,13 +41,23 @@ export function runPipeline(
     x = p.run(x);
     const ms = performance.now() - t0;
     if (opts.check) {
-      const errs = languageOf(p.to).validate(x as never);
-      if (errs.length > 0) throw new CompileError("internal", `output of pass ${p.name} is not valid ${p.to}:\n  ${errs.slice(0, 10).join("\n  ")}`);
+      const err = checkOutput(p, x);
+      if (err) throw err;
     }
     opts.onPass?.({ pass: p.name, output: x, ms });
     if (opts.until === p.name) break;
   }
   return x;
+}
+
+/**
+ * Run a backend on its input (the output of pass `backendInput[backend]`: TypedCore for interp,
+ * WasmIR for wasmfx). The deadline applies to interp only: a Wasm run cannot be interrupted.
+ */
+export function runOn(backend: Backend, input: unknown, opts: { deadline?: number; out?: (s: string) => void } = {}): { stdout: string } {
+  return backend === "interp"
+    ? runInterp(input as CoreProgram, opts)
+    : runWasm(compileWasm(input as WasmModule), { out: opts.out });
 }
 
 export interface RunOutcome {
@@ -54,10 +71,7 @@ export function runSource(src: Source, backend: Backend, opts: { deadline?: numb
   let printed = "";
   try {
     const out = (s: string) => { printed += s; opts.out?.(s); };
-    const ir = runPipeline(src, { until: backendInput[backend] });
-    const r = backend === "interp"
-      ? runInterp(ir as CoreProgram, { deadline: opts.deadline, out })
-      : runWasm(compileWasm(ir as WasmModule), { out });
+    const r = runOn(backend, runPipeline(src, { until: backendInput[backend] }), { deadline: opts.deadline, out });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };

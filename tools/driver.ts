@@ -5,12 +5,8 @@ import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
-import { languageOf, pipeline, type Source } from "../passes/pipeline.js";
-import { runInterp } from "../backends/interp/index.js";
-import { compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
-import type { WasmModule } from "../ir/wasm.js";
-import type { CoreProgram } from "../ir/core.js";
-import type { Backend } from "./compile-lib.js";
+import { pipeline, type Source } from "../passes/pipeline.js";
+import { type Backend, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
 
 // ---------------------------------------------------------------- typed errors
 interface ErrorFields {
@@ -86,9 +82,8 @@ export const compile = Effect.fn("compile")(function* (
     x = yield* Effect.try({ try: () => p.run(x), catch: (e) => toDriverError(e, src) }).pipe(Effect.withSpan(`pass ${p.name}`));
     const ms = performance.now() - t0;
     if (opts.check) {
-      const errs = languageOf(p.to).validate(x);
-      if (errs.length > 0)
-        return yield* toDriverError(new CompileError("internal", `output of pass ${p.name} is not valid ${p.to}:\n  ${errs.slice(0, 10).join("\n  ")}`), src);
+      const err = checkOutput(p, x);
+      if (err) return yield* toDriverError(err, src);
     }
     const r: PassRun = { name: p.name, from: p.from, to: p.to, ms, output: x };
     runs.push(r);
@@ -108,12 +103,11 @@ export interface BackendResult {
 
 /** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx); `out` receives output as it is printed. */
 export const runBackend = (src: Source, input: unknown, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
-  Effect.promise(() => (backend === "wasmfx" ? prepareWasm() : Promise.resolve())).pipe(Effect.andThen(Effect.try({
+  Effect.promise(() => prepareBackend(backend)).pipe(Effect.andThen(Effect.try({
     try: (): BackendResult => {
       const chunks: string[] = [];
       const out = (s: string) => { chunks.push(s); opts.out?.(s); };
-      if (backend === "interp") runInterp(input as CoreProgram, { deadline: opts.deadline, out });
-      else runWasm(compileWasm(input as WasmModule), { out });
+      runOn(backend, input, { deadline: opts.deadline, out });
       const value = chunks.pop() ?? "";
       return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
     },
