@@ -16,7 +16,7 @@ const conformance = Command.make(
   {
     backend: Flag.Literals("backend", BACKENDS).pipe(Flag.withDefault("interp"), Flag.withDescription("backend to run the cases on (default: interp)")),
     only: Flag.String("only").pipe(Flag.optional, Flag.withMetavar("FILES"), Flag.withDescription("comma-separated .tests file name prefixes, e.g. handlers,records")),
-    timeout: Flag.Finite("timeout").pipe(Flag.withDefault(5), Flag.withMetavar("SECONDS"), Flag.withDescription("per-case time limit (default: 5)")),
+    timeout: Flag.Finite("timeout").pipe(Flag.withDefault(5), Flag.withMetavar("SECONDS"), Flag.withDescription("per-case time limit on interp (default: 5; Wasm runs cannot be interrupted)")),
     failures: Flag.Boolean("failures").pipe(Flag.withDefault(false), Flag.withDescription("also list every case that did not pass, with the reason")),
     out: Flag.String("out").pipe(Flag.optional, Flag.withMetavar("FILE"), Flag.withDescription("where to write the JSON results (default: conformance/<backend>.json)")),
   },

@@ -1,6 +1,6 @@
 // Run the pipeline pass by pass and look at what each pass produced.
 //
-//   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp]
+//   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx]
 //   tsx tools/run-pass.ts --list
 import { backendInput } from "../passes/pipeline.js";
 import { Cause, Console, Effect, Option } from "effect";

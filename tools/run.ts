@@ -1,6 +1,6 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
-//   tsx tools/run.ts FILE [--backend interp] [--timeout SECONDS]
+//   tsx tools/run.ts FILE [--backend interp|wasmfx] [--timeout SECONDS]
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
@@ -20,7 +20,7 @@ const run = Command.make(
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
-      Flag.withDescription("stop the program with a runtime error after this many seconds (default: no limit)"),
+      Flag.withDescription("stop the program with a runtime error after this many seconds (interp only: a Wasm run cannot be interrupted; default: no limit)"),
     ),
   },
   ({ file, backend, timeout }) =>
