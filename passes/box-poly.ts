@@ -53,6 +53,8 @@ export function boxPoly(p: C.ClosedProgram, prims: PrimitiveReps): BoxedProgram 
 }
 
 type Pre = ((body: Comp) => Comp)[];
+/** A result in representation `have` can stand where `want` is expected without a coercion. */
+const fits = (have: Rep, want: Rep) => have === want || (want === "eq" && isRef(have));
 const COMPARISONS = new Set(["==", "<>", "<", ">", "<=", ">="]);
 const wrap = (pre: Pre, c: Comp): Comp => pre.reduceRight((acc, f) => f(acc), c);
 
@@ -112,6 +114,13 @@ class Boxer {
     throw internalError(`box-poly: cannot use a ${a.rep} as a ${to}`);
   }
 
+  /** The callee, its signature, and the arguments coerced to its parameters (coercions into `pre`). */
+  private callOperands(c: { fn: C.Atom; args: C.Atom[]; known: string | undefined }, pre: Pre) {
+    const fn = this.atom(c.fn);
+    const sig = this.callee(fn, c.known, c.args.map((a) => this.atom(a)));
+    return { fn, sig, args: c.args.map((a, i) => this.coerce(this.atom(a), sig.params[i]!, pre)) };
+  }
+
   /**
    * Signature of a callee: a known function, a primitive, or a closure (all eq). The comparison
    * primitives are polymorphic but specialised to their arguments' representation when both
@@ -157,12 +166,10 @@ class Boxer {
           continue;
         }
         case "LetApp": {
-          const fn = this.atom(c.fn);
           const known = c.known; // (the closures below must not see `c` move on)
-          const sig = this.callee(fn, known, c.args.map((a) => this.atom(a)));
-          const args = c.args.map((a, i) => this.coerce(this.atom(a), sig.params[i]!, pre));
+          const { fn, args, sig } = this.callOperands(c, pre);
           const want = repOf(c.x.type);
-          if (sig.ret === want || (want === "eq" && isRef(sig.ret))) {
+          if (fits(sig.ret, want)) {
             const x = this.binder(c.x, sig.ret);
             pre.push((body) => ({ tag: "LetApp", x, fn, args, known, body }));
           } else {
@@ -226,11 +233,9 @@ class Boxer {
     switch (c.tag) {
       case "Return": return wrap(pre, { tag: "Return", atom: this.coerce(this.atom(c.atom), want, pre) });
       case "App": {
-        const fn = this.atom(c.fn);
         const known = c.known;
-        const sig = this.callee(fn, known, c.args.map((a) => this.atom(a)));
-        const args = c.args.map((a, i) => this.coerce(this.atom(a), sig.params[i]!, pre));
-        if (sig.ret === want || (want === "eq" && isRef(sig.ret))) return wrap(pre, { tag: "App", fn, args, known, rep: sig.ret });
+        const { fn, args, sig } = this.callOperands(c, pre);
+        if (fits(sig.ret, want)) return wrap(pre, { tag: "App", fn, args, known, rep: sig.ret });
         const raw = this.fresh(sig.ret, c.type);
         pre.push((body) => ({ tag: "LetApp", x: raw, fn, args, known, body }));
         const out = this.coerce({ tag: "Var", name: raw.name, type: c.type, rep: sig.ret }, want, pre);
