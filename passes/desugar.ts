@@ -19,8 +19,8 @@ export function desugar(p: S.Program): CoreProgram {
 
 const unit = (span: Span): CExpr => ({ tag: "Record", fields: [], ext: undefined, span });
 
-/** Binary operators that are applications of the primitive of the same name. */
-const PRIM_BINOPS = new Set(["+", "-", "*", "/", "+.", "-.", "*.", "/.", "^", "^.", "^^", "++", "==", "<>", "<", ">", "<=", ">=", "mod"]);
+/** Operators with their own desugaring; every other one applies the variable of its name (a primitive or an `op`). */
+const SPECIAL_BINOPS = new Set(["&&", "||", "::", "!", "$"]);
 
 class Desugarer {
   names = new NameSupply();
@@ -161,8 +161,6 @@ class Desugarer {
       case "!": return this.call("send", [this.expr(l), this.expr(r)], span);
       case "$": return { tag: "App", fn: this.expr(l), args: [this.expr(r)], span };
       default:
-        if (PRIM_BINOPS.has(op)) return this.call(op, [this.expr(l), this.expr(r)], span);
-        // a user-defined operator is an application of the variable of that name
         return this.call(op, [this.expr(l), this.expr(r)], span);
     }
   }
@@ -173,7 +171,7 @@ class Desugarer {
     if (op.startsWith(".")) {
       return { tag: "Lam", params: [x], body: { tag: "Proj", expr: { tag: "Var", name: x, span }, label: op.slice(1), span }, span };
     }
-    if (PRIM_BINOPS.has(op)) return { tag: "Var", name: op, span };
+    if (!SPECIAL_BINOPS.has(op)) return { tag: "Var", name: op, span };
     return { tag: "Lam", params: [x, y], body: this.binop(op, v(x), v(y), span), span };
   }
 
