@@ -79,7 +79,20 @@ describe("tools/run.ts", () => {
   it("--help mentions every flag", () => {
     const r = tool("run", "--help");
     expect(r.status).toBe(0);
-    for (const flag of ["--backend", "--timeout", "--help", "interp", "SECONDS"]) expect(r.stdout).toContain(flag);
+    for (const flag of ["--backend", "--engine", "--timeout", "--help", "interp", "wasmfx", "deno", "SECONDS"]) expect(r.stdout).toContain(flag);
+  }, T);
+
+  it.each(["node", "deno"])("--backend wasmfx --engine %s runs the module: output, value, runtime errors", (engine) => {
+    const ok = tool("run", program(`w-${engine}.links`, 'print("hi "); map(fun(x) { x * 2 }, [1, 2, 3])\n'), "--backend", "wasmfx", "--engine", engine);
+    expect(ok).toMatchObject({ status: 0, stdout: "hi [2, 4, 6] : [Int]\n", stderr: "" });
+    const bad = tool("run", program(`wbad-${engine}.links`, 'print("before"); hd([])\n'), "--backend", "wasmfx", "--engine", engine);
+    expect(bad).toMatchObject({ status: 1, stdout: "before", firstErr: "error: runtime error: hd: empty list" });
+    noStack(bad.stderr);
+  }, T);
+
+  it("--engine deno honours --timeout", () => {
+    const r = tool("run", program("spin.links", "fun spin(n) { spin(n + 1) } spin(0)\n"), "--backend", "wasmfx", "--engine", "deno", "--timeout", "1");
+    expect(r).toMatchObject({ status: 1, firstErr: "error: runtime error: timeout" });
   }, T);
 });
 

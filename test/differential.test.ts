@@ -1,10 +1,27 @@
 // Differential testing: the wasmfx backend must agree with the reference interpreter on every
 // example and every value-printing Links test case that the interpreter passes, except where the
-// wasmfx backend reports the program unsupported (handlers and actors: the next milestone).
+// wasmfx backend reports the program unsupported (handlers and actors: the next milestone) — with
+// the module run on both engines, Node (in process) and Deno (the `deno` devDependency).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { prepareBackend, runSource } from "../tools/compile-lib.js";
+import { ENGINES, prepareBackend, runPipeline, runSource } from "../tools/compile-lib.js";
+import { type CompiledWasm, compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import { runManyOnDeno } from "../backends/wasm/deno.js";
+import { CompileError } from "../ir/common.js";
+import type { WasmModule } from "../ir/wasm.js";
+
+/** Run on Node in this process: the output, and whether it ended in a runtime error. */
+function runOnNode(bin: CompiledWasm): { stdout: string; failed: boolean } {
+  let stdout = "";
+  try {
+    runWasm(bin, { out: (s) => (stdout += s) });
+    return { stdout, failed: false };
+  } catch (e) {
+    if (e instanceof CompileError && e.kind === "runtime") return { stdout, failed: true };
+    throw e;
+  }
+}
 import { defaultSuiteDir, loadSuite, runCase } from "../tools/conformance-lib.js";
 
 const examplesDir = join(import.meta.dirname, "..", "examples");
@@ -13,10 +30,10 @@ const examples = readdirSync(examplesDir).filter((f) => f.endsWith(".links")).so
 describe("wasmfx agrees with interp", () => {
   beforeAll(() => prepareBackend("wasmfx"));
 
-  it.each(examples)("examples/%s", (name) => {
+  it.each(ENGINES.flatMap((e) => examples.map((x) => [x, e] as const)))("examples/%s on %s", (name, engine) => {
     const src = { file: `examples/${name}`, text: readFileSync(join(examplesDir, name), "utf8") };
     const ref = runSource(src, "interp");
-    const wasm = runSource(src, "wasmfx");
+    const wasm = runSource(src, "wasmfx", { engine });
     expect(ref.exitCode).toBe(0);
     if (/handle|do Op|spawn|receive|recv/.test(src.text) && wasm.exitCode !== 0) {
       // handlers and actors come with the next milestone: a clear message, not a crash
@@ -29,19 +46,32 @@ describe("wasmfx agrees with interp", () => {
   const dir = defaultSuiteDir();
   it.skipIf(!dir)("on every value-printing Links test case interp passes", () => {
     const cases = loadSuite(dir!).filter((c) => c.category === "value" && c.ignore === undefined);
-    let compared = 0, unsupported = 0;
+    let unsupported = 0;
+    const compared: { c: (typeof cases)[number]; ref: { stdout: string; failed: boolean }; bin: CompiledWasm }[] = [];
     const disagreements: string[] = [];
+    const disagree = (c: (typeof cases)[number], engine: string, got: { stdout: string; failed: boolean }, ref: { stdout: string; failed: boolean }) => {
+      if (got.stdout !== ref.stdout || got.failed !== ref.failed) disagreements.push(`${c.file} | ${c.name} on ${engine}: ${JSON.stringify(got)} vs ${JSON.stringify(ref)}`);
+    };
     for (const c of cases) {
       if (runCase(c, "interp", 10_000).verdict !== "passed") continue;
       const src = { file: c.programFile, text: c.program };
-      const wasm = runSource(src, "wasmfx");
-      if (wasm.exitCode !== 0 && /unsupported: /.test(wasm.stderr)) { unsupported++; continue; }
-      compared++;
-      const ref = runSource(src, "interp");
-      if (wasm.stdout !== ref.stdout || wasm.exitCode !== ref.exitCode) disagreements.push(`${c.file} | ${c.name}: ${JSON.stringify(wasm.stdout || wasm.stderr)} vs ${JSON.stringify(ref.stdout)}`);
+      const interp = runSource(src, "interp");
+      const ref = { stdout: interp.stdout, failed: interp.exitCode !== 0 };
+      let bin: CompiledWasm;
+      try {
+        bin = compileWasm(runPipeline(src, { until: "codegen" }) as WasmModule);
+      } catch (e) {
+        if (e instanceof CompileError && e.kind === "unsupported") { unsupported++; continue; }
+        throw e;
+      }
+      compared.push({ c, ref, bin });
+      disagree(c, "node", runOnNode(bin), ref);
     }
-    console.log(`differential: ${compared} compared, ${unsupported} unsupported on wasmfx, ${disagreements.length} disagreements`);
+    // one Deno process for the lot (a start costs ~50 ms)
+    const onDeno = runManyOnDeno(compared.map((x) => x.bin.binary));
+    compared.forEach(({ c, ref }, i) => disagree(c, "deno", { stdout: onDeno[i]!.stdout, failed: onDeno[i]!.error !== undefined }, ref));
+    console.log(`differential: ${compared.length} compared on node and deno, ${unsupported} unsupported on wasmfx, ${disagreements.length} disagreements`);
     expect(disagreements).toEqual([]);
-    expect(compared).toBeGreaterThanOrEqual(160);
+    expect(compared.length).toBeGreaterThanOrEqual(160);
   }, 600_000);
 });

@@ -8,7 +8,7 @@ import { CompileError } from "../ir/common.js";
 import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
 
 beforeAll(() => loadBinaryen());
-import { instantiate } from "../backends/wasm/host.js";
+import { instantiate } from "../backends/wasm/node.js";
 import {
   CharV, ConsV, NIL, NilV, RecordV, UNIT, type Value, VariantV, compare, equal, escapeString, showFloat, showValue,
 } from "../backends/interp/values.js";

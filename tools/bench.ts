@@ -13,7 +13,7 @@ import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
-import { instantiate } from "../backends/wasm/host.js";
+import { instantiate } from "../backends/wasm/node.js";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {

@@ -2,12 +2,20 @@
 import { CompileError, renderError } from "../ir/common.js";
 import { type Source, backendInput, pipeline, languageOf } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
-import { compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
+import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 
 export const BACKENDS = ["interp", "wasmfx"] as const;
 export type Backend = (typeof BACKENDS)[number];
+export { ENGINES, type Engine } from "../backends/wasmfx/index.js";
+
+/** How to run a program: deadline (ms since epoch; interp, and Wasm on Deno), engine for Wasm, output sink. */
+export interface RunOptions {
+  deadline?: number;
+  engine?: Engine;
+  out?: (s: string) => void;
+}
 
 /** Load what a backend needs (binaryen for wasmfx); await it once before `runSource`. */
 export async function prepareBackend(backend: Backend): Promise<void> {
@@ -52,12 +60,13 @@ export function runPipeline(
 
 /**
  * Run a backend on its input (the output of pass `backendInput[backend]`: TypedCore for interp,
- * WasmIR for wasmfx). The deadline applies to interp only: a Wasm run cannot be interrupted.
+ * WasmIR for wasmfx). The deadline applies to interp and to Wasm on Deno; a Wasm run in this
+ * process cannot be interrupted.
  */
-export function runOn(backend: Backend, input: unknown, opts: { deadline?: number; out?: (s: string) => void } = {}): { stdout: string } {
+export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): { stdout: string } {
   return backend === "interp"
     ? runInterp(input as CoreProgram, opts)
-    : runWasm(compileWasm(input as WasmModule), { out: opts.out });
+    : runWasm(compileWasm(input as WasmModule), opts);
 }
 
 export interface RunOutcome {
@@ -67,17 +76,15 @@ export interface RunOutcome {
 }
 
 /** Compile and run a program on a backend; errors become stderr and exit code 1. */
-export function runSource(src: Source, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}): RunOutcome {
+export function runSource(src: Source, backend: Backend, opts: RunOptions = {}): RunOutcome {
   let printed = "";
   try {
     const out = (s: string) => { printed += s; opts.out?.(s); };
-    const r = runOn(backend, runPipeline(src, { until: backendInput[backend] }), { deadline: opts.deadline, out });
+    const r = runOn(backend, runPipeline(src, { until: backendInput[backend] }), { ...opts, out });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };
     if (e instanceof RangeError) return { stdout: printed, stderr: `error: internal error: ${e.message}\n`, exitCode: 1 };
-    // a trap in a Wasm program (e.g. a failed cast) is a runtime error
-    if (e instanceof Error && e.constructor.name === "RuntimeError") return { stdout: printed, stderr: `error: runtime error: ${e.message}\n`, exitCode: 1 };
     return { stdout: printed, stderr: `error: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, exitCode: 1 };
   }
 }

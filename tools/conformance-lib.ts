@@ -1,7 +1,7 @@
 // The Links test-suite format (see ../shared/links-tests/README.md) and a runner for it.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Backend, runSource } from "./compile-lib.js";
+import { type Backend, type Engine, runSource } from "./compile-lib.js";
 
 export interface TestCase {
   file: string; // the .tests file, e.g. "handlers.tests"
@@ -90,10 +90,10 @@ export function matches(expected: string | undefined, actual: string): boolean {
   return a === expected.replace(/\s+$/, "");
 }
 
-export function runCase(c: TestCase, backend: Backend, timeoutMs: number): CaseResult {
+export function runCase(c: TestCase, backend: Backend, timeoutMs: number, engine: Engine = "node"): CaseResult {
   const base = { file: c.file, name: c.name, category: c.category };
   if (c.ignore !== undefined) return { ...base, verdict: "ignored", detail: c.ignore };
-  const r = runSource({ file: c.programFile, text: c.program }, backend, { deadline: Date.now() + timeoutMs });
+  const r = runSource({ file: c.programFile, text: c.program }, backend, { deadline: Date.now() + timeoutMs, engine });
   if (r.exitCode !== 0 && /unsupported: /.test(r.stderr)) return { ...base, verdict: "unsupported", detail: firstLine(r.stderr) };
   const okExit = r.exitCode === c.exit;
   const okOut = matches(c.stdout, r.stdout);
@@ -126,15 +126,19 @@ export function summarize(results: CaseResult[]): Summary {
   return { byFile, total };
 }
 
-export function formatTable(s: Summary, backend: string): string {
-  const cell = (c: Record<Verdict, number>) => {
-    const n = c.passed + c.failed + c.unsupported;
-    return n === 0 ? "-" : `${c.passed}/${n}${c.unsupported ? ` (${c.unsupported}u)` : ""}`;
+/** One row per file, and for each category one column per backend. */
+export function formatTable(summaries: Record<string, Summary>): string {
+  const cell = (c: Record<Verdict, number> | undefined) => {
+    const n = c ? c.passed + c.failed + c.unsupported : 0;
+    return n === 0 ? "-" : `${c!.passed}/${n}${c!.unsupported ? ` (${c!.unsupported}u)` : ""}`;
   };
-  const rows = [["file", `value (${backend})`, "type", "error"]];
-  for (const [f, c] of Object.entries(s.byFile)) rows.push([f, cell(c.value), cell(c.type), cell(c.error)]);
-  rows.push(["TOTAL", cell(s.total.value), cell(s.total.type), cell(s.total.error)]);
+  const backends = Object.keys(summaries);
+  const cats = ["value", "type", "error"] as const;
+  const rows = [["file", ...cats.flatMap((k) => backends.map((b) => `${k} ${b}`))]];
+  const files = [...new Set(Object.values(summaries).flatMap((s) => Object.keys(s.byFile)))];
+  for (const f of files) rows.push([f, ...cats.flatMap((k) => backends.map((b) => cell(summaries[b]!.byFile[f]?.[k])))]);
+  rows.push(["TOTAL", ...cats.flatMap((k) => backends.map((b) => cell(summaries[b]!.total[k])))]);
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((x, i) => x.padEnd(w[i]!)).join("  ")).join("\n") +
+  return rows.map((r) => r.map((x, i) => x.padEnd(w[i]!)).join("  ").trimEnd()).join("\n") +
     "\n(passed/attempted; (Nu) = N of them unsupported; ignored cases are not counted)";
 }

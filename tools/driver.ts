@@ -6,7 +6,7 @@ import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
 import { pipeline, type Source } from "../passes/pipeline.js";
-import { type Backend, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
+import { type Backend, type RunOptions, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
 
 // ---------------------------------------------------------------- typed errors
 interface ErrorFields {
@@ -102,12 +102,12 @@ export interface BackendResult {
 }
 
 /** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx); `out` receives output as it is printed. */
-export const runBackend = (src: Source, input: unknown, backend: Backend, opts: { deadline?: number; out?: (s: string) => void } = {}) =>
+export const runBackend = (src: Source, input: unknown, backend: Backend, opts: RunOptions = {}) =>
   Effect.promise(() => prepareBackend(backend)).pipe(Effect.andThen(Effect.try({
     try: (): BackendResult => {
       const chunks: string[] = [];
       const out = (s: string) => { chunks.push(s); opts.out?.(s); };
-      runOn(backend, input, { deadline: opts.deadline, out });
+      runOn(backend, input, { ...opts, out });
       const value = chunks.pop() ?? "";
       return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
     },

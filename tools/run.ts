@@ -1,10 +1,10 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
-//   tsx tools/run.ts FILE [--backend interp|wasmfx] [--timeout SECONDS]
+//   tsx tools/run.ts FILE [--backend interp|wasmfx] [--engine node|deno] [--timeout SECONDS]
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { BACKENDS } from "./compile-lib.js";
+import { BACKENDS, ENGINES } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
 import { compile, readSource, runBackend, runCli } from "./driver.js";
 
@@ -17,24 +17,30 @@ const run = Command.make(
       Flag.withDefault("interp"),
       Flag.withDescription("where to run the compiled program (default: interp)"),
     ),
+    engine: Flag.Literals("engine", ENGINES).pipe(
+      Flag.withMetavar("ENGINE"),
+      Flag.withDefault("node"),
+      Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on) or deno (a `deno run` child process; the `deno` devDependency) (default: node)"),
+    ),
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
-      Flag.withDescription("stop the program with a runtime error after this many seconds (interp only: a Wasm run cannot be interrupted; default: no limit)"),
+      Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno; a Wasm run inside Node cannot be interrupted; default: no limit)"),
     ),
   },
-  ({ file, backend, timeout }) =>
+  ({ file, backend, engine, timeout }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
       const { output } = yield* compile(src, { until: backendInput[backend] });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
-      yield* runBackend(src, output as CoreProgram, backend, { deadline, out: (s) => process.stdout.write(s) });
+      yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
     }),
 ).pipe(
   Command.withDescription("Compile a Links program and run it, printing its output and then `VALUE : TYPE`."),
   Command.withExamples([
     { command: "run examples/deep_state.links", description: "run a program on the interpreter" },
     { command: "run loop.links --backend interp --timeout 5", description: "give up after five seconds" },
+    { command: "run examples/lists.links --backend wasmfx --engine deno", description: "compile to Wasm and run the module on Deno" },
   ]),
 );
 

@@ -1,32 +1,23 @@
-// The JS side of a compiled program on Node 26: imports `host.write` (UTF-8 output) and
-// `host.fail` (a runtime error), then runs the module's `main` and flushes its output buffer.
-import * as v8 from "node:v8";
-import { CompileError } from "../../ir/common.js";
-
-let flagsSet = false;
-/**
- * WasmFX (cont.new, resume, suspend, ...) must be switched on before the first compile.
- * V8 14.6 aborts the process ("Check failed: !op.Effects().can_write()", WasmLoadElimination)
- * when it optimises a function that both resumes a continuation and allocates (struct.new,
- * array.new*), so that pass is switched off too.
- */
-export function enableWasmFX(): void {
-  if (!flagsSet) {
-    v8.setFlagsFromString("--experimental-wasm-wasmfx");
-    v8.setFlagsFromString("--no-turboshaft-wasm-load-elimination");
-    flagsSet = true;
-  }
-}
+// The JS side of a compiled program, for any engine (Node or Deno): supplies the imports
+// `host.write` (a chunk of UTF-8 output) and `host.fail` (a runtime error with a message), runs the
+// module's `main` and flushes its output buffer. Imports nothing, so Deno can load it as is;
+// backends/wasm/node.ts and backends/wasm/deno-main.ts wrap it for their engine.
 
 // The project's TypeScript libs declare no WebAssembly values; this is the part used here.
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  RuntimeError: new (...a: never[]) => Error;
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** A trap (failed cast, unreachable, …) rather than a runtime error the program reported. */
+export const isTrap = (e: unknown): e is Error => e instanceof Wasm.RuntimeError;
+
 export interface HostOptions {
   write: (s: string) => void;
+  /** Called with the message of a runtime error reported by the program; must throw. */
+  fail: (message: string) => never;
 }
 
 export interface Program {
@@ -38,8 +29,7 @@ export interface Program {
   readString(s: unknown): string;
 }
 
-export function instantiate(binary: Uint8Array, opts: HostOptions): Program {
-  enableWasmFX();
+export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program {
   const decoder = new TextDecoder();
   let ex: Record<string, (...a: unknown[]) => unknown> = {};
   // JS cannot index a Wasm GC array: read it byte by byte through the runtime's exports.
@@ -52,9 +42,7 @@ export function instantiate(binary: Uint8Array, opts: HostOptions): Program {
   const imports = {
     host: {
       write: (s: unknown) => opts.write(readString(s)),
-      fail: (s: unknown) => {
-        throw new CompileError("runtime", readString(s));
-      },
+      fail: (s: unknown) => opts.fail(readString(s)),
     },
   };
   const instance = new Wasm.Instance(new Wasm.Module(binary), imports);

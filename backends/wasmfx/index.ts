@@ -1,11 +1,16 @@
 // Backend `wasmfx`: WasmIR → WAT (with the runtime) → binaryen (validate, optimise, emit) → run
-// on Node 26 with the WasmFX flag. Prints the program's output and `VALUE : TYPE` as `interp` does.
+// on Node 26 with the WasmFX flag (in this process) or on Deno (a child process). Prints the
+// program's output and `VALUE : TYPE` as `interp` does.
 import { printModule, type WasmModule } from "../../ir/wasm.js";
 import { assemble, loadBinaryen } from "../wasm/binaryen.js";
+import { runOnDeno } from "../wasm/deno.js";
+import { instantiate } from "../wasm/node.js";
 
 /** Load what the backend needs (binaryen) before the first `compileWasm`. */
 export const prepareWasm = loadBinaryen;
-import { instantiate } from "../wasm/host.js";
+
+export const ENGINES = ["node", "deno"] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export interface CompiledWasm {
   binary: Uint8Array;
@@ -18,7 +23,13 @@ export function compileWasm(m: WasmModule, opts: { optimize?: 0 | 1 | 2 | 3 } = 
   return { binary: a.binary, size: a.binary.length };
 }
 
-export function runWasm(c: CompiledWasm, opts: { out?: (s: string) => void } = {}): { stdout: string } {
+/**
+ * Run a compiled module. Runtime errors and traps throw `CompileError("runtime", …)` after the
+ * output printed so far reached `out`. The deadline applies on Deno only (a run in this process
+ * cannot be interrupted).
+ */
+export function runWasm(c: CompiledWasm, opts: { out?: (s: string) => void; engine?: Engine; deadline?: number } = {}): { stdout: string } {
+  if (opts.engine === "deno") return runOnDeno(c.binary, { out: opts.out, deadline: opts.deadline });
   let stdout = "";
   instantiate(c.binary, {
     write: (s) => {
