@@ -105,6 +105,14 @@ class Boxer {
       pre.push((body) => ({ tag: "Let", x: t, value: { tag: "Unbox", atom: a, to }, body }));
       return { tag: "Var", name: t.name, type: a.type, rep: to };
     }
+    // () is the empty record: as a record (an open row instantiated to nothing) it is the shared
+    // empty $Record; a record typed () carries nothing
+    if (a.rep === "record" && to === "unit") return { ...a, rep: "unit" };
+    if (a.rep === "unit" && to === "record") {
+      const t = this.fresh(to, a.type);
+      pre.push((body) => ({ tag: "Let", x: t, value: { tag: "Box", atom: a, from: "unit" }, body }));
+      return { tag: "Var", name: t.name, type: a.type, rep: to };
+    }
     // two different concrete representations: only possible between reference kinds
     if (isRef(a.rep) && isRef(to)) {
       const t = this.fresh(to, a.type);

@@ -56,7 +56,7 @@ export function boxInstr(from: Rep, v: Instr | undefined): Instr {
     case "i64": return I("struct.new", ["$Int"], v!);
     case "f64": return I("struct.new", ["$Float"], v!);
     case "i32": return I("ref.i31", [], v!);
-    case "unit": return I("ref.i31", [], i32(0));
+    case "unit": return I("global.get", ["$unit"]); // the empty record
     default: return v!;
   }
 }
@@ -323,7 +323,12 @@ class Gen {
       case "Record": {
         if (v.ext) {
           const base = closedLabels(v.ext.type);
-          if (!base) throw notYet("extending a record of open type");
+          if (!base) {
+            // labels known only at run time: merge in the runtime
+            const sorted = [...v.fields].sort(([a], [b]) => compareLabels(a, b));
+            return [I("call", ["$record_extend"], this.atom(v.ext), this.labelTable(sorted.map(([l]) => l)),
+              I("array.new_fixed", ["$Values", sorted.length], ...sorted.map(([, a]) => this.atom(a))))];
+          }
           const all = [...base, ...v.fields.map(([l]) => l)].sort(compareLabels);
           const extLocal = this.temp("record");
           const vals = all.map((l) => {
@@ -355,9 +360,13 @@ class Gen {
 
   /** A record: its (shared, constant) label table and a new values array. */
   private record(labels: string[], values: Instr[]): Instr {
-    const table = this.global(`labels:${labels.join(",")}`, `lbl${this.globalNames.size}`, (g) =>
+    return I("struct.new", ["$Record"], this.labelTable(labels), I("array.new_fixed", ["$Values", values.length], ...values));
+  }
+
+  /** The shared, constant label table of sorted labels. */
+  private labelTable(labels: string[]): Instr {
+    return this.global(`labels:${labels.join(",")}`, `lbl${this.globalNames.size}`, (g) =>
       `(global $${g} (ref $Labels) (array.new_fixed $Labels ${labels.length} ${labels.map((l) => `(i32.const ${this.labelId(l)})`).join(" ")})) ;; ${labels.join(",")}`);
-    return I("struct.new", ["$Record"], table, I("array.new_fixed", ["$Values", values.length], ...values));
   }
 
   /** The index of label l in a record of type t: static when the row is closed, else searched. */
@@ -452,11 +461,24 @@ class Gen {
       case "intToString": return [I("call", ["$str_from_int"], a[0]!)];
       case "floatToString": return [I("call", ["$str_from_float"], a[0]!)];
       case "intToFloat": return [I("f64.convert_i64_s", [], a[0]!)];
-      case "floatToInt": return [wrap(I("i64.trunc_sat_f64_s", [], a[0]!))];
+      case "floatToInt": return [I("call", ["$float_to_int"], a[0]!)];
+      case "exp": return [I("call", ["$math_exp"], a[0]!)];
+      case "log": return [I("call", ["$math_log"], a[0]!)];
+      case "sin": return [I("call", ["$math_sin"], a[0]!)];
+      case "cos": return [I("call", ["$math_cos"], a[0]!)];
+      case "^.": return [I("call", ["$math_pow"], a[0]!, a[1]!)];
+      case "random": return [I("call", ["$host_random"])];
+      case "stringToInt": return [I("call", ["$str_to_int"], a[0]!)];
+      case "stringToFloat": return [I("call", ["$str_to_float"], a[0]!)];
+      case "isInt": return [I("call", ["$str_is_int"], a[0]!)];
+      case "charAt": return [I("call", ["$str_char_at"], a[0]!, a[1]!)];
+      case "strsub": return [I("call", ["$str_substring"], a[0]!, a[1]!, a[2]!)];
+      case "explode": return [I("call", ["$str_explode"], a[0]!)];
+      case "implode": return [I("call", ["$str_implode"], a[0]!)];
       case "charToInt": return [I("i64.extend_i32_u", [], a[0]!)];
       case "intToChar": return [I("i32.wrap_i64", [], a[0]!)];
       case "^^": return [I("call", ["$str_concat"], a[0]!, a[1]!)];
-      case "strlen": return [I("i64.extend_i32_u", [], I("call", ["$str_len"], a[0]!))];
+      case "strlen": return [I("call", ["$str_char_count"], a[0]!)];
       case "++": return [I("call", ["$list_append"], a[0]!, a[1]!)];
       case "print": return [I("call", ["$print_string"], a[0]!)];
       case "error": return [I("call", ["$host_fail"], a[0]!), "unreachable"];
@@ -627,13 +649,17 @@ class Gen {
         ];
       }
       case "PRecord": {
-        if (p.rest) throw notYet("record patterns with a rest `| r`");
-        if (p.fields.length === 0) return [];
+        if (p.fields.length === 0 && !p.rest) return [];
         const t = this.temp("record");
         const out: Instr[] = [lset(t, r === "record" ? v : unboxInstr("record", v)!)];
         for (const [l, q] of p.fields) {
           const idx = I("call", ["$label_index"], I("struct.get", ["$Record", 0], lget(t)), i32(this.labelId(l)));
           out.push(...this.pat(q, I("array.get", ["$Values"], I("struct.get", ["$Record", 1], lget(t)), idx), "eq", fail));
+        }
+        if (p.rest) {
+          // the rest: the same record without the matched labels
+          const labels = p.fields.map(([l]) => l).sort(compareLabels);
+          out.push(...this.pat(p.rest, I("call", ["$record_remove"], lget(t), this.labelTable(labels)), "record", fail));
         }
         return out;
       }
@@ -750,4 +776,12 @@ const PRIM_SIGS: Record<string, { params: Rep[]; ret: Rep }> = {
   "^^": { params: ["string", "string"], ret: "string" }, "++": { params: ["list", "list"], ret: "list" },
   intToString: { params: ["i64"], ret: "string" }, floatToString: { params: ["f64"], ret: "string" },
   intToFloat: { params: ["i64"], ret: "f64" }, print: { params: ["string"], ret: "unit" },
+  floatToInt: { params: ["f64"], ret: "i64" }, "^": { params: ["i64", "i64"], ret: "i64" }, "^.": { params: ["f64", "f64"], ret: "f64" },
+  negate: { params: ["i64"], ret: "i64" }, negatef: { params: ["f64"], ret: "f64" }, sqrt: { params: ["f64"], ret: "f64" },
+  floor: { params: ["f64"], ret: "f64" }, ceiling: { params: ["f64"], ret: "f64" }, exp: { params: ["f64"], ret: "f64" },
+  log: { params: ["f64"], ret: "f64" }, sin: { params: ["f64"], ret: "f64" }, cos: { params: ["f64"], ret: "f64" },
+  stringToInt: { params: ["string"], ret: "i64" }, stringToFloat: { params: ["string"], ret: "f64" }, isInt: { params: ["string"], ret: "i32" },
+  charToInt: { params: ["i32"], ret: "i64" }, intToChar: { params: ["i64"], ret: "i32" }, charAt: { params: ["string", "i64"], ret: "i32" },
+  strsub: { params: ["string", "i64", "i64"], ret: "string" }, strlen: { params: ["string"], ret: "i64" },
+  explode: { params: ["string"], ret: "list" }, implode: { params: ["list"], ret: "string" },
 };

@@ -38,7 +38,7 @@
   (type $Int (struct (field i64)))                                  ;; boxed Int
   (type $Float (struct (field f64)))                                ;; boxed Float
   (type $Cons (struct (field eqref) (field (ref null $Cons))))      ;; [] is null
-  (type $Labels (array i32))                                        ;; sorted label ids
+  (type $Labels (array (mut i32)))                                  ;; sorted label ids (mutable only while $record_extend/$record_remove fill a new one)
   (type $Values (array (mut eqref)))                                ;; in label order
   (type $Record (struct (field (ref $Labels)) (field (ref $Values))))
   (type $Variant (struct (field i32) (field eqref)))                ;; ctor id, payload|null
@@ -51,12 +51,28 @@
 ;; ------------------------------------------------------------------------------ imports
 (import "host" "write" (func $host_write (param (ref $String))))
 (import "host" "fail" (func $host_fail (param (ref $String))))
+;; JavaScript's own number parsing and Math, so results agree with the interpreter to the bit
+(import "host" "parse_float" (func $host_parse_float (param (ref $String)) (result f64)))  ;; NaN: not a number
+(import "host" "random" (func $host_random (result f64)))
+(import "Math" "sin" (func $math_sin (param f64) (result f64)))
+(import "Math" "cos" (func $math_cos (param f64) (result f64)))
+(import "Math" "exp" (func $math_exp (param f64) (result f64)))
+(import "Math" "log" (func $math_log (param f64) (result f64)))
+(import "Math" "pow" (func $math_pow (param f64 f64) (result f64)))
 
 ;; @@runtime-definitions (everything below is a definition; see the header)
 
 (data $msg_divzero "division by zero")
 (data $msg_eqfun "equality is not defined on functions or continuations")
 (data $msg_cmpfun "comparison is not defined on functions or continuations")
+(data $msg_charat "charAt: index out of range")
+(data $msg_strsub "strsub: range out of bounds")
+(data $msg_notint "stringToInt: not an integer: \"")
+(data $msg_notfloat "stringToFloat: not a number: \"")
+(data $msg_floattoint "floatToInt: not a finite number")
+
+;; () boxed: the empty record, so that a () passed where an open record (| r) is expected is one
+(global $unit (ref $Record) (struct.new $Record (array.new_fixed $Labels 0) (array.new_fixed $Values 0)))
 
 ;; ------------------------------------------------------------------------------ output
 ;; Output is buffered (8 KiB). A string never straddles two host writes, so each host write
@@ -545,6 +561,281 @@
       (br $l)))
   (call $int_wrap63 (local.get $r)))
 
+;; ------------------------------------------------------------------------------ characters
+;; Strings are UTF-8; Links indexes them by character (code point), as the interpreter does.
+
+;; byte offset after the character starting at byte i
+(func $utf8_next (param $s (ref $String)) (param $i i32) (result i32)
+  (local $n i32)
+  (local.set $n (array.len (local.get $s)))
+  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+  (block $done
+    (loop $more
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (br_if $done (i32.ne (i32.and (array.get_u $String (local.get $s) (local.get $i)) (i32.const 0xc0))
+                           (i32.const 0x80)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $more)))
+  (local.get $i))
+
+;; the code point whose encoding starts at byte i
+(func $utf8_decode (param $s (ref $String)) (param $i i32) (result i32)
+  (local $b i32) (local $c i32) (local $k i32) (local $n i32)
+  (local.set $b (array.get_u $String (local.get $s) (local.get $i)))
+  (if (i32.lt_u (local.get $b) (i32.const 0x80)) (then (return (local.get $b))))
+  (if (i32.lt_u (local.get $b) (i32.const 0xe0))
+    (then (local.set $c (i32.and (local.get $b) (i32.const 0x1f))) (local.set $k (i32.const 1)))
+    (else (if (i32.lt_u (local.get $b) (i32.const 0xf0))
+      (then (local.set $c (i32.and (local.get $b) (i32.const 0x0f))) (local.set $k (i32.const 2)))
+      (else (local.set $c (i32.and (local.get $b) (i32.const 0x07))) (local.set $k (i32.const 3))))))
+  (local.set $n (array.len (local.get $s)))
+  (loop $more
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (local.set $c (i32.or (i32.shl (local.get $c) (i32.const 6))
+        (i32.and (array.get_u $String (local.get $s) (local.get $i)) (i32.const 0x3f))))))
+    (br_if $more (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+  (local.get $c))
+
+;; bytes of the UTF-8 encoding of code point c
+(func $utf8_size (param $c i32) (result i32)
+  (i32.add (i32.const 1) (i32.add (i32.ge_u (local.get $c) (i32.const 0x80))
+    (i32.add (i32.ge_u (local.get $c) (i32.const 0x800)) (i32.ge_u (local.get $c) (i32.const 0x10000))))))
+
+;; number of characters (strlen)
+(func $str_char_count (param $s (ref $String)) (result i64)
+  (local $i i32) (local $n i32) (local $k i64)
+  (local.set $n (array.len (local.get $s)))
+  (block $done
+    (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.ne (i32.and (array.get_u $String (local.get $s) (local.get $i)) (i32.const 0xc0)) (i32.const 0x80))
+        (then (local.set $k (i64.add (local.get $k) (i64.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+  (local.get $k))
+
+;; byte offset of character k (k = the character count gives the length), -1 when out of range
+(func $str_char_offset (param $s (ref $String)) (param $k i64) (result i32)
+  (local $i i32)
+  (if (i64.lt_s (local.get $k) (i64.const 0)) (then (return (i32.const -1))))
+  (block $done
+    (loop $next
+      (br_if $done (i64.eqz (local.get $k)))
+      (if (i32.ge_u (local.get $i) (array.len (local.get $s))) (then (return (i32.const -1))))
+      (local.set $i (call $utf8_next (local.get $s) (local.get $i)))
+      (local.set $k (i64.sub (local.get $k) (i64.const 1)))
+      (br $next)))
+  (local.get $i))
+
+;; charAt(s, k)
+(func $str_char_at (param $s (ref $String)) (param $k i64) (result i32)
+  (local $o i32)
+  (local.set $o (call $str_char_offset (local.get $s) (local.get $k)))
+  (if (i32.or (i32.lt_s (local.get $o) (i32.const 0)) (i32.ge_u (local.get $o) (array.len (local.get $s))))
+    (then
+      (call $host_fail (array.new_data $String $msg_charat (i32.const 0) (i32.const 26)))
+      (unreachable)))
+  (call $utf8_decode (local.get $s) (local.get $o)))
+
+;; strsub(s, start, len): len characters from character start
+(func $str_substring (param $s (ref $String)) (param $start i64) (param $len i64) (result (ref $String))
+  (local $a i32) (local $b i32)
+  (local.set $a (call $str_char_offset (local.get $s) (local.get $start)))
+  (local.set $b (call $str_char_offset (local.get $s) (i64.add (local.get $start) (local.get $len))))
+  (if (i32.or (i64.lt_s (local.get $len) (i64.const 0))
+        (i32.or (i32.lt_s (local.get $a) (i32.const 0)) (i32.lt_s (local.get $b) (i32.const 0))))
+    (then
+      (call $host_fail (array.new_data $String $msg_strsub (i32.const 0) (i32.const 27)))
+      (unreachable)))
+  (call $str_sub (local.get $s) (local.get $a) (i32.sub (local.get $b) (local.get $a))))
+
+;; explode: the characters as a list (Chars are i31 in a list)
+(func $str_explode (param $s (ref $String)) (result (ref null $Cons))
+  (local $i i32) (local $l (ref null $Cons))
+  (local.set $i (array.len (local.get $s)))
+  (block $done
+    (loop $next
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      ;; continuation bytes are not character starts
+      (br_if $next (i32.eq (i32.and (array.get_u $String (local.get $s) (local.get $i)) (i32.const 0xc0))
+                           (i32.const 0x80)))
+      (local.set $l (struct.new $Cons (ref.i31 (call $utf8_decode (local.get $s) (local.get $i))) (local.get $l)))
+      (br $next)))
+  (local.get $l))
+
+;; implode: a list of Chars as a string
+(func $str_implode (param $l (ref null $Cons)) (result (ref $String))
+  (local $p (ref null $Cons)) (local $n i32) (local $r (ref $String)) (local $c i32) (local $e (ref $String))
+  (local.set $p (local.get $l))
+  (block $done
+    (loop $next
+      (br_if $done (ref.is_null (local.get $p)))
+      (local.set $n (i32.add (local.get $n)
+        (call $utf8_size (i31.get_u (ref.cast (ref i31) (struct.get $Cons 0 (local.get $p)))))))
+      (local.set $p (struct.get $Cons 1 (local.get $p)))
+      (br $next)))
+  (local.set $r (array.new_default $String (local.get $n)))
+  (local.set $n (i32.const 0))
+  (local.set $p (local.get $l))
+  (block $done2
+    (loop $next2
+      (br_if $done2 (ref.is_null (local.get $p)))
+      (local.set $e (call $str_from_char (i31.get_u (ref.cast (ref i31) (struct.get $Cons 0 (local.get $p))))))
+      (array.copy $String $String (local.get $r) (local.get $n) (local.get $e) (i32.const 0) (array.len (local.get $e)))
+      (local.set $n (i32.add (local.get $n) (array.len (local.get $e))))
+      (local.set $p (struct.get $Cons 1 (local.get $p)))
+      (br $next2)))
+  (local.get $r))
+
+;; ------------------------------------------------------------------------------ conversions
+(func $is_space (param $c i32) (result i32)
+  (i32.or (i32.eq (local.get $c) (i32.const 32))
+    (i32.and (i32.ge_u (local.get $c) (i32.const 9)) (i32.le_u (local.get $c) (i32.const 13)))))
+
+;; s without leading and trailing ASCII white space
+(func $str_trim (param $s (ref $String)) (result (ref $String))
+  (local $a i32) (local $b i32)
+  (local.set $b (array.len (local.get $s)))
+  (block $d1 (loop $l1
+    (br_if $d1 (i32.ge_u (local.get $a) (local.get $b)))
+    (br_if $d1 (i32.eqz (call $is_space (array.get_u $String (local.get $s) (local.get $a)))))
+    (local.set $a (i32.add (local.get $a) (i32.const 1)))
+    (br $l1)))
+  (block $d2 (loop $l2
+    (br_if $d2 (i32.ge_u (local.get $a) (local.get $b)))
+    (br_if $d2 (i32.eqz (call $is_space (array.get_u $String (local.get $s) (i32.sub (local.get $b) (i32.const 1))))))
+    (local.set $b (i32.sub (local.get $b) (i32.const 1)))
+    (br $l2)))
+  (call $str_sub (local.get $s) (local.get $a) (i32.sub (local.get $b) (local.get $a))))
+
+;; isInt(s): after trimming, an optional '-' and at least one digit
+(func $str_is_int (param $s (ref $String)) (result i32)
+  (local $t (ref $String)) (local $i i32) (local $n i32) (local $c i32)
+  (local.set $t (call $str_trim (local.get $s)))
+  (local.set $n (array.len (local.get $t)))
+  (if (i32.and (i32.gt_u (local.get $n) (i32.const 0))
+        (i32.eq (array.get_u $String (local.get $t) (i32.const 0)) (i32.const 45)))
+    (then (local.set $i (i32.const 1))))
+  (if (i32.ge_u (local.get $i) (local.get $n)) (then (return (i32.const 0))))
+  (loop $next
+    (local.set $c (array.get_u $String (local.get $t) (local.get $i)))
+    (if (i32.or (i32.lt_u (local.get $c) (i32.const 48)) (i32.gt_u (local.get $c) (i32.const 57)))
+      (then (return (i32.const 0))))
+    (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+  (i32.const 1))
+
+;; stringToInt(s): Links' 63-bit Int, wrapping like the interpreter's BigInt conversion
+(func $str_to_int (param $s (ref $String)) (result i64)
+  (local $t (ref $String)) (local $i i32) (local $x i64) (local $neg i32)
+  (local.set $t (call $str_trim (local.get $s)))
+  (if (i32.eqz (call $str_is_int (local.get $t)))
+    (then
+      (call $host_fail (call $str_concat
+        (call $str_concat (array.new_data $String $msg_notint (i32.const 0) (i32.const 30)) (local.get $t))
+        (array.new_fixed $String 1 (i32.const 34))))
+      (unreachable)))
+  (local.set $neg (i32.eq (array.get_u $String (local.get $t) (i32.const 0)) (i32.const 45)))
+  (local.set $i (local.get $neg))
+  (loop $next
+    (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 10))
+      (i64.extend_i32_u (i32.sub (array.get_u $String (local.get $t) (local.get $i)) (i32.const 48)))))
+    (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (array.len (local.get $t)))))
+  (call $int_wrap63 (select (i64.sub (i64.const 0) (local.get $x)) (local.get $x) (local.get $neg))))
+
+;; stringToFloat(s): JavaScript's Number(s), as the interpreter; NaN is an error
+(func $str_to_float (param $s (ref $String)) (result f64)
+  (local $x f64)
+  (local.set $x (call $host_parse_float (local.get $s)))
+  (if (f64.ne (local.get $x) (local.get $x))
+    (then
+      (call $host_fail (call $str_concat
+        (call $str_concat (array.new_data $String $msg_notfloat (i32.const 0) (i32.const 30)) (local.get $s))
+        (array.new_fixed $String 1 (i32.const 34))))
+      (unreachable)))
+  (local.get $x))
+
+;; floatToInt(x): truncation, wrapping to 63 bits like the interpreter (BigInt(trunc(x)) mod 2^63);
+;; infinities and NaN are errors. Beyond 2^63 x is reduced mod 2^64 first (exact: x is then an
+;; integer and every step is exact in f64).
+(func $float_to_int (param $x f64) (result i64)
+  (if (f64.ne (f64.sub (local.get $x) (local.get $x)) (f64.const 0))
+    (then
+      (call $host_fail (array.new_data $String $msg_floattoint (i32.const 0) (i32.const 31)))
+      (unreachable)))
+  (local.set $x (f64.trunc (local.get $x)))
+  (if (f64.ge (f64.abs (local.get $x)) (f64.const 9223372036854775808))
+    (then
+      (local.set $x (f64.sub (local.get $x)
+        (f64.mul (f64.trunc (f64.div (local.get $x) (f64.const 18446744073709551616))) (f64.const 18446744073709551616))))
+      (if (f64.ge (local.get $x) (f64.const 9223372036854775808))
+        (then (local.set $x (f64.sub (local.get $x) (f64.const 18446744073709551616)))))
+      (if (f64.lt (local.get $x) (f64.const -9223372036854775808))
+        (then (local.set $x (f64.add (local.get $x) (f64.const 18446744073709551616)))))))
+  (call $int_wrap63 (i64.trunc_sat_f64_s (local.get $x))))
+
+;; ------------------------------------------------------------------------------ records
+;; Row-polymorphic record operations whose labels are known only at run time. Label ids are
+;; numbered in Links' label order, so both label arrays are sorted and a merge suffices.
+
+;; (l1 = v1, ... | base): base's fields and the new ones (absent from base: the types say so)
+(func $record_extend (param $base (ref $Record)) (param $ls (ref $Labels)) (param $vs (ref $Values)) (result (ref $Record))
+  (local $bl (ref $Labels)) (local $bv (ref $Values)) (local $rl (ref $Labels)) (local $rv (ref $Values))
+  (local $n i32) (local $m i32) (local $i i32) (local $j i32) (local $k i32)
+  (local.set $bl (struct.get $Record 0 (local.get $base)))
+  (local.set $bv (struct.get $Record 1 (local.get $base)))
+  (local.set $n (array.len (local.get $bl)))
+  (local.set $m (array.len (local.get $ls)))
+  (local.set $rl (array.new_default $Labels (i32.add (local.get $n) (local.get $m))))
+  (local.set $rv (array.new $Values (ref.null none) (i32.add (local.get $n) (local.get $m))))
+  (block $done
+    (loop $next
+      (br_if $done (i32.ge_u (local.get $k) (i32.add (local.get $n) (local.get $m))))
+      ;; take from base when the new labels are used up or base's next label is smaller
+      ;; (no short-circuit operators in Wasm: the array reads are guarded by ifs)
+      (if (if (result i32) (i32.ge_u (local.get $j) (local.get $m))
+            (then (i32.const 1))
+            (else (if (result i32) (i32.lt_u (local.get $i) (local.get $n))
+              (then (i32.lt_u (array.get $Labels (local.get $bl) (local.get $i)) (array.get $Labels (local.get $ls) (local.get $j))))
+              (else (i32.const 0)))))
+        (then
+          (array.set $Labels (local.get $rl) (local.get $k) (array.get $Labels (local.get $bl) (local.get $i)))
+          (array.set $Values (local.get $rv) (local.get $k) (array.get $Values (local.get $bv) (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1))))
+        (else
+          (array.set $Labels (local.get $rl) (local.get $k) (array.get $Labels (local.get $ls) (local.get $j)))
+          (array.set $Values (local.get $rv) (local.get $k) (array.get $Values (local.get $vs) (local.get $j)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $next)))
+  (struct.new $Record (local.get $rl) (local.get $rv)))
+
+;; the rest r of a pattern (l1 = p1, ... | r): rec without the labels ls (all present in rec)
+(func $record_remove (param $rec (ref $Record)) (param $ls (ref $Labels)) (result (ref $Record))
+  (local $bl (ref $Labels)) (local $bv (ref $Values)) (local $rl (ref $Labels)) (local $rv (ref $Values))
+  (local $n i32) (local $m i32) (local $i i32) (local $j i32) (local $k i32)
+  (local.set $bl (struct.get $Record 0 (local.get $rec)))
+  (local.set $bv (struct.get $Record 1 (local.get $rec)))
+  (local.set $n (array.len (local.get $bl)))
+  (local.set $m (array.len (local.get $ls)))
+  (local.set $rl (array.new_default $Labels (i32.sub (local.get $n) (local.get $m))))
+  (local.set $rv (array.new $Values (ref.null none) (i32.sub (local.get $n) (local.get $m))))
+  (block $done
+    (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (if (result i32) (i32.lt_u (local.get $j) (local.get $m))
+            (then (i32.eq (array.get $Labels (local.get $bl) (local.get $i)) (array.get $Labels (local.get $ls) (local.get $j))))
+            (else (i32.const 0)))
+        (then (local.set $j (i32.add (local.get $j) (i32.const 1))))
+        (else
+          (array.set $Labels (local.get $rl) (local.get $k) (array.get $Labels (local.get $bl) (local.get $i)))
+          (array.set $Values (local.get $rv) (local.get $k) (array.get $Values (local.get $bv) (local.get $i)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+  (struct.new $Record (local.get $rl) (local.get $rv)))
+
 ;; ------------------------------------------------------------------------------ lists
 (func $list_length (param $l (ref null $Cons)) (result i64)
   (local $n i64)
@@ -592,7 +883,7 @@
 
 ;; ------------------------------------------------------------------------------ equality, ordering
 ;; Structural, on boxed values (equal/compare in backends/interp/values.ts). null is [] or a
-;; nullary payload; i31 is Bool, Char or (). List spines are walked in a loop, and the last
+;; nullary payload; i31 is Bool or Char; () is the empty record. List spines are walked in a loop, and the last
 ;; field of a record and a variant's payload are continued in the same loop (no stack growth
 ;; on user-defined lists such as Cons((x, rest))). Functions: the interpreter's runtime error.
 

@@ -43,6 +43,35 @@ describe("wasmfx agrees with interp", () => {
     }
   });
 
+  // every primitive the prelude table lists, as a call and as a value, and their runtime errors
+  it.each([
+    'var s = "héllo wörld"; (strlen(s), charAt(s, 1), strsub(s, 1, 4), implode(reverse(explode(s))))',
+    '(stringToInt(" -42 "), stringToInt("9223372036854775807"), isInt(" 12 "), isInt("1a"), isInt("-"), stringToFloat(" 1.5e3 "))',
+    '(sin(1.0), cos(2.0), exp(1.0), log(10.0), 2.0 ^. 0.5, 2 ^ 10, sqrt(2.0), floor(-.1.5), ceiling(1.2))',
+    '(floatToInt(1.0e19), floatToInt(-.3.7), floatToInt(-.1.0e30), intToChar(955), charToInt(\'λ\'))',
+    '(map(sin, [0.0, 1.0]), map(charToInt, explode("aé")), map(strlen, ["", "ab"]), map(isInt, ["1"]), map(implode, [[\'x\']]))',
+    'var r = random(); (r >= 0.0 && r < 1.0)',
+    'charAt("abc", 3)', 'charAt("abc", -1)', 'strsub("abc", 2, 2)', 'strsub("abc", 0, -1)',
+    'stringToInt("12a")', 'stringToFloat("x1")', 'floatToInt(1.0 /. 0.0)',
+  ])("the primitives in %s", (text) => {
+    const src = { file: "prims.links", text };
+    const ref = runSource(src, "interp");
+    for (const engine of ENGINES) expect(runSource(src, "wasmfx", { engine })).toEqual(ref);
+  });
+
+  // extension of open records, rest patterns, and () where an open record is expected
+  it.each([
+    'fun addZ(r) { (z = 3 | r) } (addZ((x = 1, y = "two")), addZ((a = 0, zz = 9, b = true)), addZ(()))',
+    'fun dropX(r) { switch (r) { case (x = a | rest) -> (a, rest) } } (dropX((x = 1, y = 2)), dropX((x = 1, 1 = \'c\', w = [2])), dropX((x = 5)))',
+    'fun f(r) { var (x = a | s) = r; (y = a | s) } f((x = 1, w = 2))',
+    'fun g(r) { (a = 1 | r) == (a = 1 | r) } (g(()), g((b = 2)), [(), ()] == [(), ()], [()] < [(), ()])',
+  ])("open records in %s", (text) => {
+    const src = { file: "rows.links", text };
+    const ref = runSource(src, "interp");
+    expect(ref.exitCode).toBe(0);
+    for (const engine of ENGINES) expect(runSource(src, "wasmfx", { engine })).toEqual(ref);
+  });
+
   const dir = defaultSuiteDir();
   it.skipIf(!dir)("on every value-printing Links test case interp passes", () => {
     const cases = loadSuite(dir!).filter((c) => c.category === "value" && c.ignore === undefined);

@@ -1,5 +1,7 @@
 // The JS side of a compiled program, for any engine (Node or Deno): supplies the imports
-// `host.write` (a chunk of UTF-8 output) and `host.fail` (a runtime error with a message), runs the
+// `host.write` (a chunk of UTF-8 output), `host.fail` (a runtime error with a message),
+// `host.parse_float`, `host.random` and five `Math` functions (so that results agree with the
+// interpreter to the bit), runs the
 // module's `main` and flushes its output buffer. Imports nothing, so Deno can load it as is;
 // backends/wasm/node.ts and backends/wasm/deno-main.ts wrap it for their engine.
 
@@ -43,7 +45,10 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
     host: {
       write: (s: unknown) => opts.write(readString(s)),
       fail: (s: unknown) => opts.fail(readString(s)),
+      parse_float: (s: unknown) => Number(readString(s)),
+      random: Math.random,
     },
+    Math: { sin: Math.sin, cos: Math.cos, exp: Math.exp, log: Math.log, pow: Math.pow },
   };
   const instance = new Wasm.Instance(new Wasm.Module(binary), imports);
   ex = instance.exports as typeof ex;
