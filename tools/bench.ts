@@ -72,7 +72,7 @@ function runText(file: string, text: string): { stdout: string; core: CoreProgra
   return { stdout: runInterp(core).stdout, core };
 }
 
-const results: Record<string, unknown> = {};
+const results: Record<string, Record<string, unknown>> = {};
 const rows: string[][] = [["benchmark", "measure", "value", "baseline", "ratio"]];
 
 // ---------------------------------------------------------------- front end
@@ -147,6 +147,24 @@ const jsBaselines: Record<string, () => unknown> = {
     return acc;
   },
 };
+/**
+ * The list pipeline again in JavaScript, with the same algorithm and data structure as the Links
+ * program (immutable cons cells, accumulate then reverse): shows how much of the gap to the
+ * array version is the linked representation itself.
+ */
+const jsSameAlgorithm: Record<string, () => unknown> = {
+  pipeline: () => {
+    type L = { hd: number; tl: L } | null;
+    const rev = (l: L) => { let acc: L = null; for (; l !== null; l = l.tl) acc = { hd: l.hd, tl: acc }; return acc; };
+    const mapL = (f: (x: number) => number, l: L) => { let acc: L = null; for (; l !== null; l = l.tl) acc = { hd: f(l.hd), tl: acc }; return rev(acc); };
+    const filterL = (p: (x: number) => boolean, l: L) => { let acc: L = null; for (; l !== null; l = l.tl) if (p(l.hd)) acc = { hd: l.hd, tl: acc }; return rev(acc); };
+    let xs: L = null;
+    for (let i = 1_000_000; i !== 0; i--) xs = { hd: i, tl: xs };
+    let sum = 0;
+    for (let l = filterL((x) => x % 3 === 0, mapL((x) => x * 2, xs)); l !== null; l = l.tl) sum += l.hd;
+    return sum;
+  },
+};
 for (const name of Object.keys(jsBaselines)) {
   if (quick && name !== "fib") continue;
   progress(`${name} on wasmfx`);
@@ -165,6 +183,12 @@ for (const name of Object.keys(jsBaselines)) {
   const ms = median(runs), js = median(jsRuns);
   results[`wasmfx:${name}`] = { compileMs, size: bin.size, ms, jsMs: js, ratio: ms / js, output: out.trim() };
   rows.push([`wasmfx ${name}`, `run (compile ${compileMs.toFixed(0)} ms, ${bin.size} B)`, `${ms.toFixed(1)} ms`, `JS ${js.toFixed(1)} ms`, (ms / js).toFixed(2)]);
+  const same = jsSameAlgorithm[name];
+  if (same) {
+    const sameMs = median(Array.from({ length: quick ? 1 : 5 }, () => time(same).ms));
+    results[`wasmfx:${name}`]!.jsSameAlgorithmMs = sameMs;
+    rows.push([`wasmfx ${name}`, "vs JS with cons lists", `${ms.toFixed(1)} ms`, `JS ${sameMs.toFixed(1)} ms`, (ms / sameMs).toFixed(2)]);
+  }
 }
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
