@@ -77,7 +77,12 @@ export type Comp =
   | { tag: "Do"; op: string; args: Atom[]; rep: Rep }
   | { tag: "Handle"; shallow: boolean; body: Comp; params: { x: Binder; init: Atom }[]; ops: OpClause[]; ret: Clause; rep: Rep }
   | { tag: "Spawn"; kind: "spawn" | "spawnWait" | "spawnAngel"; body: Comp; rep: Rep }
-  | { tag: "Receive"; clauses: Clause[]; rep: Rep };
+  | { tag: "Receive"; clauses: Clause[]; rep: Rep }
+  // ---- Handlers (ir/handlers.ts) only: what extract-handlers makes of `Handle` ----
+  /** a deep handler: call handler function `handler` on the handled computation `thunk` */
+  | { tag: "HandleCall"; handler: string; thunk: MakeClosure; args: Atom[]; params: { x: Binder; init: Atom }[]; rep: Rep }
+  /** a shallow handler, handled inline: resume `thunk` once, run the clause it stops at */
+  | { tag: "ShallowHandle"; thunk: MakeClosure; ops: OpClause[]; ret: Clause; rep: Rep };
 
 export interface Fn {
   name: string;
@@ -150,9 +155,25 @@ export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
       break;
     case "Spawn": tail = [cur.kind, go(cur.body)]; break;
     case "Receive": tail = ["receive", ...cur.clauses.map((k) => [pat(k.pat), go(k.body)] as SExp)]; break;
+    case "HandleCall":
+      tail = ["handle-call", cur.handler, valueToSExp(cur.thunk), ["args", ...cur.args.map(atomS)],
+        ...(cur.params.length ? [["params", ...cur.params.map((p) => [bind(p.x), atomS(p.init)] as SExp)]] : [])];
+      break;
+    case "ShallowHandle":
+      tail = ["shallow-handle", valueToSExp(cur.thunk), ...opClausesToSExp(cur.ops, cur.ret, patReps)];
+      break;
     default: tail = ["?"];
   }
   return items.length === 0 ? tail : ["seq", ...items, tail];
+}
+
+/** `(op Name (args) k body)…` and `(return pat body)`. */
+export function opClausesToSExp(ops: OpClause[], ret: Clause, patReps: Map<string, Rep>): SExp[] {
+  const pat = (p: CPat): SExp => patWithReps(p, patReps);
+  return [
+    ...ops.map((o) => ["op", o.op, o.args.map(pat), o.k ? pat(o.k) : "_", compToSExp(o.body, patReps)] as SExp),
+    ["return", pat(ret.pat), compToSExp(ret.body, patReps)],
+  ];
 }
 
 function patWithReps(p: CPat, reps: Map<string, Rep>): SExp {
@@ -161,21 +182,24 @@ function patWithReps(p: CPat, reps: Map<string, Rep>): SExp {
   return annotate(s);
 }
 
-export function printBoxed(p: BoxedProgram): string {
+/** The program (prelude functions left out); `extra` definitions go before `main`. */
+export function printBoxed(p: BoxedProgram, extra: SExp[] = []): string {
   let c = p.main;
   for (let i = 0; i < p.preludeBindings && (c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"); i++) c = c.body;
   const fns = p.functions.filter((f) => !f.prelude).map((f): SExp =>
     ["define", [f.name, ...f.params.map(bind)], ["env", ...f.captured.map(bind)], ["returns", f.ret], compToSExp(f.body, p.patReps)]);
-  return sexp(["program", ...fns, ["main", compToSExp(c, p.patReps)], ["result-type", printType(p.resultType)]]);
+  return sexp(["program", ...fns, ...extra, ["main", compToSExp(c, p.patReps)], ["result-type", printType(p.resultType)]]);
 }
+export const binderToSExp = bind;
 
 // ---------------------------------------------------------------- validator
 
 /**
  * Every variable is used at the representation it was bound with; `box` takes an unboxed
- * representation, `unbox` an `eq`; every binder has a representation.
+ * representation, `unbox` an `eq`; every binder has a representation. `allowed` names the
+ * handler forms the language has: Boxed has `Handle` only (Handlers: see ir/handlers.ts).
  */
-export function validateBoxed(p: BoxedProgram): string[] {
+export function validateBoxed(p: BoxedProgram, allowed: ReadonlySet<string> = new Set(["Handle"]), extra: Comp[] = []): string[] {
   const errs: string[] = [];
   const reps = new Map<string, Rep>(p.patReps);
   const binder = (b: Binder) => {
@@ -213,7 +237,16 @@ export function validateBoxed(p: BoxedProgram): string[] {
         case "If": atom(c.cond); comp(c.then); comp(c.else); return;
         case "Case": atom(c.scrutinee); c.clauses.forEach((k) => comp(k.body)); return;
         case "Do": c.args.forEach(atom); return;
-        case "Handle": c.params.forEach((q) => { atom(q.init); binder(q.x); }); comp(c.body); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+        case "Handle":
+          if (!allowed.has(c.tag)) errs.push("a handle with an inline body is left (extract-handlers lifts every one)");
+          c.params.forEach((q) => { atom(q.init); binder(q.x); }); comp(c.body); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+        case "HandleCall":
+          if (!allowed.has(c.tag)) errs.push(`handle-call ${c.handler} does not belong to this language`);
+          if (c.params.length > 0 && !allowed.has("HandleCall params")) errs.push(`handle-call ${c.handler} still has handler parameters (lower-param-handlers threads them)`);
+          value(c.thunk); c.args.forEach(atom); c.params.forEach((q) => { atom(q.init); binder(q.x); }); return;
+        case "ShallowHandle":
+          if (!allowed.has(c.tag)) errs.push("shallow-handle does not belong to this language");
+          value(c.thunk); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
         case "Spawn": return comp(c.body);
         case "Receive": c.clauses.forEach((k) => comp(k.body)); return;
       }
@@ -221,5 +254,6 @@ export function validateBoxed(p: BoxedProgram): string[] {
   };
   for (const f of p.functions) comp(f.body);
   comp(p.main);
+  extra.forEach(comp);
   return errs;
 }

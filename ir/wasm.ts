@@ -28,6 +28,8 @@ export interface WasmModule {
   /** the runtime's WAT fields (pasted verbatim) */
   runtime: string;
   types: string[];
+  /** `(tag $op… (param eqref…) (result eqref))`: one per effect operation */
+  tags: string[];
   globals: string[];
   functions: WasmFunc[];
   /** `(data $name "…")` segments */
@@ -66,7 +68,10 @@ export function printModule(m: WasmModule, includeRuntime = true): string {
     "(module",
     ...m.imports.map((x) => "  " + x),
     ...(includeRuntime ? [m.runtime] : ["  ;; (runtime-wat/runtime.wat)"]),
-    ...m.types.map((x) => "  " + x),
+    // one rec group: binaryen's text parser (which runs before features are set) rejects
+    // separate singleton groups that would be identical without GC
+    ...(m.types.length ? ["  (rec", ...m.types.map((x) => "    " + x), "  )"] : []),
+    ...m.tags.map((x) => "  " + x),
     ...m.globals.map((x) => "  " + x),
     ...m.data.map((x) => "  " + x),
     ...(m.declared.length ? [`  (elem declare func ${m.declared.map((f) => "$" + f).join(" ")})`] : []),

@@ -91,6 +91,15 @@ class Boxer {
     return { ...a, rep: this.reps.get(a.name) ?? "closure" };
   }
 
+  /**
+   * A record or list operand: a variable held as eq (a handler parameter) is cast to `to` first;
+   * other representations (including () for a record) are used as they are.
+   */
+  private structure(a: C.Atom, to: Rep, pre: Pre): Atom {
+    const x = this.atom(a);
+    return x.rep === "eq" ? this.coerce(x, to, pre) : x;
+  }
+
   /** `a` in a position that needs `to`: coercions go into `pre`. */
   private coerce(a: Atom, to: Rep, pre: Pre): Atom {
     if (a.rep === to) return a;
@@ -221,13 +230,13 @@ class Boxer {
       case "Var": case "Lit": return this.coerce(this.atom(v), x.rep, pre);
       case "Closure": return this.closure(v, pre);
       case "Con": return { ...v, arg: v.arg && this.coerce(this.atom(v.arg), "eq", pre) };
-      case "Record": return { ...v, fields: v.fields.map(([l, a]) => [l, this.coerce(this.atom(a), "eq", pre)]), ext: v.ext && this.atom(v.ext) };
-      case "Update": return { ...v, record: this.atom(v.record), fields: v.fields.map(([l, a]) => [l, this.coerce(this.atom(a), "eq", pre)]) };
+      case "Record": return { ...v, fields: v.fields.map(([l, a]) => [l, this.coerce(this.atom(a), "eq", pre)]), ext: v.ext && this.structure(v.ext, "record", pre) };
+      case "Update": return { ...v, record: this.structure(v.record, "record", pre), fields: v.fields.map(([l, a]) => [l, this.coerce(this.atom(a), "eq", pre)]) };
       case "Nil": return v;
-      case "Cons": return { ...v, head: this.coerce(this.atom(v.head), "eq", pre), tail: this.atom(v.tail) };
+      case "Cons": return { ...v, head: this.coerce(this.atom(v.head), "eq", pre), tail: this.structure(v.tail, "list", pre) };
       case "Proj": {
         // fields are eq: project into an eq temporary, then unbox into x
-        const proj: Value = { ...v, record: this.atom(v.record) };
+        const proj: Value = { ...v, record: this.structure(v.record, "record", pre) };
         if (x.rep === "eq") return proj;
         const t = this.fresh("eq", x.type);
         pre.push((body) => ({ tag: "Let", x: t, value: proj, body }));

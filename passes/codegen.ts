@@ -1,21 +1,23 @@
-// codegen: Boxed → WasmIR
+// codegen: ThreadedHandlers → WasmIR
 // Example: `fun loop(i, acc) { if (i == 0) acc else loop(i - 1, acc + 1) }` ⇒
 //   (func $loop (param $i i64) (param $acc i64) (result i64)
 //     (if (result i64) (i64.eq (local.get $i) (i64.const 0)) (then (local.get $acc))
 //       (else (return_call $loop (call $int_wrap63 (i64.sub …)) (call $int_wrap63 (i64.add …))))))
-// Needs: Boxed (every binder and atom has a representation, coercions explicit) and the runtime
+// Needs: ThreadedHandlers (Boxed with handlers extracted and their parameters threaded: every
+// binder and atom has a representation, coercions explicit) and the runtime
 // (runtime-wat/runtime.wat, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
 // whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
 // function has a specialised entry (unboxed where the types allow) and, when used as a value, a
 // generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are
-// `return_call` / `return_call_ref`. Effect handlers and actors are reported unsupported (not yet
-// on the wasmfx backend).
+// `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / resume / suspend; see
+// "effect handlers" below); actors are reported unsupported (not yet on the wasmfx backend).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compareLabels, internalError, unsupported } from "../ir/common.js";
 import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
+import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
+import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import { type Type, printType, prune, resolve, rowFields, tUnit } from "../ir/types.js";
 
@@ -47,6 +49,8 @@ export function valtype(r: Rep): string | undefined {
 const vts = (r: Rep): string[] => { const t = valtype(r); return t ? [t] : []; };
 
 const lget = (n: string): Instr => I("local.get", [`$${n}`]);
+/** `local.set` of the value on top of the stack (what a resume's return leaves there). */
+const pop = (n: string): Instr => I("local.set", [`$${n}`]);
 const lset = (n: string, v: Instr): Instr => I("local.set", [`$${n}`], v);
 const i32 = (n: number): Instr => I("i32.const", [n]);
 
@@ -87,7 +91,7 @@ function closedLabels(t: Type): string[] | undefined {
 }
 
 // ---------------------------------------------------------------- the generator
-export function codegen(p: BoxedProgram): WasmModule {
+export function codegen(p: HandlersProgram): WasmModule {
   return new Gen(p).module();
 }
 
@@ -111,22 +115,31 @@ class Gen {
   private genEntries = new Set<string>();
   private shows = new Map<string, string>(); // type key → printer function name
   private types = new Set<string>();
+  private tags = new Set<string>();
   private ctx!: FnCtx;
 
-  constructor(private p: BoxedProgram) {
+  /** operation name → tag id (each operation is one tag: eqref arguments, an eqref result) */
+  private opIds = new Map<string, number>();
+  private handlerFns = new Map<string, HandlerFn>();
+
+  constructor(private p: HandlersProgram) {
+    for (const h of p.handlers) this.handlerFns.set(h.name, h);
     for (const f of p.functions) this.fns.set(f.name, f);
     this.collectLabels();
   }
 
   module(): WasmModule {
     for (const f of this.p.functions) this.funcs.push(this.fn(f));
+    for (const h of this.p.handlers) this.funcs.push(this.handlerFn(h), this.resumeEntry(h));
     this.funcs.push(this.main());
     this.funcs.push(this.ctorNames());
     this.funcs.push(this.labelSearch());
+    if (this.usesHandlers) this.funcs.push(this.opNames());
     return {
       imports: [],
       runtime: runtime(),
       types: [...this.types],
+      tags: [...this.tags],
       globals: this.globals,
       functions: this.funcs,
       data: this.data,
@@ -172,13 +185,15 @@ class Gen {
           case "LetRec": c = c.body; continue;
           case "If": comp(c.then); comp(c.else); return;
           case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); comp(k.body); }); return;
-          case "Handle": comp(c.body); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+          case "Handle": comp(c.body); c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); comp(c.ret.body); return;
+          case "ShallowHandle": c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(c.ret.pat); comp(c.ret.body); return;
           case "Spawn": comp(c.body); return;
           default: return;
         }
       }
     };
     this.p.functions.forEach((f) => comp(f.body));
+    this.p.handlers.forEach((h) => { h.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(h.ret.pat); comp(h.ret.body); });
     comp(this.p.main);
     fromType(this.p.resultType);
     [...labels].sort(compareLabels).forEach((l, i) => this.labelIds.set(l, i));
@@ -230,6 +245,12 @@ class Gen {
     this.ctx.reps.set(name, rep);
     const t = valtype(rep);
     if (t && !this.ctx.locals.has(name)) this.ctx.locals.set(name, t);
+  }
+  /** A fresh local of a Wasm type that no representation has (continuations). */
+  private tempOf(valtype: string): string {
+    const name = `tmp${this.ctx.locals.size}_${this.ctx.labels++}`;
+    this.ctx.locals.set(name, valtype);
+    return name;
   }
   private temp(rep: Rep): string {
     const name = `tmp${this.ctx.locals.size}_${this.ctx.labels++}`;
@@ -569,8 +590,14 @@ class Gen {
         break;
       }
       case "Case": out.push(...this.caseOf(c, rep, tail)); break;
-      case "Do": throw notYet("effect handlers (do)");
-      case "Handle": throw notYet("effect handlers (handle)");
+      case "Do": out.push(I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...c.args.map((a) => this.atom(a)))); break;
+      case "HandleCall": {
+        const args = [I("cont.new", ["$KCont"], I("ref.func", [`$${this.runThunk()}`])), this.closure(c.thunk), ...c.args.flatMap((a) => this.push(a))];
+        out.push(I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...args));
+        break;
+      }
+      case "ShallowHandle": out.push(...this.shallow(c, tail)); break;
+      case "Handle": throw internalError("codegen: a handle was not extracted");
       case "Spawn": throw notYet("processes (spawn)");
       case "Receive": throw notYet("processes (receive)");
     }
@@ -581,6 +608,227 @@ class Gen {
   private block(code: Instr[], rep: Rep): Instr {
     if (code.length === 1) return code[0]!;
     return I("block", vts(rep).length ? [`(result ${valtype(rep)})`] : [], ...code);
+  }
+
+  // ------------------------------------------------------------ effect handlers (WasmFX)
+  // A handled computation is a closure of no arguments, started as a continuation of type
+  // $KCont (eqref → eqref) by `$run_thunk`. Each operation is a tag (eqref arguments, eqref
+  // result); `do Op(a)` is `suspend`. A deep handler is a function (continuation, value, free
+  // variables…, handler parameters…) that resumes the continuation with one `(on $tag $label)`
+  // per operation it handles: an operation it does not handle goes on to the next enclosing
+  // resume (forwarding is WasmFX's own handler search). `k` is a closure over a $ContBox holding
+  // the continuation: calling it takes the continuation out (a second call is a runtime error:
+  // WasmFX continuations are one-shot) and runs the handler function again on it.
+
+  private usesHandlers = false;
+  /** helper functions made on first use */
+  private made = new Set<string>();
+  private handlerTypes(): void {
+    this.usesHandlers = true;
+    this.types.add("(type $KFn (func (param eqref) (result eqref)))");
+    this.types.add("(type $KCont (cont $KFn))");
+    this.types.add("(type $ContBox (struct (field (mut (ref null $KCont))) (field i32)))");
+  }
+
+  private opTag(op: string, arity: number): string {
+    this.handlerTypes();
+    let id = this.opIds.get(op);
+    if (id === undefined) this.opIds.set(op, (id = this.opIds.size));
+    const name = `op${id}`;
+    this.tags.add(`(tag $${name} (param${" eqref".repeat(arity)}) (result eqref)) ;; ${op}`);
+    return name;
+  }
+
+  /** `$suspN`: an operation's N arguments and its continuation, as one struct. */
+  private suspPack(n: number): string {
+    const name = `susp${n}`;
+    if (!this.made.has(name)) {
+      this.made.add(name);
+      const fields = `${" (field eqref)".repeat(n)} (field (ref $KCont))`;
+      this.types.add(`(type $Susp${n} (struct${fields}))`);
+      const params: [string, string][] = [...Array.from({ length: n }, (_, j): [string, string] => [`a${j}`, "eqref"]), ["k", "(ref $KCont)"]];
+      this.funcs.push({ name, params, results: [`(ref $Susp${n})`], locals: [], body: [I("struct.new", [`$Susp${n}`], ...params.map(([x]) => lget(x)))] });
+    }
+    return name;
+  }
+
+  /** `$run_thunk`: the function every handled computation starts in (its argument is the thunk). */
+  private runThunk(): string {
+    this.handlerTypes();
+    if (!this.declared.has("run_thunk")) {
+      this.declared.add("run_thunk");
+      const type = this.genType(0);
+      const clos = I("ref.cast", ["(ref $Closure)"], lget("t"));
+      this.funcs.push({ name: "run_thunk", type: "KFn", params: [["t", "eqref"]], results: ["eqref"], locals: [],
+        body: [I("call_ref", [`$${type}`], clos, I("ref.cast", [`(ref $${type})`], I("struct.get", ["$Closure", 0], clos)))] });
+    }
+    return "run_thunk";
+  }
+
+  /** `$op_name`: operation id → name, for the one-shot error message. */
+  private opNames(): WasmFunc {
+    let body: Instr = "unreachable";
+    for (const [name, id] of [...this.opIds].reverse())
+      body = I("if", ["(result (ref $String))"], I("i32.eq", [], lget("id"), i32(id)), I("then", [], this.string(name)), I("else", [], body));
+    return { name: "op_name", params: [["id", "i32"]], results: ["(ref $String)"], locals: [], body: [body] };
+  }
+
+  /**
+   * Resume continuation `k` with `v`, one `(on …)` per clause; the code for a clause runs with
+   * the operation's arguments in `eq` locals and the continuation in a local, and must not fall
+   * through. `onReturn` gets the computation's value on the stack.
+   */
+  private resumeWith(k: Instr, v: Instr, clauses: OpClause[], clause: (os: OpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
+    // clauses for the same operation (different patterns) share its `on`: tried in order
+    const byOp = new Map<string, OpClause[]>();
+    for (const o of clauses) byOp.set(o.op, [...(byOp.get(o.op) ?? []), o]);
+    const groups = [...byOp.values()];
+    const ops = groups.map((g) => g[0]!);
+    const ret = `$ret${this.ctx.labels++}`;
+    const labels = ops.map(() => `$on${this.ctx.labels++}`);
+    const tags = ops.map((o) => this.opTag(o.op, o.args.length));
+    let inner: Instr = I("br", [ret], I("resume", ["$KCont", ...ops.map((_, i) => `(on $${tags[i]} ${labels[i]})`)], v, k));
+    ops.forEach((o, i) => {
+      const n = o.args.length;
+      const args = o.args.map(() => this.temp("eq"));
+      const cont = this.tempOf("(ref null $KCont)");
+      const on = I("block", [labels[i]!, `(result${" eqref".repeat(n)} (ref $KCont))`], inner);
+      // the operation's arguments and the continuation arrive as several values: binaryen 132
+      // mistypes them when popped into locals one by one, so they go through `$suspN` (a call
+      // it inlines, whose struct its optimiser removes)
+      let take: Instr[];
+      if (n === 0) take = [lset(cont, on)];
+      else {
+        const pk = this.tempOf(`(ref null $Susp${n})`);
+        const field = (j: number) => I("struct.get", [`$Susp${n}`, j], lget(pk));
+        take = [lset(pk, I("call", [`$${this.suspPack(n)}`], on)), lset(cont, field(n)), ...args.map((a, j) => lset(a, field(j)))];
+      }
+      inner = I("block", [], ...take, ...clause(groups[i]!, args, cont));
+    });
+    return [I("block", [ret, "(result eqref)"], inner), ...onReturn];
+  }
+
+  /**
+   * The clauses of one operation, in order: the first whose patterns match binds them and runs
+   * its body (`body` must not fall through); none matching is a runtime error.
+   */
+  private opClauses(os: OpClause[], args: string[], k: Instr, body: (o: OpClause) => Instr[]): Instr[] {
+    const out: Instr[] = [];
+    for (const o of os) {
+      const fail = `$nomatch${this.ctx.labels++}`;
+      const binds = o.args.flatMap((q, i) => this.pat(q, lget(args[i]!), "eq", fail));
+      if (o.k) binds.push(...this.pat(o.k, k, "closure", fail));
+      out.push(I("block", [fail], ...binds, ...body(o)));
+    }
+    return [...out, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
+  }
+
+  /** A box holding a just-captured continuation, tagged with its operation (for the error message). */
+  private contBox(cont: string, op: string): Instr {
+    return I("struct.new", ["$ContBox"], lget(cont), i32(this.opIds.get(op)!));
+  }
+
+  private handlerFn(h: HandlerFn): WasmFunc {
+    this.ctx = this.newCtx();
+    // (names no Links variable can have: a clause may bind `k` and `v`)
+    const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"]];
+    for (const q of [...h.free, ...h.params]) {
+      this.ctx.reps.set(q.name, q.rep);
+      const t = valtype(q.rep);
+      if (t) params.push([q.name, t]);
+    }
+    const resume = this.resumeEntry(h, true);
+    const body = this.resumeWith(lget("h%k"), lget("h%v"), h.ops, (os, args, cont) => {
+      // k: a closure over the boxed continuation and the handler's free variables
+      const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
+      const k = I("struct.new", ["$Closure"], I("ref.func", [`$${resume}`]), I("array.new_fixed", ["$Env", env.length], ...env));
+      return this.opClauses(os, args, k, (o) => [I("return", [], this.block(this.comp(o.body, "eq", true), "eq"))]);
+    }, (() => {
+      const r = this.temp("eq");
+      const fail = `$nomatch${this.ctx.labels++}`;
+      return [pop(r), I("block", [fail], ...this.pat(h.ret.pat, lget(r), "eq", fail),
+        I("return", [], this.block(this.comp(h.ret.body, "eq", true), "eq"))),
+        I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
+    })());
+    const paramNames = new Set(params.map(([n]) => n));
+    return { name: wasmName(h.name), params, results: ["eqref"], locals: [...this.ctx.locals].filter(([n]) => !paramNames.has(n)), body };
+  }
+
+  /**
+   * `$H$resume`: the generic entry of a deep handler's `k` — (v, new parameter values…): take
+   * the continuation out of its box (a second resumption is an error naming the operation) and
+   * run handler H on it again. With `nameOnly`, just the name (the function is made once).
+   */
+  private resumeEntry(h: HandlerFn, nameOnly: true): string;
+  private resumeEntry(h: HandlerFn): WasmFunc;
+  private resumeEntry(h: HandlerFn, nameOnly = false): string | WasmFunc {
+    const name = `${wasmName(h.name)}$resume`;
+    if (nameOnly) { this.declared.add(name); return name; }
+    const saved = this.ctx;
+    this.ctx = this.newCtx();
+    const arity = 1 + h.params.length;
+    const type = this.genType(arity);
+    this.ctx.locals.set("box", "(ref null $ContBox)");
+    this.ctx.locals.set("kc", "(ref null $KCont)");
+    const env = (i: number) => I("array.get", ["$Env"], I("struct.get", ["$Closure", 1], lget("clos")), i32(i));
+    const args: Instr[] = [I("ref.as_non_null", [], lget("kc")), lget("a0")];
+    h.free.forEach((q, i) => { const u = unboxInstr(q.rep, env(i + 1)); if (u) args.push(u); });
+    h.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i + 1}`)); if (u) args.push(u); });
+    const body: Instr[] = [
+      ...this.takeContinuation(env(0)),
+      I("return_call", [`$${wasmName(h.name)}`], ...args),
+    ];
+    const f: WasmFunc = { name, type, params: [["clos", "(ref $Closure)"], ...Array.from({ length: arity }, (_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [...this.ctx.locals], body };
+    this.ctx = saved;
+    return f;
+  }
+
+  /** $box := the ContBox in `boxed`; $kc := its continuation, emptied (a second time: error). */
+  private takeContinuation(boxed: Instr): Instr[] {
+    return [
+      lset("box", I("ref.cast", ["(ref $ContBox)"], boxed)),
+      lset("kc", I("struct.get", ["$ContBox", 0], lget("box"))),
+      I("if", [], I("ref.is_null", [], lget("kc")), I("then", [],
+        I("call", ["$host_fail"], I("call", ["$str_concat"],
+          this.string("continuation resumed twice: the wasmfx backend supports one-shot continuations; run with --backend cps (operation "),
+          I("call", ["$str_concat"], I("call", ["$op_name"], I("struct.get", ["$ContBox", 1], lget("box"))), this.string(")")))),
+        "unreachable")),
+      I("struct.set", ["$ContBox", 0], lget("box"), I("ref.null", ["$KCont"])),
+    ];
+  }
+
+  /** `$shallow_resume`: the generic entry of a shallow handler's `k`: resume with no handler. */
+  private shallowResume(): string {
+    const name = "shallow_resume";
+    if (this.declared.has(name)) return name;
+    this.declared.add(name);
+    const saved = this.ctx;
+    this.ctx = this.newCtx();
+    this.ctx.locals.set("box", "(ref null $ContBox)");
+    this.ctx.locals.set("kc", "(ref null $KCont)");
+    const env0 = I("array.get", ["$Env"], I("struct.get", ["$Closure", 1], lget("clos")), i32(0));
+    const body = [...this.takeContinuation(env0), I("resume", ["$KCont"], lget("a0"), I("ref.as_non_null", [], lget("kc")))];
+    this.funcs.push({ name, type: this.genType(1), params: [["clos", "(ref $Closure)"], ["a0", "eqref"]], results: ["eqref"], locals: [...this.ctx.locals], body });
+    this.ctx = saved;
+    return name;
+  }
+
+  /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
+  private shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
+    const done = `$shallow${this.ctx.labels++}`;
+    const t = this.temp("closure");
+    const resume = this.shallowResume();
+    const code = this.resumeWith(I("cont.new", ["$KCont"], I("ref.func", [`$${this.runThunk()}`])), lget(t), c.ops, (os, args, cont) => {
+      const k = I("struct.new", ["$Closure"], I("ref.func", [`$${resume}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
+      return this.opClauses(os, args, k, (o) => [I("br", [done], this.block(this.comp(o.body, "eq", tail), "eq"))]);
+    }, (() => {
+      const r = this.temp("eq");
+      const fail = `$nomatch${this.ctx.labels++}`;
+      return [pop(r), I("block", [fail], ...this.pat(c.ret.pat, lget(r), "eq", fail),
+        I("br", [done], this.block(this.comp(c.ret.body, "eq", tail), "eq"))),
+        I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
+    })());
+    return [lset(t, this.closure(c.thunk)), I("block", [done, "(result eqref)"], ...code)];
   }
 
   // ------------------------------------------------------------ pattern matching

@@ -6,7 +6,9 @@
 //   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
 //   closure-convert  ANF → Closed      passes/closure-convert.ts
 //   box-poly Closed  → Boxed          passes/box-poly.ts
-//   codegen  Boxed   → WasmIR         passes/codegen.ts    (then binaryen: backends/wasm/binaryen.ts)
+//   extract-handlers  Boxed → Handlers           passes/extract-handlers.ts
+//   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
+//   codegen  ThreadedHandlers → WasmIR  passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -24,6 +26,9 @@ import { closureConvert } from "./closure-convert.js";
 import { type ClosedProgram, printClosed, validateClosed } from "../ir/closed.js";
 import { boxPoly, primitiveReps } from "./box-poly.js";
 import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
+import { extractHandlers } from "./extract-handlers.js";
+import { lowerParamHandlers } from "./lower-param-handlers.js";
+import { type HandlersProgram, printHandlers, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
 import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
@@ -62,7 +67,9 @@ export const languages = {
   } satisfies Language<CoreProgram>,
   ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
   Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, primitiveNames) } satisfies Language<ClosedProgram>,
-  Boxed: { name: "Boxed", print: printBoxed, validate: validateBoxed } satisfies Language<BoxedProgram>,
+  Boxed: { name: "Boxed", print: (p: BoxedProgram) => printBoxed(p), validate: (p: BoxedProgram) => validateBoxed(p) } satisfies Language<BoxedProgram>,
+  Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p) } satisfies Language<HandlersProgram>,
+  ThreadedHandlers: { name: "ThreadedHandlers", print: printHandlers, validate: validateThreadedHandlers } satisfies Language<HandlersProgram>,
   WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
 
@@ -127,14 +134,28 @@ export const boxPolyPass: Pass<ClosedProgram, BoxedProgram> = {
   run: (p) => boxPoly(p, primitiveReps(primitiveTypeTable())),
 };
 
-export const codegenPass: Pass<BoxedProgram, WasmModule> = {
-  name: "codegen", from: "Boxed", to: "WasmIR",
+export const extractHandlersPass: Pass<BoxedProgram, HandlersProgram> = {
+  name: "extract-handlers", from: "Boxed", to: "Handlers",
+  description: "handled computations become functions for cont.new; deep handlers become handler functions (the resume loop); shallow ones stay inline",
+  run: extractHandlers,
+};
+
+export const lowerParamHandlersPass: Pass<HandlersProgram, HandlersProgram> = {
+  name: "lower-param-handlers", from: "Handlers", to: "ThreadedHandlers",
+  description: "handler parameters become values threaded through the resume loop: initial values as arguments, new ones through k",
+  run: lowerParamHandlers,
+};
+
+export const codegenPass: Pass<HandlersProgram, WasmModule> = {
+  name: "codegen", from: "ThreadedHandlers", to: "WasmIR",
   description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
   run: codegen,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, codegenPass];
+export const pipeline: readonly Pass<any, any>[] = [
+  parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, extractHandlersPass, lowerParamHandlersPass, codegenPass,
+];
 
 /** The last pass each backend needs. */
 export const backendInput = { interp: "infer", wasmfx: "codegen" } as const;

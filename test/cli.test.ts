@@ -101,7 +101,7 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "codegen"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "extract-handlers", "lower-param-handlers", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
@@ -116,6 +116,8 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after anf (ANF) ----",
       ";; ---- after closure-convert (Closed) ----",
       ";; ---- after box-poly (Boxed) ----",
+      ";; ---- after extract-handlers (Handlers) ----",
+      ";; ---- after lower-param-handlers (ThreadedHandlers) ----",
       ";; ---- after codegen (WasmIR) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
@@ -160,9 +162,9 @@ describe("tools/compile.ts", () => {
     expect(r.status).toBe(0);
     expect([...readFileSync(out).subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]); // \0asm
     expect(r.firstErr).toMatch(/p\.wasm: \d+ bytes \(wasm; \.wasm \d+ bytes at -O2/);
-    const bad = tool("compile", program("h.links", "handle(do Get) { case <Get => k> -> k(1) }\n"), "-o", out);
+    const bad = tool("compile", program("h.links", "spawn { 1 }\n"), "-o", out);
     expect(bad.status).toBe(1);
-    expect(bad.firstErr).toBe("error: unsupported: effect handlers (handle) (not yet on the wasmfx backend)");
+    expect(bad.firstErr).toBe("error: unsupported: processes (spawn) (not yet on the wasmfx backend)");
     noStack(bad.stderr);
   }, T);
 });

@@ -40,7 +40,7 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, codegen", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, extract-handlers, lower-param-handlers, codegen", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
@@ -48,7 +48,9 @@ describe("pipeline: golden dumps of every pass for every example", () => {
       "anf: TypedCore → ANF",
       "closure-convert: ANF → Closed",
       "box-poly: Closed → Boxed",
-      "codegen: Boxed → WasmIR",
+      "extract-handlers: Boxed → Handlers",
+      "lower-param-handlers: Handlers → ThreadedHandlers",
+      "codegen: ThreadedHandlers → WasmIR",
     ]);
   });
 

@@ -1,0 +1,197 @@
+// extract-handlers: Boxed → Handlers
+// Example: `handle (f(x)) { case Get(k) -> k(s) case Return(r) -> r }` inside a function with
+// locals x and s
+//   ⇒ (define (handlee_1) (env x:eq) (returns eq) (tail f x))
+//      (handler handler_2 (free s:i64) (params) (op Get () k:closure …) (return r:eq …))
+//      … (handle-call handler_2 (closure handlee_1 x) (args s))
+// The handled computation becomes a function of no arguments (its free variables in its
+// environment, boxed), which the code generator starts with cont.new. A deep handler becomes a
+// handler function whose parameters are the variables its clauses use from the handle site; the
+// code generator makes it the resume loop (one `(on $tag $label)` per operation). A shallow
+// handler keeps its clauses inline: they run once, at the handle site.
+// Needs: Boxed with unique binder names. Guarantees: no inline `handle` is left; every thunk's
+// environment slots are eq (non-reference values are boxed just before the handle-call).
+import { internalError, unsupported } from "../ir/common.js";
+import type { CPat } from "../ir/core.js";
+import { patVars } from "../ir/core.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef } from "../ir/boxed.js";
+import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
+import { tUnit } from "../ir/types.js";
+
+export function extractHandlers(p: BoxedProgram): HandlersProgram {
+  return new Extractor(p).run();
+}
+
+type Handle = Extract<Comp, { tag: "Handle" }>;
+
+class Extractor {
+  private functions: Fn[] = [];
+  private handlers: HandlerFn[] = [];
+  private n = 0;
+  constructor(private p: BoxedProgram) {}
+
+  run(): HandlersProgram {
+    // new functions are pushed while the list is walked: they are processed in turn
+    const work = [...this.p.functions];
+    for (let i = 0; i < work.length; i++) {
+      const f = work[i]!;
+      const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)), this.p.patReps);
+      this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
+    }
+    const main = this.comp(this.p.main, bound(this.p.main, new Set(), this.p.patReps), work);
+    // functions made for handles inside main or inside other new functions
+    for (let i = this.functions.length; i < work.length; i++) {
+      const f = work[i]!;
+      const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)), this.p.patReps);
+      this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
+    }
+    return { ...this.p, functions: this.functions, main, handlers: this.handlers };
+  }
+
+  private fresh(base: string): string {
+    return `${base}_${++this.n}`;
+  }
+
+  /** Rewrite every handle in c; `scope` holds the names bound in the enclosing function. */
+  private comp(c: Comp, scope: Set<string>, work: Fn[]): Comp {
+    const go = (x: Comp) => this.comp(x, scope, work);
+    switch (c.tag) {
+      case "Let": return { ...c, body: go(c.body) };
+      case "LetApp": return { ...c, body: go(c.body) };
+      case "LetComp": return { ...c, comp: go(c.comp), body: go(c.body) };
+      case "LetRec": return { ...c, body: go(c.body) };
+      case "Return": case "App": case "Do": return c;
+      case "If": return { ...c, then: go(c.then), else: go(c.else) };
+      case "Case": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: go(k.body) })) };
+      case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: go(k.body) })) };
+      case "Spawn": return { ...c, body: go(c.body) };
+      case "Handle": return this.handle(c, scope, work);
+      case "HandleCall": case "ShallowHandle": throw internalError("extract-handlers: already extracted");
+    }
+  }
+
+  private handle(h: Handle, scope: Set<string>, work: Fn[]): Comp {
+    const pre: ((body: Comp) => Comp)[] = [];
+    const thunk = this.thunk(h.body, scope, work, pre);
+    let out: Comp;
+    if (h.shallow) {
+      if (h.params.length > 0) throw unsupported("parameterised shallow handlers (not yet on the wasmfx backend)");
+      const ops = h.ops.map((o) => ({ ...o, body: this.comp(o.body, scope, work) }));
+      out = { tag: "ShallowHandle", thunk, ops, ret: { ...h.ret, body: this.comp(h.ret.body, scope, work) }, rep: h.rep };
+    } else {
+      // the clauses move to the handler function: what they use from here becomes its parameters
+      const inner = new Set(h.params.map((q) => q.x.name));
+      const used = new Map<string, Rep>();
+      for (const o of h.ops) uses(o.body, used);
+      uses(h.ret.body, used);
+      const inside = new Set<string>();
+      for (const o of h.ops) bound(o.body, inside, this.p.patReps, [...o.args, ...(o.k ? [o.k] : [])]);
+      bound(h.ret.body, inside, this.p.patReps, [h.ret.pat]);
+      const free = [...used].filter(([x]) => scope.has(x) && !inner.has(x) && !inside.has(x)).map(([name, rep]): Binder => ({ name, rep, type: tUnit }));
+      const hscope = new Set([...free.map((b) => b.name), ...inner, ...inside]);
+      const name = this.fresh("handler");
+      this.handlers.push({
+        name, free, params: h.params.map((q) => q.x),
+        ops: h.ops.map((o) => ({ ...o, body: this.comp(o.body, hscope, work) })),
+        ret: { ...h.ret, body: this.comp(h.ret.body, hscope, work) },
+      });
+      out = { tag: "HandleCall", handler: name, thunk, args: free.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep })), params: h.params, rep: h.rep };
+    }
+    return pre.reduceRight((body: Comp, wrap) => wrap(body), out);
+  }
+
+  /** The handled computation as a closure of no arguments over its free variables. */
+  private thunk(body: Comp, scope: Set<string>, work: Fn[], pre: ((body: Comp) => Comp)[]): MakeClosure {
+    const used = new Map<string, Rep>();
+    uses(body, used);
+    const inside = bound(body, new Set(), this.p.patReps);
+    const free = [...used].filter(([x]) => scope.has(x) && !inside.has(x));
+    const captured: Binder[] = [];
+    const atoms: Atom[] = [];
+    const prologue: ((b: Comp) => Comp)[] = [];
+    for (const [name, rep] of free) {
+      if (rep === "eq") {
+        captured.push({ name, rep, type: tUnit });
+        atoms.push({ tag: "Var", name, type: tUnit, rep });
+        continue;
+      }
+      // an eq slot, unboxed on entry under the variable's own name
+      const slot = `${name}$env`;
+      captured.push({ name: slot, rep: "eq", type: tUnit });
+      const x: Binder = { name, rep, type: tUnit };
+      const slotAtom: Atom = { tag: "Var", name: slot, type: tUnit, rep: "eq" };
+      prologue.push((b) => ({ tag: "Let", x, value: { tag: "Unbox", atom: slotAtom, to: rep }, body: b }));
+      const v: Atom = { tag: "Var", name, type: tUnit, rep };
+      if (isRef(rep)) atoms.push(v);
+      else {
+        const boxed = `${name}$box${++this.n}`;
+        const value: Value = { tag: "Box", atom: v, from: rep };
+        pre.push((b) => ({ tag: "Let", x: { name: boxed, rep: "eq", type: tUnit }, value, body: b }));
+        atoms.push({ tag: "Var", name: boxed, type: tUnit, rep: "eq" });
+      }
+    }
+    const name = this.fresh("handlee");
+    work.push({ name, params: [], captured, body: prologue.reduceRight((b: Comp, wrap) => wrap(b), body), ret: "eq", type: tUnit, prelude: false });
+    return { tag: "Closure", fn: name, captured: atoms, type: tUnit };
+  }
+}
+
+/** Variables used in c (with the representation they are used at). */
+function uses(c: Comp, out: Map<string, Rep>): void {
+  const atom = (a: Atom) => { if (a.tag === "Var") out.set(a.name, a.rep); };
+  const value = (v: Value) => {
+    switch (v.tag) {
+      case "Var": case "Lit": return atom(v);
+      case "Closure": return v.captured.forEach(atom);
+      case "Box": case "Unbox": return atom(v.atom);
+      case "Con": if (v.arg) atom(v.arg); return;
+      case "Record": v.fields.forEach(([, a]) => atom(a)); if (v.ext) atom(v.ext); return;
+      case "Update": atom(v.record); v.fields.forEach(([, a]) => atom(a)); return;
+      case "Proj": return atom(v.record);
+      case "Nil": return;
+      case "Cons": atom(v.head); atom(v.tail); return;
+    }
+  };
+  for (;;) {
+    switch (c.tag) {
+      case "Let": value(c.value); c = c.body; continue;
+      case "LetApp": atom(c.fn); c.args.forEach(atom); c = c.body; continue;
+      case "LetComp": uses(c.comp, out); c = c.body; continue;
+      case "LetRec": c.binds.forEach((b) => value(b.closure)); c = c.body; continue;
+      case "Return": return atom(c.atom);
+      case "App": atom(c.fn); c.args.forEach(atom); return;
+      case "If": atom(c.cond); uses(c.then, out); uses(c.else, out); return;
+      case "Case": atom(c.scrutinee); c.clauses.forEach((k) => uses(k.body, out)); return;
+      case "Receive": c.clauses.forEach((k) => uses(k.body, out)); return;
+      case "Do": return c.args.forEach(atom);
+      case "Spawn": return uses(c.body, out);
+      case "Handle":
+        uses(c.body, out); c.params.forEach((q) => atom(q.init));
+        c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
+      case "HandleCall": value(c.thunk); c.args.forEach(atom); c.params.forEach((q) => atom(q.init)); return;
+      case "ShallowHandle": value(c.thunk); c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
+    }
+  }
+}
+
+/** Add every name bound in c (and in the patterns `pats`) to `scope`; returns it. */
+function bound(c: Comp, scope: Set<string>, patReps: Map<string, Rep>, pats: CPat[] = []): Set<string> {
+  const pat = (q: CPat) => patVars(q, []).forEach((x) => scope.add(x));
+  pats.forEach(pat);
+  void patReps;
+  for (;;) {
+    switch (c.tag) {
+      case "Let": case "LetApp": scope.add(c.x.name); c = c.body; continue;
+      case "LetComp": scope.add(c.x.name); bound(c.comp, scope, patReps); c = c.body; continue;
+      case "LetRec": c.binds.forEach((b) => scope.add(b.x.name)); c = c.body; continue;
+      case "If": bound(c.then, scope, patReps); bound(c.else, scope, patReps); return scope;
+      case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); bound(k.body, scope, patReps); }); return scope;
+      case "Spawn": bound(c.body, scope, patReps); return scope;
+      case "Handle":
+        bound(c.body, scope, patReps); c.params.forEach((q) => scope.add(q.x.name));
+        c.ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); bound(o.body, scope, patReps); });
+        pat(c.ret.pat); bound(c.ret.body, scope, patReps); return scope;
+      default: return scope;
+    }
+  }
+}

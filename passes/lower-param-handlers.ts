@@ -1,0 +1,34 @@
+// lower-param-handlers: Handlers → ThreadedHandlers
+// Example: `handle (body) (s <- 0) { case Get(k) -> k(s, s) … }`
+//   (handle-call handler_2 (closure handlee_1) (args) (params (s:eq t_3)))
+//   ⇒ (handle-call handler_2 (closure handlee_1) (args t_3))
+// A handler's parameters become values threaded through its resume loop: the handler function
+// takes them after its free variables; the handle site passes the initial values as the last
+// arguments; a resumption `k(v, s1, …)` (built by the code generator) passes the new ones back to
+// the handler function together with the resumed continuation.
+// Needs: Handlers. Guarantees: no handle-call has `params`; a handler function's `params` are
+// the last parameters of its resume loop, in order.
+import type { Comp } from "../ir/boxed.js";
+import type { HandlersProgram } from "../ir/handlers.js";
+
+export function lowerParamHandlers(p: HandlersProgram): HandlersProgram {
+  return {
+    ...p,
+    functions: p.functions.map((f) => ({ ...f, body: lower(f.body) })),
+    handlers: p.handlers.map((h) => ({ ...h, ops: h.ops.map((o) => ({ ...o, body: lower(o.body) })), ret: { ...h.ret, body: lower(h.ret.body) } })),
+    main: lower(p.main),
+  };
+}
+
+function lower(c: Comp): Comp {
+  switch (c.tag) {
+    case "Let": case "LetApp": case "LetRec": return { ...c, body: lower(c.body) };
+    case "LetComp": return { ...c, comp: lower(c.comp), body: lower(c.body) };
+    case "If": return { ...c, then: lower(c.then), else: lower(c.else) };
+    case "Case": case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: lower(k.body) })) };
+    case "Spawn": return { ...c, body: lower(c.body) };
+    case "ShallowHandle": return { ...c, ops: c.ops.map((o) => ({ ...o, body: lower(o.body) })), ret: { ...c.ret, body: lower(c.ret.body) } };
+    case "HandleCall": return { ...c, args: [...c.args, ...c.params.map((q) => q.init)], params: [] };
+    default: return c;
+  }
+}
