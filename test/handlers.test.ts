@@ -1,0 +1,100 @@
+// extract-handlers and lower-param-handlers, pass by pass, and the WasmFX instructions they lead
+// to in codegen's output.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Comp } from "../ir/boxed.js";
+import type { HandlersProgram } from "../ir/handlers.js";
+import { validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
+import { printModule, type WasmModule } from "../ir/wasm.js";
+import { prepareBackend, runPipeline, runSource } from "../tools/compile-lib.js";
+
+const upTo = (text: string, until: string) => runPipeline({ file: "h.links", text }, { until, check: true });
+
+/** Every computation form in a program's functions, handlers and main. */
+function forms(p: HandlersProgram): string[] {
+  const out: string[] = [];
+  const go = (c: Comp): void => {
+    out.push(c.tag);
+    switch (c.tag) {
+      case "Let": case "LetApp": case "LetRec": return go(c.body);
+      case "LetComp": go(c.comp); return go(c.body);
+      case "If": go(c.then); return go(c.else);
+      case "Case": case "Receive": return c.clauses.forEach((k) => go(k.body));
+      case "Handle": go(c.body); c.ops.forEach((o) => go(o.body)); return go(c.ret.body);
+      case "ShallowHandle": c.ops.forEach((o) => go(o.body)); return go(c.ret.body);
+      default: return;
+    }
+  };
+  p.functions.forEach((f) => go(f.body));
+  p.handlers.forEach((h) => { h.ops.forEach((o) => go(o.body)); go(h.ret.body); });
+  go(p.main);
+  return out;
+}
+
+const deep = `fun f(n) { var base = n * 10; handle(do Ask + 1) { case <Ask => k> -> k(base) case x -> x + n } } f(4)`;
+const shallow = `handle(shallowhandle(do Ask + 1) { case <Ask => k> -> k(5) case x -> x }) { case <Ask => k> -> k(0) }`;
+const param = `handle({ var x = do Get; do Put(x + 1); do Get })(s <- 41) { case <Get => k> -> k(s, s) case <Put(p) => k> -> k((), p) case x -> x }`;
+
+describe("extract-handlers", () => {
+  it("lifts a deep handler: the computation into a thunk, the clauses into a handler function over what they use", () => {
+    const p = upTo(deep, "extract-handlers") as HandlersProgram;
+    expect(forms(p)).not.toContain("Handle");
+    expect(forms(p)).toContain("HandleCall");
+    expect(p.handlers).toHaveLength(1);
+    const h = p.handlers[0]!;
+    expect(h.ops.map((o) => o.op)).toEqual(["Ask"]);
+    // the clauses use `base` (for k) and `n` (in the return clause): i64 parameters, not boxed
+    expect(h.free.map((b) => `${b.name}:${b.rep}`).sort()).toEqual(["base:i64", "n:i64"]);
+    const thunk = p.functions.find((f) => f.name.startsWith("handlee"))!;
+    expect(thunk.params).toEqual([]);
+    expect(validateHandlers(p)).toEqual([]);
+  });
+
+  it("keeps a shallow handler's clauses inline", () => {
+    const p = upTo(shallow, "extract-handlers") as HandlersProgram;
+    expect(p.handlers).toHaveLength(1); // the outer, deep one
+    expect(forms(p)).toContain("ShallowHandle");
+    expect(forms(p)).not.toContain("Handle");
+  });
+
+  it("leaves handler parameters on the call until lower-param-handlers threads them", () => {
+    const before = upTo(param, "extract-handlers") as HandlersProgram;
+    expect(before.handlers[0]!.params).toHaveLength(1);
+    expect(validateThreadedHandlers(before).join("\n")).toMatch(/still has handler parameters/);
+    const after = upTo(param, "lower-param-handlers") as HandlersProgram;
+    expect(validateThreadedHandlers(after)).toEqual([]);
+    expect(after.handlers[0]!.params).toHaveLength(1);
+  });
+});
+
+describe("codegen of handlers (WasmFX)", () => {
+  beforeAll(() => prepareBackend("wasmfx"));
+
+  it("a deep handler is cont.new, resume with an (on $tag $label) per operation, and suspend", () => {
+    const wat = printModule(upTo(deep, "codegen") as WasmModule, false);
+    expect(wat).toMatch(/\(cont\.new \$KCont/);
+    expect(wat).toMatch(/\(resume \$KCont \(on \$op0 \$on\d+\)/);
+    expect(wat).toMatch(/\(suspend \$op0\)/);
+    expect(wat).toMatch(/\(tag \$op0 \(param\) \(result eqref\)\) ;; Ask/);
+  });
+
+  it.each([
+    [deep, "45 : Int\n"],
+    [shallow, "6 : Int\n"],
+    [param, "42 : Int\n"],
+    // forwarding: Ask is not handled by the inner handler
+    ["handle(handle(do Ask + do Tell) { case <Tell => k> -> k(1) }) { case <Ask => k> -> k(10) }", "11 : Int\n"],
+    // a continuation stored in a data structure, taken out and resumed
+    ["handle(do Ask + 1) { case <Ask => k> -> var ks = [k]; hd(ks)(41) case x -> x }", "42 : Int\n"],
+  ])("%s agrees with interp", (text, expected) => {
+    const src = { file: "h.links", text };
+    const ref = runSource(src, "interp");
+    expect(ref.stdout).toBe(expected);
+    expect(runSource(src, "wasmfx")).toEqual(ref);
+  });
+
+  it("a second resumption is the one-shot error, naming the operation", () => {
+    const r = runSource({ file: "h.links", text: "handle(do Choose) { case <Choose => k> -> k(true) + k(false) case x -> if (x) 1 else 2 }" }, "wasmfx");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe("error: runtime error: continuation resumed twice: the wasmfx backend supports one-shot continuations; run with --backend cps (operation Choose)\n");
+  });
+});
