@@ -192,6 +192,22 @@ export function printBoxed(p: BoxedProgram, extra: SExp[] = []): string {
 }
 export const binderToSExp = bind;
 
+// ---------------------------------------------------------------- traversal
+/** The atoms a value reads. */
+export function valueAtoms(v: Value): Atom[] {
+  switch (v.tag) {
+    case "Var": case "Lit": return [v];
+    case "Closure": return v.captured;
+    case "Box": case "Unbox": return [v.atom];
+    case "Con": return v.arg ? [v.arg] : [];
+    case "Record": return [...v.fields.map(([, a]) => a), ...(v.ext ? [v.ext] : [])];
+    case "Update": return [v.record, ...v.fields.map(([, a]) => a)];
+    case "Proj": return [v.record];
+    case "Nil": return [];
+    case "Cons": return [v.head, v.tail];
+  }
+}
+
 // ---------------------------------------------------------------- validator
 
 /**
@@ -212,18 +228,9 @@ export function validateBoxed(p: BoxedProgram, allowed: ReadonlySet<string> = ne
       errs.push(`${a.name} is bound as ${reps.get(a.name)} but used as ${a.rep}`);
   };
   const value = (v: Value) => {
-    switch (v.tag) {
-      case "Var": case "Lit": return atom(v);
-      case "Box": atom(v.atom); if (v.from === "eq" || v.atom.rep !== v.from) errs.push(`box ${v.from} of ${v.atom.rep}`); return;
-      case "Unbox": atom(v.atom); if (v.atom.rep !== "eq") errs.push(`unbox of a ${v.atom.rep}, not an eq`); return;
-      case "Closure": v.captured.forEach(atom); return;
-      case "Con": if (v.arg) atom(v.arg); return;
-      case "Record": v.fields.forEach(([, a]) => atom(a)); if (v.ext) atom(v.ext); return;
-      case "Update": atom(v.record); v.fields.forEach(([, a]) => atom(a)); return;
-      case "Proj": return atom(v.record);
-      case "Nil": return;
-      case "Cons": atom(v.head); atom(v.tail); return;
-    }
+    valueAtoms(v).forEach(atom);
+    if (v.tag === "Box" && (v.from === "eq" || v.atom.rep !== v.from)) errs.push(`box ${v.from} of ${v.atom.rep}`);
+    if (v.tag === "Unbox" && v.atom.rep !== "eq") errs.push(`unbox of a ${v.atom.rep}, not an eq`);
   };
   const comp = (c: Comp): void => {
     for (;;) {

@@ -18,6 +18,7 @@ import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
 import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
+import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import { type Type, printType, prune, resolve, rowFields, tUnit } from "../ir/types.js";
 
@@ -91,8 +92,9 @@ function closedLabels(t: Type): string[] | undefined {
 }
 
 // ---------------------------------------------------------------- the generator
-export function codegen(p: HandlersProgram): WasmModule {
-  return new Gen(p).module();
+/** `prims`: the primitives' representations (box-poly's, from their Links types). */
+export function codegen(p: HandlersProgram, prims: PrimitiveReps): WasmModule {
+  return new Gen(p, prims).module();
 }
 
 interface FnCtx {
@@ -122,7 +124,7 @@ class Gen {
   private opIds = new Map<string, number>();
   private handlerFns = new Map<string, HandlerFn>();
 
-  constructor(private p: HandlersProgram) {
+  constructor(private p: HandlersProgram, private prims: PrimitiveReps) {
     for (const h of p.handlers) this.handlerFns.set(h.name, h);
     for (const f of p.functions) this.fns.set(f.name, f);
     this.collectLabels();
@@ -509,7 +511,7 @@ class Gen {
 
   /** A primitive used as a value: a constant closure over a generated generic entry. */
   private primClosure(name: string): Instr {
-    const prim = PRIM_SIGS[name];
+    const prim = this.prims.get(name);
     if (!prim) throw notYet(`the primitive ${name} as a value`);
     const fname = `prim$${name}`;
     return this.global(`closure:prim:${name}`, `${fname}$clos`, (g) => {
@@ -737,7 +739,7 @@ class Gen {
       const t = valtype(q.rep);
       if (t) params.push([q.name, t]);
     }
-    const resume = this.resumeEntry(h, true);
+    const resume = this.resumeName(h);
     const body = this.resumeWith(lget("h%k"), lget("h%v"), h.ops, (os, args, cont) => {
       // k: a closure over the boxed continuation and the handler's free variables
       const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
@@ -754,16 +756,20 @@ class Gen {
     return { name: wasmName(h.name), params, results: ["eqref"], locals: [...this.ctx.locals].filter(([n]) => !paramNames.has(n)), body };
   }
 
+  /** The name of handler H's `$H$resume` (referenced by ref.func, so declared). */
+  private resumeName(h: HandlerFn): string {
+    const name = `${wasmName(h.name)}$resume`;
+    this.declared.add(name);
+    return name;
+  }
+
   /**
    * `$H$resume`: the generic entry of a deep handler's `k` — (v, new parameter values…): take
    * the continuation out of its box (a second resumption is an error naming the operation) and
-   * run handler H on it again. With `nameOnly`, just the name (the function is made once).
+   * run handler H on it again.
    */
-  private resumeEntry(h: HandlerFn, nameOnly: true): string;
-  private resumeEntry(h: HandlerFn): WasmFunc;
-  private resumeEntry(h: HandlerFn, nameOnly = false): string | WasmFunc {
-    const name = `${wasmName(h.name)}$resume`;
-    if (nameOnly) { this.declared.add(name); return name; }
+  private resumeEntry(h: HandlerFn): WasmFunc {
+    const name = this.resumeName(h);
     const saved = this.ctx;
     this.ctx = this.newCtx();
     const arity = 1 + h.params.length;
@@ -1015,21 +1021,3 @@ class Gen {
 }
 
 /** Representations of primitives that can be used as values (closures). */
-const PRIM_SIGS: Record<string, { params: Rep[]; ret: Rep }> = {
-  "+": { params: ["i64", "i64"], ret: "i64" }, "-": { params: ["i64", "i64"], ret: "i64" }, "*": { params: ["i64", "i64"], ret: "i64" },
-  "/": { params: ["i64", "i64"], ret: "i64" }, mod: { params: ["i64", "i64"], ret: "i64" },
-  "+.": { params: ["f64", "f64"], ret: "f64" }, "-.": { params: ["f64", "f64"], ret: "f64" }, "*.": { params: ["f64", "f64"], ret: "f64" }, "/.": { params: ["f64", "f64"], ret: "f64" },
-  "==": { params: ["eq", "eq"], ret: "i32" }, "<>": { params: ["eq", "eq"], ret: "i32" }, "<": { params: ["eq", "eq"], ret: "i32" },
-  ">": { params: ["eq", "eq"], ret: "i32" }, "<=": { params: ["eq", "eq"], ret: "i32" }, ">=": { params: ["eq", "eq"], ret: "i32" },
-  "^^": { params: ["string", "string"], ret: "string" }, "++": { params: ["list", "list"], ret: "list" },
-  intToString: { params: ["i64"], ret: "string" }, floatToString: { params: ["f64"], ret: "string" },
-  intToFloat: { params: ["i64"], ret: "f64" }, print: { params: ["string"], ret: "unit" },
-  floatToInt: { params: ["f64"], ret: "i64" }, "^": { params: ["i64", "i64"], ret: "i64" }, "^.": { params: ["f64", "f64"], ret: "f64" },
-  negate: { params: ["i64"], ret: "i64" }, negatef: { params: ["f64"], ret: "f64" }, sqrt: { params: ["f64"], ret: "f64" },
-  floor: { params: ["f64"], ret: "f64" }, ceiling: { params: ["f64"], ret: "f64" }, exp: { params: ["f64"], ret: "f64" },
-  log: { params: ["f64"], ret: "f64" }, sin: { params: ["f64"], ret: "f64" }, cos: { params: ["f64"], ret: "f64" },
-  stringToInt: { params: ["string"], ret: "i64" }, stringToFloat: { params: ["string"], ret: "f64" }, isInt: { params: ["string"], ret: "i32" },
-  charToInt: { params: ["i32"], ret: "i64" }, intToChar: { params: ["i64"], ret: "i32" }, charAt: { params: ["string", "i64"], ret: "i32" },
-  strsub: { params: ["string", "i64", "i64"], ret: "string" }, strlen: { params: ["string"], ret: "i64" },
-  explode: { params: ["string"], ret: "list" }, implode: { params: ["list"], ret: "string" },
-};

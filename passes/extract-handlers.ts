@@ -14,7 +14,7 @@
 import { internalError, unsupported } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import { patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef } from "../ir/boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, valueAtoms } from "../ir/boxed.js";
 import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
@@ -31,18 +31,13 @@ class Extractor {
   constructor(private p: BoxedProgram) {}
 
   run(): HandlersProgram {
-    // new functions are pushed while the list is walked: they are processed in turn
+    // main first, then every function; functions made for handles are pushed onto the list
+    // while it is walked and processed in turn
     const work = [...this.p.functions];
+    const main = this.comp(this.p.main, bound(this.p.main, new Set()), work);
     for (let i = 0; i < work.length; i++) {
       const f = work[i]!;
-      const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)), this.p.patReps);
-      this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
-    }
-    const main = this.comp(this.p.main, bound(this.p.main, new Set(), this.p.patReps), work);
-    // functions made for handles inside main or inside other new functions
-    for (let i = this.functions.length; i < work.length; i++) {
-      const f = work[i]!;
-      const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)), this.p.patReps);
+      const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)));
       this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
     }
     return { ...this.p, functions: this.functions, main, handlers: this.handlers };
@@ -85,8 +80,8 @@ class Extractor {
       for (const o of h.ops) uses(o.body, used);
       uses(h.ret.body, used);
       const inside = new Set<string>();
-      for (const o of h.ops) bound(o.body, inside, this.p.patReps, [...o.args, ...(o.k ? [o.k] : [])]);
-      bound(h.ret.body, inside, this.p.patReps, [h.ret.pat]);
+      for (const o of h.ops) bound(o.body, inside, [...o.args, ...(o.k ? [o.k] : [])]);
+      bound(h.ret.body, inside, [h.ret.pat]);
       const free = [...used].filter(([x]) => scope.has(x) && !inner.has(x) && !inside.has(x)).map(([name, rep]): Binder => ({ name, rep, type: tUnit }));
       const hscope = new Set([...free.map((b) => b.name), ...inner, ...inside]);
       const name = this.fresh("handler");
@@ -104,7 +99,7 @@ class Extractor {
   private thunk(body: Comp, scope: Set<string>, work: Fn[], pre: ((body: Comp) => Comp)[]): MakeClosure {
     const used = new Map<string, Rep>();
     uses(body, used);
-    const inside = bound(body, new Set(), this.p.patReps);
+    const inside = bound(body, new Set());
     const free = [...used].filter(([x]) => scope.has(x) && !inside.has(x));
     const captured: Binder[] = [];
     const atoms: Atom[] = [];
@@ -139,19 +134,7 @@ class Extractor {
 /** Variables used in c (with the representation they are used at). */
 function uses(c: Comp, out: Map<string, Rep>): void {
   const atom = (a: Atom) => { if (a.tag === "Var") out.set(a.name, a.rep); };
-  const value = (v: Value) => {
-    switch (v.tag) {
-      case "Var": case "Lit": return atom(v);
-      case "Closure": return v.captured.forEach(atom);
-      case "Box": case "Unbox": return atom(v.atom);
-      case "Con": if (v.arg) atom(v.arg); return;
-      case "Record": v.fields.forEach(([, a]) => atom(a)); if (v.ext) atom(v.ext); return;
-      case "Update": atom(v.record); v.fields.forEach(([, a]) => atom(a)); return;
-      case "Proj": return atom(v.record);
-      case "Nil": return;
-      case "Cons": atom(v.head); atom(v.tail); return;
-    }
-  };
+  const value = (v: Value) => valueAtoms(v).forEach(atom);
   for (;;) {
     switch (c.tag) {
       case "Let": value(c.value); c = c.body; continue;
@@ -175,22 +158,21 @@ function uses(c: Comp, out: Map<string, Rep>): void {
 }
 
 /** Add every name bound in c (and in the patterns `pats`) to `scope`; returns it. */
-function bound(c: Comp, scope: Set<string>, patReps: Map<string, Rep>, pats: CPat[] = []): Set<string> {
+function bound(c: Comp, scope: Set<string>, pats: CPat[] = []): Set<string> {
   const pat = (q: CPat) => patVars(q, []).forEach((x) => scope.add(x));
   pats.forEach(pat);
-  void patReps;
   for (;;) {
     switch (c.tag) {
       case "Let": case "LetApp": scope.add(c.x.name); c = c.body; continue;
-      case "LetComp": scope.add(c.x.name); bound(c.comp, scope, patReps); c = c.body; continue;
+      case "LetComp": scope.add(c.x.name); bound(c.comp, scope); c = c.body; continue;
       case "LetRec": c.binds.forEach((b) => scope.add(b.x.name)); c = c.body; continue;
-      case "If": bound(c.then, scope, patReps); bound(c.else, scope, patReps); return scope;
-      case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); bound(k.body, scope, patReps); }); return scope;
-      case "Spawn": bound(c.body, scope, patReps); return scope;
+      case "If": bound(c.then, scope); bound(c.else, scope); return scope;
+      case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); bound(k.body, scope); }); return scope;
+      case "Spawn": bound(c.body, scope); return scope;
       case "Handle":
-        bound(c.body, scope, patReps); c.params.forEach((q) => scope.add(q.x.name));
-        c.ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); bound(o.body, scope, patReps); });
-        pat(c.ret.pat); bound(c.ret.body, scope, patReps); return scope;
+        bound(c.body, scope); c.params.forEach((q) => scope.add(q.x.name));
+        c.ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); bound(o.body, scope); });
+        pat(c.ret.pat); bound(c.ret.body, scope); return scope;
       default: return scope;
     }
   }

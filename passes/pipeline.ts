@@ -24,7 +24,7 @@ import { anf } from "./anf.js";
 import { type AnfProgram, printAnf, validateAnf } from "../ir/anf.js";
 import { closureConvert } from "./closure-convert.js";
 import { type ClosedProgram, printClosed, validateClosed } from "../ir/closed.js";
-import { boxPoly, primitiveReps } from "./box-poly.js";
+import { type PrimitiveReps, boxPoly, primitiveReps } from "./box-poly.js";
 import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
 import { extractHandlers } from "./extract-handlers.js";
 import { lowerParamHandlers } from "./lower-param-handlers.js";
@@ -80,6 +80,10 @@ export function prelude(): Program {
   return (preludeCache ??= parseProgram(readFileSync(preludePath, "utf8"), "<prelude>"));
 }
 
+let primitiveRepsCache: PrimitiveReps | undefined;
+/** The primitives' representations, from their Links types: worked out once, used by box-poly and codegen. */
+const primReps = (): PrimitiveReps => (primitiveRepsCache ??= primitiveReps(primitiveTypeTable()));
+
 let primitiveTypes: Map<string, TypeExpr> | undefined;
 export function primitiveTypeTable(): Map<string, TypeExpr> {
   if (!primitiveTypes) {
@@ -131,7 +135,7 @@ export const closureConvertPass: Pass<AnfProgram, ClosedProgram> = {
 export const boxPolyPass: Pass<ClosedProgram, BoxedProgram> = {
   name: "box-poly", from: "Closed", to: "Boxed",
   description: "representations from types (i64/f64/i32 unboxed, eq where polymorphic) and explicit box/unbox at the boundaries",
-  run: (p) => boxPoly(p, primitiveReps(primitiveTypeTable())),
+  run: (p) => boxPoly(p, primReps()),
 };
 
 export const extractHandlersPass: Pass<BoxedProgram, HandlersProgram> = {
@@ -149,7 +153,7 @@ export const lowerParamHandlersPass: Pass<HandlersProgram, HandlersProgram> = {
 export const codegenPass: Pass<HandlersProgram, WasmModule> = {
   name: "codegen", from: "ThreadedHandlers", to: "WasmIR",
   description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
-  run: codegen,
+  run: (p) => codegen(p, primReps()),
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,15 +8,15 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Console, Effect } from "effect";
 import { Command, Flag } from "effect/cli";
-import { BACKENDS, ENGINES, prepareBackend } from "./compile-lib.js";
-import { runCli, usageError } from "./driver.js";
+import { BACKENDS, prepareBackend } from "./compile-lib.js";
+import { engineFlag, runCli, usageError } from "./driver.js";
 import { type CaseResult, type Summary, defaultSuiteDir, formatTable, loadSuite, runCase, summarize } from "./conformance-lib.js";
 
 const conformance = Command.make(
   "conformance",
   {
     backend: Flag.Literals("backend", BACKENDS).pipe(Flag.atLeast(0), Flag.withMetavar("BACKEND"), Flag.withDescription("a backend to run the cases on; repeat for several (default: every backend, one table column each)")),
-    engine: Flag.Literals("engine", ENGINES).pipe(Flag.withDefault("node"), Flag.withMetavar("ENGINE"), Flag.withDescription("the engine for Wasm backends: node (in this process) or deno (default: node)")),
+    engine: engineFlag,
     only: Flag.String("only").pipe(Flag.optional, Flag.withMetavar("FILES"), Flag.withDescription("comma-separated .tests file name prefixes, e.g. handlers,records")),
     timeout: Flag.Finite("timeout").pipe(Flag.withDefault(5), Flag.withMetavar("SECONDS"), Flag.withDescription("per-case time limit on interp and on --engine deno (default: 5; Wasm runs inside Node cannot be interrupted)")),
     failures: Flag.Boolean("failures").pipe(Flag.withDefault(false), Flag.withDescription("also list every case that did not pass, with the reason")),

@@ -3,10 +3,17 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
-import { CliError, CliOutput, Command } from "effect/cli";
+import { CliError, CliOutput, Command, Flag } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
 import { pipeline, type Source } from "../passes/pipeline.js";
-import { type Backend, type RunOptions, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
+import { type Backend, ENGINES, type RunOptions, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
+
+/** `--engine node|deno`, shared by the tools that run Wasm modules. */
+export const engineFlag = Flag.Literals("engine", ENGINES).pipe(
+  Flag.withMetavar("ENGINE"),
+  Flag.withDefault("node"),
+  Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on) or deno (a `deno run` child process; the `deno` devDependency) (default: node)"),
+);
 
 // ---------------------------------------------------------------- typed errors
 interface ErrorFields {

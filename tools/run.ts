@@ -4,9 +4,9 @@
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { BACKENDS, ENGINES } from "./compile-lib.js";
+import { BACKENDS } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
-import { compile, readSource, runBackend, runCli } from "./driver.js";
+import { compile, engineFlag, readSource, runBackend, runCli } from "./driver.js";
 
 const run = Command.make(
   "run",
@@ -17,11 +17,7 @@ const run = Command.make(
       Flag.withDefault("interp"),
       Flag.withDescription("where to run the compiled program (default: interp)"),
     ),
-    engine: Flag.Literals("engine", ENGINES).pipe(
-      Flag.withMetavar("ENGINE"),
-      Flag.withDefault("node"),
-      Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on) or deno (a `deno run` child process; the `deno` devDependency) (default: node)"),
-    ),
+    engine: engineFlag,
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
