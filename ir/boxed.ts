@@ -63,7 +63,11 @@ export type Value =
 
 /** A pattern; its variables are bound with the representation recorded in `reps`. */
 export interface Clause { pat: CPat; body: Comp }
-export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: Comp }
+export interface OpClause {
+  op: string; args: CPat[]; k: CPat | undefined; body: Comp;
+  /** set by direct-resume: `k` is only ever called, at most once on any path through `body` */
+  direct?: boolean;
+}
 
 export type Comp =
   | { tag: "Let"; x: Binder; value: Value; body: Comp }
@@ -171,7 +175,10 @@ export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
 export function opClausesToSExp(ops: OpClause[], ret: Clause, patReps: Map<string, Rep>): SExp[] {
   const pat = (p: CPat): SExp => patWithReps(p, patReps);
   return [
-    ...ops.map((o) => ["op", o.op, o.args.map(pat), o.k ? pat(o.k) : "_", compToSExp(o.body, patReps)] as SExp),
+    ...ops.map((o) => {
+      const k = o.k ? pat(o.k) : "_";
+      return ["op", o.op, o.args.map(pat), o.direct ? ["direct", k] : k, compToSExp(o.body, patReps)] as SExp;
+    }),
     ["return", pat(ret.pat), compToSExp(ret.body, patReps)],
   ];
 }

@@ -11,9 +11,10 @@
 //                                   representation), `params` the handler parameters (eq).
 // ThreadedHandlers (lower-param-handlers) is the same with no `params` on handle-call: the
 // initial parameter values are passed as the last `args`, and a resumption `k(v, s1, …)` passes
-// the new ones back to H.
+// the new ones back to H. Its operation clauses may be marked `(direct k)` (direct-resume): `k`
+// is a variable (or `_`) that the body only calls, at most once on any path.
 import type { SExp } from "./common.js";
-import { type Binder, type BoxedProgram, type Clause, type Comp, type OpClause, binderToSExp, opClausesToSExp, printBoxed, validateBoxed } from "./boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type OpClause, binderToSExp, opClausesToSExp, printBoxed, valueAtoms, validateBoxed } from "./boxed.js";
 
 export interface HandlerFn {
   name: string;
@@ -67,4 +68,64 @@ export function validateHandlers(p: HandlersProgram, threaded = false): string[]
   return errs;
 }
 
-export const validateThreadedHandlers = (p: HandlersProgram): string[] => validateHandlers(p, true);
+/** ThreadedHandlers: Handlers' checks, no handler parameters left, every `direct` clause deserves it. */
+export function validateThreadedHandlers(p: HandlersProgram): string[] {
+  const errs = validateHandlers(p, true);
+  const clauses = (c: Comp, out: OpClause[]): OpClause[] => {
+    for (;;) {
+      switch (c.tag) {
+        case "Let": case "LetApp": case "LetRec": c = c.body; continue;
+        case "LetComp": clauses(c.comp, out); c = c.body; continue;
+        case "If": clauses(c.then, out); clauses(c.else, out); return out;
+        case "Case": case "Receive": c.clauses.forEach((k) => clauses(k.body, out)); return out;
+        case "Spawn": return clauses(c.body, out);
+        case "ShallowHandle": out.push(...c.ops); c.ops.forEach((o) => clauses(o.body, out)); return clauses(c.ret.body, out);
+        default: return out;
+      }
+    }
+  };
+  const all = [...p.functions.map((f) => f.body), p.main].flatMap((b) => clauses(b, []));
+  for (const h of p.handlers) all.push(...h.ops, ...h.ops.flatMap((o) => clauses(o.body, [])), ...clauses(h.ret.body, []));
+  for (const o of all) {
+    if (o.direct && !isDirect(o)) errs.push(`operation clause ${o.op} is marked direct but its continuation is used otherwise`);
+  }
+  return errs;
+}
+
+/**
+ * Can clause o resume its continuation directly (no closure, no one-shot box)? Yes when `k` is
+ * `_` or a variable that the body uses only as the function of a call, at most once on any path.
+ */
+export function isDirect(o: OpClause): boolean {
+  if (!o.k || o.k.tag === "PAny") return true;
+  return o.k.tag === "PVar" && continuationCalls(o.body, o.k.name) <= 1;
+}
+
+/** The most calls of `k` on any one path through c; Infinity if `k` is used other than as a callee. */
+export function continuationCalls(c: Comp, k: string): number {
+  const escapes = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
+  const callee = (fn: Atom, args: Atom[]) => (escapes(args) ? Infinity : escapes([fn]) ? 1 : 0);
+  const most = (cs: Comp[]) => Math.max(0, ...cs.map((x) => continuationCalls(x, k)));
+  let n = 0;
+  for (;;) {
+    switch (c.tag) {
+      case "Let": if (escapes(valueAtoms(c.value))) return Infinity; c = c.body; continue;
+      case "LetApp": n += callee(c.fn, c.args); c = c.body; continue;
+      case "LetComp": n += continuationCalls(c.comp, k); c = c.body; continue;
+      case "LetRec": if (c.binds.some((b) => escapes(valueAtoms(b.closure)))) return Infinity; c = c.body; continue;
+      case "Return": return escapes([c.atom]) ? Infinity : n;
+      case "App": return n + callee(c.fn, c.args);
+      case "Do": return escapes(c.args) ? Infinity : n;
+      case "If": return escapes([c.cond]) ? Infinity : n + most([c.then, c.else]);
+      case "Case": return escapes([c.scrutinee]) ? Infinity : n + most(c.clauses.map((x) => x.body));
+      case "Receive": return n + most(c.clauses.map((x) => x.body));
+      // another process, or another handled computation: its own continuation
+      case "Spawn": return continuationCalls(c.body, k) > 0 ? Infinity : n;
+      case "Handle": return Infinity;
+      case "HandleCall": return escapes([...valueAtoms(c.thunk), ...c.args, ...c.params.map((q) => q.init)]) ? Infinity : n;
+      case "ShallowHandle":
+        if (escapes(valueAtoms(c.thunk))) return Infinity;
+        return n + most([...c.ops.map((o) => o.body), c.ret.body]);
+    }
+  }
+}

@@ -101,6 +101,8 @@ interface FnCtx {
   locals: Map<string, string>; // name → valtype
   reps: Map<string, Rep>;
   labels: number; // block label counter
+  /** continuations of `direct` clauses in scope: how a call of each resumes it */
+  direct: Map<string, (args: Atom[], tail: boolean) => Instr[]>;
 }
 
 class Gen {
@@ -132,11 +134,14 @@ class Gen {
 
   module(): WasmModule {
     for (const f of this.p.functions) this.funcs.push(this.fn(f));
-    for (const h of this.p.handlers) this.funcs.push(this.handlerFn(h), this.resumeEntry(h));
+    for (const h of this.p.handlers) {
+      this.funcs.push(this.handlerFn(h));
+      if (h.ops.some((o) => !o.direct)) this.funcs.push(this.resumeEntry(h));
+    }
     this.funcs.push(this.main());
     this.funcs.push(this.ctorNames());
     this.funcs.push(this.labelSearch());
-    if (this.usesHandlers) this.funcs.push(this.opNames());
+    if (this.usesContBox) this.funcs.push(this.opNames());
     return {
       imports: [],
       runtime: runtime(),
@@ -241,7 +246,7 @@ class Gen {
 
   // ------------------------------------------------------------ functions
   private newCtx(): FnCtx {
-    return { locals: new Map(), reps: new Map(), labels: 0 };
+    return { locals: new Map(), reps: new Map(), labels: 0, direct: new Map() };
   }
   private local(name: string, rep: Rep) {
     this.ctx.reps.set(name, rep);
@@ -436,6 +441,8 @@ class Gen {
       args.forEach((a) => ops.push(...this.push(a)));
       return [I(tail ? "return_call" : "call", [`$${wasmName(known)}`], ...ops)];
     }
+    const direct = fn.tag === "Var" ? this.ctx.direct.get(fn.name) : undefined;
+    if (direct) return direct(args, tail);
     if (fn.tag === "Var" && !this.ctx.reps.has(fn.name) && !this.fns.has(fn.name)) return this.primitive(fn.name, args);
     // through the closure's generic entry
     const type = this.genType(args.length);
@@ -618,18 +625,18 @@ class Gen {
   // result); `do Op(a)` is `suspend`. A deep handler is a function (continuation, value, free
   // variables…, handler parameters…) that resumes the continuation with one `(on $tag $label)`
   // per operation it handles: an operation it does not handle goes on to the next enclosing
-  // resume (forwarding is WasmFX's own handler search). `k` is a closure over a $ContBox holding
-  // the continuation: calling it takes the continuation out (a second call is a runtime error:
-  // WasmFX continuations are one-shot) and runs the handler function again on it.
+  // resume (forwarding is WasmFX's own handler search). In a `direct` clause (direct-resume), a
+  // call of `k` resumes in place: the handler function called on the continuation (deep), or a
+  // bare `resume` (shallow). Otherwise `k` is a closure over a $ContBox holding the continuation:
+  // calling it takes the continuation out (a second call is a runtime error: WasmFX
+  // continuations are one-shot) and runs the handler function again on it.
 
-  private usesHandlers = false;
+  private usesContBox = false;
   /** helper functions made on first use */
   private made = new Set<string>();
   private handlerTypes(): void {
-    this.usesHandlers = true;
     this.types.add("(type $KFn (func (param eqref) (result eqref)))");
     this.types.add("(type $KCont (cont $KFn))");
-    this.types.add("(type $ContBox (struct (field (mut (ref null $KCont))) (field i32)))");
   }
 
   private opTag(op: string, arity: number): string {
@@ -714,12 +721,13 @@ class Gen {
    * The clauses of one operation, in order: the first whose patterns match binds them and runs
    * its body (`body` must not fall through); none matching is a runtime error.
    */
-  private opClauses(os: OpClause[], args: string[], k: Instr, body: (o: OpClause) => Instr[]): Instr[] {
+  private opClauses(os: OpClause[], args: string[], k: () => Instr, resume: (args: Atom[], tail: boolean) => Instr[], body: (o: OpClause) => Instr[]): Instr[] {
     const out: Instr[] = [];
     for (const o of os) {
       const fail = `$nomatch${this.ctx.labels++}`;
       const binds = o.args.flatMap((q, i) => this.pat(q, lget(args[i]!), "eq", fail));
-      if (o.k) binds.push(...this.pat(o.k, k, "closure", fail));
+      if (o.direct) { if (o.k?.tag === "PVar") this.ctx.direct.set(o.k.name, resume); }
+      else if (o.k) binds.push(...this.pat(o.k, k(), "closure", fail));
       out.push(I("block", [fail], ...binds, ...body(o)));
     }
     return [...out, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
@@ -727,6 +735,8 @@ class Gen {
 
   /** A box holding a just-captured continuation, tagged with its operation (for the error message). */
   private contBox(cont: string, op: string): Instr {
+    this.usesContBox = true;
+    this.types.add("(type $ContBox (struct (field (mut (ref null $KCont))) (field i32)))");
     return I("struct.new", ["$ContBox"], lget(cont), i32(this.opIds.get(op)!));
   }
 
@@ -739,12 +749,20 @@ class Gen {
       const t = valtype(q.rep);
       if (t) params.push([q.name, t]);
     }
-    const resume = this.resumeName(h);
     const body = this.resumeWith(lget("h%k"), lget("h%v"), h.ops, (os, args, cont) => {
       // k: a closure over the boxed continuation and the handler's free variables
-      const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
-      const k = I("struct.new", ["$Closure"], I("ref.func", [`$${resume}`]), I("array.new_fixed", ["$Env", env.length], ...env));
-      return this.opClauses(os, args, k, (o) => [I("return", [], this.block(this.comp(o.body, "eq", true), "eq"))]);
+      const k = () => {
+        const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
+        return I("struct.new", ["$Closure"], I("ref.func", [`$${this.resumeName(h)}`]), I("array.new_fixed", ["$Env", env.length], ...env));
+      };
+      // k in a direct clause: this handler function again, on the continuation (and new parameters)
+      const resume = (a: Atom[], tail: boolean): Instr[] => {
+        const operands: Instr[] = [I("ref.as_non_null", [], lget(cont)), this.atom(a[0]!)];
+        h.free.forEach((q) => { if (valtype(q.rep)) operands.push(lget(q.name)); });
+        h.params.forEach((q, i) => { const u = unboxInstr(q.rep, this.atom(a[i + 1]!)); if (u) operands.push(u); });
+        return [I(tail ? "return_call" : "call", [`$${wasmName(h.name)}`], ...operands)];
+      };
+      return this.opClauses(os, args, k, resume, (o) => [I("return", [], this.block(this.comp(o.body, "eq", true), "eq"))]);
     }, (() => {
       const r = this.temp("eq");
       const fail = `$nomatch${this.ctx.labels++}`;
@@ -823,10 +841,11 @@ class Gen {
   private shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
     const done = `$shallow${this.ctx.labels++}`;
     const t = this.temp("closure");
-    const resume = this.shallowResume();
     const code = this.resumeWith(I("cont.new", ["$KCont"], I("ref.func", [`$${this.runThunk()}`])), lget(t), c.ops, (os, args, cont) => {
-      const k = I("struct.new", ["$Closure"], I("ref.func", [`$${resume}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
-      return this.opClauses(os, args, k, (o) => [I("br", [done], this.block(this.comp(o.body, "eq", tail), "eq"))]);
+      const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
+      // k in a direct clause: resume with no handler
+      const resume = (a: Atom[]): Instr[] => [I("resume", ["$KCont"], this.atom(a[0]!), I("ref.as_non_null", [], lget(cont)))];
+      return this.opClauses(os, args, k, resume, (o) => [I("br", [done], this.block(this.comp(o.body, "eq", tail), "eq"))]);
     }, (() => {
       const r = this.temp("eq");
       const fail = `$nomatch${this.ctx.labels++}`;

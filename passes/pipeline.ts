@@ -8,6 +8,7 @@
 //   box-poly Closed  → Boxed          passes/box-poly.ts
 //   extract-handlers  Boxed → Handlers           passes/extract-handlers.ts
 //   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
+//   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts
 //   codegen  ThreadedHandlers → WasmIR  passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
@@ -28,6 +29,7 @@ import { type PrimitiveReps, boxPoly, primitiveReps } from "./box-poly.js";
 import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
 import { extractHandlers } from "./extract-handlers.js";
 import { lowerParamHandlers } from "./lower-param-handlers.js";
+import { directResume } from "./direct-resume.js";
 import { type HandlersProgram, printHandlers, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
 import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
@@ -150,6 +152,12 @@ export const lowerParamHandlersPass: Pass<HandlersProgram, HandlersProgram> = {
   run: lowerParamHandlers,
 };
 
+export const directResumePass: Pass<HandlersProgram, HandlersProgram> = {
+  name: "direct-resume", from: "ThreadedHandlers", to: "ThreadedHandlers",
+  description: "marks operation clauses whose k is only called, at most once on any path: codegen resumes those in place, with no closure or one-shot box",
+  run: directResume,
+};
+
 export const codegenPass: Pass<HandlersProgram, WasmModule> = {
   name: "codegen", from: "ThreadedHandlers", to: "WasmIR",
   description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
@@ -158,7 +166,7 @@ export const codegenPass: Pass<HandlersProgram, WasmModule> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const pipeline: readonly Pass<any, any>[] = [
-  parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, extractHandlersPass, lowerParamHandlersPass, codegenPass,
+  parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, extractHandlersPass, lowerParamHandlersPass, directResumePass, codegenPass,
 ];
 
 /** The last pass each backend needs. */

@@ -18,7 +18,7 @@
 ;;       constructor id -> constructor name (used by $compare_values to order variants by NAME);
 ;;       required even when the program has no variants (validation needs it; `unreachable`
 ;;       is a fine body then).
-;;   (func (export "main"))  -- the program; the host calls it, then calls the export "flush".
+;;   (func (export "main"))  -- the program; the host calls it.
 ;; and must number record labels so that label-id order is Links' label order (compareLabels in
 ;; backends/interp/values.ts: numeric labels numerically, otherwise by name):
 ;; $compare_values walks record fields in array order.
@@ -26,7 +26,6 @@
 ;; Exports made here (kept by the optimiser; everything else is internal and removed when unused;
 ;; the generated module must not reuse these export names):
 ;;   "str_len" (ref $String) -> i32, "str_byte" (ref $String) i32 -> i32 : read strings from JS
-;;   "flush"   ()                                                         : write buffered output
 ;;
 ;; Names: every function below is internal and called by `$name` from generated code.
 
@@ -75,20 +74,7 @@
 (global $unit (ref $Record) (struct.new $Record (array.new_fixed $Labels 0) (array.new_fixed $Values 0)))
 
 ;; ------------------------------------------------------------------------------ output
-;; Output is buffered (8 KiB). A string never straddles two host writes, so each host write
-;; is valid UTF-8 on its own. The host calls "flush" after main (and on errors).
-(global $out_buf (ref $String) (array.new_default $String (i32.const 8192)))
-(global $out_len (mut i32) (i32.const 0))
-
-(func $flush (export "flush")
-  (local $s (ref $String))
-  (if (i32.gt_u (global.get $out_len) (i32.const 0))
-    (then
-      (local.set $s (array.new_default $String (global.get $out_len)))
-      (array.copy $String $String (local.get $s) (i32.const 0)
-        (global.get $out_buf) (i32.const 0) (global.get $out_len))
-      (global.set $out_len (i32.const 0))
-      (call $host_write (local.get $s)))))
+;; Each print is one host write of a whole string (valid UTF-8 on its own); the host buffers.
 
 (func $str_len (export "str_len") (param $s (ref $String)) (result i32)
   (array.len (local.get $s)))
@@ -98,15 +84,7 @@
 
 ;; print a string as is
 (func $print_string (param $s (ref $String))
-  (local $n i32)
-  (local.set $n (array.len (local.get $s)))
-  (if (i32.gt_u (i32.add (global.get $out_len) (local.get $n)) (i32.const 8192))
-    (then (call $flush)))
-  (if (i32.gt_u (local.get $n) (i32.const 8192))
-    (then (call $host_write (local.get $s)) (return)))
-  (array.copy $String $String (global.get $out_buf) (global.get $out_len)
-    (local.get $s) (i32.const 0) (local.get $n))
-  (global.set $out_len (i32.add (global.get $out_len) (local.get $n))))
+  (call $host_write (local.get $s)))
 
 (func $print_int (param $x i64) (call $print_string (call $str_from_int (local.get $x))))
 (func $print_float (param $x f64) (call $print_string (call $str_from_float (local.get $x))))

@@ -101,7 +101,7 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "extract-handlers", "lower-param-handlers", "codegen"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "extract-handlers", "lower-param-handlers", "direct-resume", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
@@ -118,6 +118,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after box-poly (Boxed) ----",
       ";; ---- after extract-handlers (Handlers) ----",
       ";; ---- after lower-param-handlers (ThreadedHandlers) ----",
+      ";; ---- after direct-resume (ThreadedHandlers) ----",
       ";; ---- after codegen (WasmIR) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);

@@ -66,6 +66,32 @@ describe("extract-handlers", () => {
   });
 });
 
+describe("direct-resume", () => {
+  const clauses = (text: string) => {
+    const p = upTo(text, "direct-resume") as HandlersProgram;
+    expect(validateThreadedHandlers(p)).toEqual([]);
+    return p.handlers.flatMap((h) => h.ops.map((o) => `${o.op}:${o.direct ? "direct" : "boxed"}`));
+  };
+
+  it("marks a clause whose k is called at most once on every path, or not used at all", () => {
+    expect(clauses(deep)).toEqual(["Ask:direct"]);
+    expect(clauses("handle(do Ask) { case <Ask => k> -> if (true) k(1) else k(2) }")).toEqual(["Ask:direct"]);
+    expect(clauses("handle({ do Fail; 1 }) { case <Fail => k> -> 0 }")).toEqual(["Fail:direct"]);
+  });
+
+  it("leaves a clause boxed when k may be called twice or escapes", () => {
+    expect(clauses("handle(do Choose) { case <Choose => k> -> k(true) + k(false) case x -> if (x) 1 else 2 }")).toEqual(["Choose:boxed"]);
+    expect(clauses("handle(do Ask + 1) { case <Ask => k> -> var ks = [k]; hd(ks)(41) case x -> x }")).toEqual(["Ask:boxed"]);
+    expect(clauses("handle(do Ask + 1) { case <Ask => k> -> (fun(x) { k(x) })(41) case x -> x }")).toEqual(["Ask:boxed"]);
+  });
+
+  it("the validator rejects a clause marked direct whose k is used otherwise", () => {
+    const p = upTo("handle(do Choose) { case <Choose => k> -> k(true) + k(false) case x -> if (x) 1 else 2 }", "direct-resume") as HandlersProgram;
+    p.handlers[0]!.ops[0]!.direct = true;
+    expect(validateThreadedHandlers(p).join("\n")).toMatch(/Choose is marked direct/);
+  });
+});
+
 describe("codegen of handlers (WasmFX)", () => {
   beforeAll(() => prepareBackend("wasmfx"));
 
@@ -75,6 +101,13 @@ describe("codegen of handlers (WasmFX)", () => {
     expect(wat).toMatch(/\(resume \$KCont \(on \$op0 \$on\d+\)/);
     expect(wat).toMatch(/\(suspend \$op0\)/);
     expect(wat).toMatch(/\(tag \$op0 \(param\) \(result eqref\)\) ;; Ask/);
+    // its clause is direct: k(base) calls the handler function on the continuation, no box
+    expect(wat).not.toMatch(/ContBox|\$resume/);
+  });
+
+  it("a clause whose k escapes resumes through a one-shot box", () => {
+    const wat = printModule(upTo("handle(do Ask + 1) { case <Ask => k> -> var ks = [k]; hd(ks)(41) case x -> x }", "codegen") as WasmModule, false);
+    expect(wat).toMatch(/\(struct\.new \$ContBox/);
   });
 
   it.each([
@@ -85,6 +118,10 @@ describe("codegen of handlers (WasmFX)", () => {
     ["handle(handle(do Ask + do Tell) { case <Tell => k> -> k(1) }) { case <Ask => k> -> k(10) }", "11 : Int\n"],
     // a continuation stored in a data structure, taken out and resumed
     ["handle(do Ask + 1) { case <Ask => k> -> var ks = [k]; hd(ks)(41) case x -> x }", "42 : Int\n"],
+    // direct clauses: k on one of two paths, k unused, k in a shallow handler, with parameters
+    ["handle(do Ask + 1) { case <Ask => k> -> if (1 < 2) k(1) else k(2) case x -> x * 10 }", "20 : Int\n"],
+    ["handle({ do Fail; 1 }) { case <Fail => k> -> 0 case x -> x }", "0 : Int\n"],
+    ["shallowhandle(do Ask + do Ask) { case <Ask => k> -> handle(k(1)) { case <Ask => j> -> j(5) } }", "6 : Int\n"],
   ])("%s agrees with interp", (text, expected) => {
     const src = { file: "h.links", text };
     const ref = runSource(src, "interp");

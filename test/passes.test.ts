@@ -40,7 +40,7 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, extract-handlers, lower-param-handlers, codegen", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, extract-handlers, lower-param-handlers, direct-resume, codegen", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
@@ -50,6 +50,7 @@ describe("pipeline: golden dumps of every pass for every example", () => {
       "box-poly: Closed → Boxed",
       "extract-handlers: Boxed → Handlers",
       "lower-param-handlers: Handlers → ThreadedHandlers",
+      "direct-resume: ThreadedHandlers → ThreadedHandlers",
       "codegen: ThreadedHandlers → WasmIR",
     ]);
   });

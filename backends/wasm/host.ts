@@ -2,7 +2,7 @@
 // `host.write` (a chunk of UTF-8 output), `host.fail` (a runtime error with a message),
 // `host.parse_float`, `host.random` and five `Math` functions (so that results agree with the
 // interpreter to the bit), runs the
-// module's `main` and flushes its output buffer. Imports nothing, so Deno can load it as is;
+// module's `main`, and buffers its output (8 KiB chunks to `write`). Imports nothing, so Deno can load it as is;
 // backends/wasm/node.ts and backends/wasm/deno-main.ts wrap it for their engine.
 
 // The project's TypeScript libs declare no WebAssembly values; this is the part used here.
@@ -23,7 +23,7 @@ export interface HostOptions {
 }
 
 export interface Program {
-  /** Call `main`, then flush buffered output (also when main fails). */
+  /** Call `main`, then pass on the output still buffered (also when main fails). */
   run(): void;
   /** All exports, for tests and tools. */
   exports: Record<string, unknown>;
@@ -38,13 +38,29 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
   const readString = (s: unknown): string => {
     const n = ex.str_len!(s) as number;
     const bytes = new Uint8Array(n);
-    for (let i = 0; i < n; i++) bytes[i] = ex.str_byte!(s, i) as number;
-    return decoder.decode(bytes);
+    let ascii = true;
+    for (let i = 0; i < n; i++) ascii = (bytes[i] = ex.str_byte!(s, i) as number) < 0x80 && ascii;
+    // short ASCII strings (most prints) without the decoder's per-call cost
+    return ascii && n <= 256 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : decoder.decode(bytes);
+  };
+  // output: one host write per print, passed on in chunks of at least 8 KiB (and at the end)
+  let buffered: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (buffered.length === 0) return;
+    const chunk = buffered.join("");
+    buffered = [];
+    size = 0;
+    opts.write(chunk);
   };
   const imports = {
     host: {
-      write: (s: unknown) => opts.write(readString(s)),
-      fail: (s: unknown) => opts.fail(readString(s)),
+      write: (s: unknown) => {
+        const text = readString(s);
+        buffered.push(text);
+        if ((size += text.length) >= 8192) flush();
+      },
+      fail: (s: unknown) => { flush(); return opts.fail(readString(s)); },
       parse_float: (s: unknown) => Number(readString(s)),
       random: Math.random,
     },
@@ -57,7 +73,7 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
       try {
         ex.main!();
       } finally {
-        ex.flush!(); // output written before an error still appears
+        flush(); // output written before an error still appears
       }
     },
     exports: instance.exports,

@@ -1,0 +1,35 @@
+// direct-resume: ThreadedHandlers → ThreadedHandlers (marks operation clauses)
+// Example: `case <Op(x) => k> -> var y = k(()); y + x`
+//   (op Op (x) k (seq (let-app y (k ())) …))  ⇒  (op Op (x) (direct k) (seq (let-app y (k ())) …))
+// A clause is `direct` when its continuation is `_`, or a variable the body only ever calls, at
+// most once on any path (ir/handlers.ts `isDirect`). The code generator then resumes such a
+// continuation in place — the deep handler's function called on it, or a bare `resume` for a
+// shallow one — instead of allocating a closure over a one-shot box for `k` and checking the box
+// on every call: a call that runs at most once cannot be a second resumption.
+// Needs: ThreadedHandlers (unique binder names). Guarantees: every clause marked direct passes
+// `isDirect`; nothing else changes.
+import type { Comp, OpClause } from "../ir/boxed.js";
+import { type HandlersProgram, isDirect } from "../ir/handlers.js";
+
+export function directResume(p: HandlersProgram): HandlersProgram {
+  return {
+    ...p,
+    functions: p.functions.map((f) => ({ ...f, body: mark(f.body) })),
+    handlers: p.handlers.map((h) => ({ ...h, ops: h.ops.map(clause), ret: { ...h.ret, body: mark(h.ret.body) } })),
+    main: mark(p.main),
+  };
+}
+
+const clause = (o: OpClause): OpClause => ({ ...o, body: mark(o.body), direct: isDirect(o) });
+
+function mark(c: Comp): Comp {
+  switch (c.tag) {
+    case "Let": case "LetApp": case "LetRec": return { ...c, body: mark(c.body) };
+    case "LetComp": return { ...c, comp: mark(c.comp), body: mark(c.body) };
+    case "If": return { ...c, then: mark(c.then), else: mark(c.else) };
+    case "Case": case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: mark(k.body) })) };
+    case "Spawn": return { ...c, body: mark(c.body) };
+    case "ShallowHandle": return { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } };
+    default: return c;
+  }
+}
