@@ -84,9 +84,15 @@ export type Comp =
   | { tag: "Receive"; clauses: Clause[]; rep: Rep }
   // ---- Handlers (ir/handlers.ts) only: what extract-handlers makes of `Handle` ----
   /** a deep handler: call handler function `handler` on the handled computation `thunk` */
-  | { tag: "HandleCall"; handler: string; thunk: MakeClosure; args: Atom[]; params: { x: Binder; init: Atom }[]; rep: Rep }
+  | { tag: "HandleCall"; handler: string; thunk: Thunk; args: Atom[]; params: { x: Binder; init: Atom }[]; rep: Rep }
   /** a shallow handler, handled inline: resume `thunk` once, run the clause it stops at */
-  | { tag: "ShallowHandle"; thunk: MakeClosure; ops: OpClause[]; ret: Clause; rep: Rep };
+  | { tag: "ShallowHandle"; thunk: Thunk; ops: OpClause[]; ret: Clause; rep: Rep };
+
+/**
+ * A handled computation (made by extract-handlers): function `fn` applied to `args` (its free
+ * variables) and then to one more argument, the value it is first resumed with (ignored).
+ */
+export interface Thunk { fn: string; args: Atom[] }
 
 export interface Fn {
   name: string;
@@ -111,6 +117,8 @@ export interface BoxedProgram {
 // ---------------------------------------------------------------- printer
 const atomS = (a: Atom): SExp => (a.tag === "Var" ? a.name : litToSExp(a.lit));
 const bind = (b: Binder): string => `${b.name}:${b.rep}`;
+
+const thunkToSExp = (t: Thunk): SExp => ["thunk", t.fn, ...t.args.map(atomS)];
 
 export function valueToSExp(v: Value): SExp {
   switch (v.tag) {
@@ -160,11 +168,11 @@ export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
     case "Spawn": tail = [cur.kind, go(cur.body)]; break;
     case "Receive": tail = ["receive", ...cur.clauses.map((k) => [pat(k.pat), go(k.body)] as SExp)]; break;
     case "HandleCall":
-      tail = ["handle-call", cur.handler, valueToSExp(cur.thunk), ["args", ...cur.args.map(atomS)],
+      tail = ["handle-call", cur.handler, thunkToSExp(cur.thunk), ["args", ...cur.args.map(atomS)],
         ...(cur.params.length ? [["params", ...cur.params.map((p) => [bind(p.x), atomS(p.init)] as SExp)]] : [])];
       break;
     case "ShallowHandle":
-      tail = ["shallow-handle", valueToSExp(cur.thunk), ...opClausesToSExp(cur.ops, cur.ret, patReps)];
+      tail = ["shallow-handle", thunkToSExp(cur.thunk), ...opClausesToSExp(cur.ops, cur.ret, patReps)];
       break;
     default: tail = ["?"];
   }
@@ -257,10 +265,10 @@ export function validateBoxed(p: BoxedProgram, allowed: ReadonlySet<string> = ne
         case "HandleCall":
           if (!allowed.has(c.tag)) errs.push(`handle-call ${c.handler} does not belong to this language`);
           if (c.params.length > 0 && !allowed.has("HandleCall params")) errs.push(`handle-call ${c.handler} still has handler parameters (lower-param-handlers threads them)`);
-          value(c.thunk); c.args.forEach(atom); c.params.forEach((q) => { atom(q.init); binder(q.x); }); return;
+          c.thunk.args.forEach(atom); c.args.forEach(atom); c.params.forEach((q) => { atom(q.init); binder(q.x); }); return;
         case "ShallowHandle":
           if (!allowed.has(c.tag)) errs.push("shallow-handle does not belong to this language");
-          value(c.thunk); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
+          c.thunk.args.forEach(atom); c.ops.forEach((o) => comp(o.body)); comp(c.ret.body); return;
         case "Spawn": return comp(c.body);
         case "Receive": c.clauses.forEach((k) => comp(k.body)); return;
       }

@@ -2,10 +2,11 @@
 //
 // A language diff against Boxed (ir/boxed.ts, whose computation union carries the two new forms):
 //   - (handle body clauses…)        is gone;
-//   + (handle-call H thunk (args…) (params…))  a deep handler: handler function H runs the
-//                                   handled computation `thunk` (a closure of no arguments, started
-//                                   with cont.new) and resumes it with one clause per operation;
-//   + (shallow-handle thunk clauses…)  a shallow handler, handled inline at its site;
+//   + (handle-call H (thunk f a…) (args…) (params…))  a deep handler: handler function H runs the
+//                                   handled computation `f(a…)` (f's last parameter takes the value
+//                                   of the first resume, unused) and resumes it with one clause per
+//                                   operation;
+//   + (shallow-handle (thunk f a…) clauses…)  a shallow handler, handled inline at its site;
 //   + (handler H (free…) (params…) clauses…)  a handler function: `free` are the variables its
 //                                   clauses use from the handle site (parameters in their own
 //                                   representation), `params` the handler parameters (eq).
@@ -122,9 +123,9 @@ export function continuationCalls(c: Comp, k: string): number {
       // another process, or another handled computation: its own continuation
       case "Spawn": return continuationCalls(c.body, k) > 0 ? Infinity : n;
       case "Handle": return Infinity;
-      case "HandleCall": return escapes([...valueAtoms(c.thunk), ...c.args, ...c.params.map((q) => q.init)]) ? Infinity : n;
+      case "HandleCall": return escapes([...c.thunk.args, ...c.args, ...c.params.map((q) => q.init)]) ? Infinity : n;
       case "ShallowHandle":
-        if (escapes(valueAtoms(c.thunk))) return Infinity;
+        if (escapes(c.thunk.args)) return Infinity;
         return n + most([...c.ops.map((o) => o.body), c.ret.body]);
     }
   }

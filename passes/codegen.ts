@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { compareLabels, internalError, unsupported } from "../ir/common.js";
 import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
-import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Value, isRef, repOf } from "../ir/boxed.js";
+import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, isRef, repOf } from "../ir/boxed.js";
 import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
@@ -124,10 +124,10 @@ class Gen {
 
   /** operation name → tag id (each operation is one tag: eqref arguments, an eqref result) */
   private opIds = new Map<string, number>();
-  private handlerFns = new Map<string, HandlerFn>();
+  /** the functions of handled computations (started by cont.new: their type is declared) */
+  private thunkFns = new Set<string>();
 
   constructor(private p: HandlersProgram, private prims: PrimitiveReps) {
-    for (const h of p.handlers) this.handlerFns.set(h.name, h);
     for (const f of p.functions) this.fns.set(f.name, f);
     this.collectLabels();
   }
@@ -193,7 +193,10 @@ class Gen {
           case "If": comp(c.then); comp(c.else); return;
           case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); comp(k.body); }); return;
           case "Handle": comp(c.body); c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); comp(c.ret.body); return;
-          case "ShallowHandle": c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(c.ret.pat); comp(c.ret.body); return;
+          case "ShallowHandle":
+            this.thunkFns.add(c.thunk.fn);
+            c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(c.ret.pat); comp(c.ret.body); return;
+          case "HandleCall": this.thunkFns.add(c.thunk.fn); return;
           case "Spawn": comp(c.body); return;
           default: return;
         }
@@ -281,7 +284,8 @@ class Gen {
     const body = [...prologue, ...this.comp(f.body, f.ret, true)];
     const paramNames = new Set(params.map(([n]) => n));
     const locals = [...this.ctx.locals].filter(([n]) => !paramNames.has(n));
-    return { name: wasmName(f.name), params, results: vts(f.ret), locals, body };
+    const type = this.thunkFns.has(f.name) ? this.thunkType(f) : undefined;
+    return { name: wasmName(f.name), type, params, results: vts(f.ret), locals, body };
   }
 
   /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
@@ -601,7 +605,7 @@ class Gen {
       case "Case": out.push(...this.caseOf(c, rep, tail)); break;
       case "Do": out.push(I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...c.args.map((a) => this.atom(a)))); break;
       case "HandleCall": {
-        const args = [I("cont.new", ["$KCont"], I("ref.func", [`$${this.runThunk()}`])), this.closure(c.thunk), ...c.args.flatMap((a) => this.push(a))];
+        const args = [this.startThunk(c.thunk), I("ref.null", ["none"]), ...c.args.flatMap((a) => this.push(a))];
         out.push(I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...args));
         break;
       }
@@ -620,8 +624,9 @@ class Gen {
   }
 
   // ------------------------------------------------------------ effect handlers (WasmFX)
-  // A handled computation is a closure of no arguments, started as a continuation of type
-  // $KCont (eqref → eqref) by `$run_thunk`. Each operation is a tag (eqref arguments, eqref
+  // A handled computation `(thunk f a…)` starts as a continuation of type $KCont (eqref → eqref):
+  // cont.new of f, then cont.bind of its arguments a… (f's last parameter, an eqref, receives
+  // the null the first resume passes). Each operation is a tag (eqref arguments, eqref
   // result); `do Op(a)` is `suspend`. A deep handler is a function (continuation, value, free
   // variables…, handler parameters…) that resumes the continuation with one `(on $tag $label)`
   // per operation it handles: an operation it does not handle goes on to the next enclosing
@@ -661,17 +666,30 @@ class Gen {
     return name;
   }
 
-  /** `$run_thunk`: the function every handled computation starts in (its argument is the thunk). */
-  private runThunk(): string {
+  /** The function type of a thunk's function f (declared: cont.new needs it). */
+  private thunkType(f: Fn): string {
     this.handlerTypes();
-    if (!this.declared.has("run_thunk")) {
-      this.declared.add("run_thunk");
-      const type = this.genType(0);
-      const clos = I("ref.cast", ["(ref $Closure)"], lget("t"));
-      this.funcs.push({ name: "run_thunk", type: "KFn", params: [["t", "eqref"]], results: ["eqref"], locals: [],
-        body: [I("call_ref", [`$${type}`], clos, I("ref.cast", [`(ref $${type})`], I("struct.get", ["$Closure", 0], clos)))] });
+    const params = f.params.slice(0, -1).flatMap((q) => vts(q.rep));
+    if (params.length === 0) return "KFn";
+    const key = params.join(" ");
+    let name = this.thunkTypeNames.get(key);
+    if (!name) {
+      this.thunkTypeNames.set(key, (name = `Thunk${this.thunkTypeNames.size}`));
+      this.types.add(`(type $${name} (func (param ${key} eqref) (result eqref)))`);
+      this.types.add(`(type $K${name} (cont $${name}))`);
     }
-    return "run_thunk";
+    return name;
+  }
+  private thunkTypeNames = new Map<string, string>();
+
+  /** `(thunk f a…)` as a $KCont: cont.new of f, its arguments bound by cont.bind. */
+  private startThunk(t: Thunk): Instr {
+    const f = this.fns.get(t.fn)!;
+    this.declared.add(wasmName(f.name));
+    const type = this.thunkType(f);
+    if (type === "KFn") return I("cont.new", ["$KCont"], I("ref.func", [`$${wasmName(f.name)}`]));
+    return I("cont.bind", [`$K${type}`, "$KCont"], ...t.args.flatMap((a) => this.push(a)),
+      I("cont.new", [`$K${type}`], I("ref.func", [`$${wasmName(f.name)}`])));
   }
 
   /** `$op_name`: operation id → name, for the one-shot error message. */
@@ -840,8 +858,7 @@ class Gen {
   /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
   private shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
     const done = `$shallow${this.ctx.labels++}`;
-    const t = this.temp("closure");
-    const code = this.resumeWith(I("cont.new", ["$KCont"], I("ref.func", [`$${this.runThunk()}`])), lget(t), c.ops, (os, args, cont) => {
+    const code = this.resumeWith(this.startThunk(c.thunk), I("ref.null", ["none"]), c.ops, (os, args, cont) => {
       const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
       // k in a direct clause: resume with no handler
       const resume = (a: Atom[]): Instr[] => [I("resume", ["$KCont"], this.atom(a[0]!), I("ref.as_non_null", [], lget(cont)))];
@@ -853,7 +870,7 @@ class Gen {
         I("br", [done], this.block(this.comp(c.ret.body, "eq", tail), "eq"))),
         I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
     })());
-    return [lset(t, this.closure(c.thunk)), I("block", [done, "(result eqref)"], ...code)];
+    return [I("block", [done, "(result eqref)"], ...code)];
   }
 
   // ------------------------------------------------------------ pattern matching

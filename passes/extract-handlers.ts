@@ -1,20 +1,21 @@
 // extract-handlers: Boxed → Handlers
 // Example: `handle (f(x)) { case Get(k) -> k(s) case Return(r) -> r }` inside a function with
 // locals x and s
-//   ⇒ (define (handlee_1) (env x:eq) (returns eq) (tail f x))
+//   ⇒ (define (handlee_1 x:i64 handlee_1%start:eq) (returns eq) (tail f x))
 //      (handler handler_2 (free s:i64) (params) (op Get () k:closure …) (return r:eq …))
-//      … (handle-call handler_2 (closure handlee_1 x) (args s))
-// The handled computation becomes a function of no arguments (its free variables in its
-// environment, boxed), which the code generator starts with cont.new. A deep handler becomes a
+//      … (handle-call handler_2 (thunk handlee_1 x) (args s))
+// The handled computation becomes a function of its free variables (in their own
+// representations) and of the value its first resume passes (unused); the code generator starts
+// it with cont.new and binds the free variables with cont.bind. A deep handler becomes a
 // handler function whose parameters are the variables its clauses use from the handle site; the
 // code generator makes it the resume loop (one `(on $tag $label)` per operation). A shallow
 // handler keeps its clauses inline: they run once, at the handle site.
-// Needs: Boxed with unique binder names. Guarantees: no inline `handle` is left; every thunk's
-// environment slots are eq (non-reference values are boxed just before the handle-call).
+// Needs: Boxed with unique binder names. Guarantees: no inline `handle` is left; a thunk's
+// function captures nothing and its last parameter is an eq.
 import { internalError, unsupported } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import { patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type MakeClosure, type Rep, type Value, isRef, valueAtoms } from "../ir/boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type Rep, type Thunk, type Value, valueAtoms } from "../ir/boxed.js";
 import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
@@ -66,13 +67,11 @@ class Extractor {
   }
 
   private handle(h: Handle, scope: Set<string>, work: Fn[]): Comp {
-    const pre: ((body: Comp) => Comp)[] = [];
-    const thunk = this.thunk(h.body, scope, work, pre);
-    let out: Comp;
+    const thunk = this.thunk(h.body, scope, work);
     if (h.shallow) {
       if (h.params.length > 0) throw unsupported("parameterised shallow handlers (not yet on the wasmfx backend)");
       const ops = h.ops.map((o) => ({ ...o, body: this.comp(o.body, scope, work) }));
-      out = { tag: "ShallowHandle", thunk, ops, ret: { ...h.ret, body: this.comp(h.ret.body, scope, work) }, rep: h.rep };
+      return { tag: "ShallowHandle", thunk, ops, ret: { ...h.ret, body: this.comp(h.ret.body, scope, work) }, rep: h.rep };
     } else {
       // the clauses move to the handler function: what they use from here becomes its parameters
       const inner = new Set(h.params.map((q) => q.x.name));
@@ -90,44 +89,23 @@ class Extractor {
         ops: h.ops.map((o) => ({ ...o, body: this.comp(o.body, hscope, work) })),
         ret: { ...h.ret, body: this.comp(h.ret.body, hscope, work) },
       });
-      out = { tag: "HandleCall", handler: name, thunk, args: free.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep })), params: h.params, rep: h.rep };
+      return { tag: "HandleCall", handler: name, thunk, args: free.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep })), params: h.params, rep: h.rep };
     }
-    return pre.reduceRight((body: Comp, wrap) => wrap(body), out);
   }
 
-  /** The handled computation as a closure of no arguments over its free variables. */
-  private thunk(body: Comp, scope: Set<string>, work: Fn[], pre: ((body: Comp) => Comp)[]): MakeClosure {
+  /**
+   * The handled computation as a function of its free variables (in their own representations)
+   * and of one more, unused, parameter: the value the first resume passes.
+   */
+  private thunk(body: Comp, scope: Set<string>, work: Fn[]): Thunk {
     const used = new Map<string, Rep>();
     uses(body, used);
     const inside = bound(body, new Set());
-    const free = [...used].filter(([x]) => scope.has(x) && !inside.has(x));
-    const captured: Binder[] = [];
-    const atoms: Atom[] = [];
-    const prologue: ((b: Comp) => Comp)[] = [];
-    for (const [name, rep] of free) {
-      if (rep === "eq") {
-        captured.push({ name, rep, type: tUnit });
-        atoms.push({ tag: "Var", name, type: tUnit, rep });
-        continue;
-      }
-      // an eq slot, unboxed on entry under the variable's own name
-      const slot = `${name}$env`;
-      captured.push({ name: slot, rep: "eq", type: tUnit });
-      const x: Binder = { name, rep, type: tUnit };
-      const slotAtom: Atom = { tag: "Var", name: slot, type: tUnit, rep: "eq" };
-      prologue.push((b) => ({ tag: "Let", x, value: { tag: "Unbox", atom: slotAtom, to: rep }, body: b }));
-      const v: Atom = { tag: "Var", name, type: tUnit, rep };
-      if (isRef(rep)) atoms.push(v);
-      else {
-        const boxed = `${name}$box${++this.n}`;
-        const value: Value = { tag: "Box", atom: v, from: rep };
-        pre.push((b) => ({ tag: "Let", x: { name: boxed, rep: "eq", type: tUnit }, value, body: b }));
-        atoms.push({ tag: "Var", name: boxed, type: tUnit, rep: "eq" });
-      }
-    }
+    const free = [...used].filter(([x]) => scope.has(x) && !inside.has(x)).map(([name, rep]): Binder => ({ name, rep, type: tUnit }));
     const name = this.fresh("handlee");
-    work.push({ name, params: [], captured, body: prologue.reduceRight((b: Comp, wrap) => wrap(b), body), ret: "eq", type: tUnit, prelude: false });
-    return { tag: "Closure", fn: name, captured: atoms, type: tUnit };
+    const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
+    work.push({ name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false });
+    return { fn: name, args: free.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep })) };
   }
 }
 
@@ -151,8 +129,8 @@ function uses(c: Comp, out: Map<string, Rep>): void {
       case "Handle":
         uses(c.body, out); c.params.forEach((q) => atom(q.init));
         c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
-      case "HandleCall": value(c.thunk); c.args.forEach(atom); c.params.forEach((q) => atom(q.init)); return;
-      case "ShallowHandle": value(c.thunk); c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
+      case "HandleCall": c.thunk.args.forEach(atom); c.args.forEach(atom); c.params.forEach((q) => atom(q.init)); return;
+      case "ShallowHandle": c.thunk.args.forEach(atom); c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
     }
   }
 }

@@ -44,9 +44,18 @@ describe("extract-handlers", () => {
     expect(h.ops.map((o) => o.op)).toEqual(["Ask"]);
     // the clauses use `base` (for k) and `n` (in the return clause): i64 parameters, not boxed
     expect(h.free.map((b) => `${b.name}:${b.rep}`).sort()).toEqual(["base:i64", "n:i64"]);
+    // the handled computation `do Ask + 1` uses nothing from f: its function takes only the
+    // value of the first resume
     const thunk = p.functions.find((f) => f.name.startsWith("handlee"))!;
-    expect(thunk.params).toEqual([]);
+    expect(thunk.params.map((b) => `${b.name}:${b.rep}`)).toEqual([`${thunk.name}%start:eq`]);
+    expect(thunk.captured).toEqual([]);
     expect(validateHandlers(p)).toEqual([]);
+  });
+
+  it("makes the free variables of a handled computation arguments of its function, in their own representations", () => {
+    const p = upTo("fun f(n, s) { handle(do Ask + n + strlen(s)) { case <Ask => k> -> k(1) } } f(4, \"ab\")", "extract-handlers") as HandlersProgram;
+    const thunk = p.functions.find((f) => f.name.startsWith("handlee"))!;
+    expect(thunk.params.map((b) => b.rep)).toEqual(["i64", "string", "eq"]);
   });
 
   it("keeps a shallow handler's clauses inline", () => {
@@ -97,12 +106,18 @@ describe("codegen of handlers (WasmFX)", () => {
 
   it("a deep handler is cont.new, resume with an (on $tag $label) per operation, and suspend", () => {
     const wat = printModule(upTo(deep, "codegen") as WasmModule, false);
-    expect(wat).toMatch(/\(cont\.new \$KCont/);
+    expect(wat).toMatch(/\(cont\.new \$KCont \(ref\.func \$fn:handlee_\d+\)\)/);
     expect(wat).toMatch(/\(resume \$KCont \(on \$op0 \$on\d+\)/);
     expect(wat).toMatch(/\(suspend \$op0\)/);
     expect(wat).toMatch(/\(tag \$op0 \(param\) \(result eqref\)\) ;; Ask/);
     // its clause is direct: k(base) calls the handler function on the continuation, no box
     expect(wat).not.toMatch(/ContBox|\$resume/);
+  });
+
+  it("binds a handled computation's free variables with cont.bind", () => {
+    const wat = printModule(upTo("fun f(n) { handle(do Ask + n) { case <Ask => k> -> k(1) } } f(4)", "codegen") as WasmModule, false);
+    expect(wat).toMatch(/\(type \$Thunk0 \(func \(param i64 eqref\) \(result eqref\)\)\)/);
+    expect(wat).toMatch(/\(cont\.bind \$KThunk0 \$KCont \(local\.get \$n\) \(cont\.new \$KThunk0/);
   });
 
   it("a clause whose k escapes resumes through a one-shot box", () => {
