@@ -17,7 +17,7 @@ import { compareLabels, internalError, unsupported } from "../ir/common.js";
 import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, isRef, repOf } from "../ir/boxed.js";
-import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
+import { type HandlerFn, type HandlersProgram, continuationCalls } from "../ir/handlers.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import { type Type, printType, prune, resolve, rowFields, tUnit } from "../ir/types.js";
@@ -101,8 +101,8 @@ interface FnCtx {
   locals: Map<string, string>; // name → valtype
   reps: Map<string, Rep>;
   labels: number; // block label counter
-  /** continuations of `direct` clauses in scope: how a call of each resumes it */
-  direct: Map<string, (args: Atom[], tail: boolean) => Instr[]>;
+  /** continuations of `direct` clauses: the local holding each, and how a call of it resumes it */
+  direct: Map<string, { cont: string; resume: (args: Atom[], tail: boolean) => Instr[] }>;
 }
 
 class Gen {
@@ -446,7 +446,7 @@ class Gen {
       return [I(tail ? "return_call" : "call", [`$${wasmName(known)}`], ...ops)];
     }
     const direct = fn.tag === "Var" ? this.ctx.direct.get(fn.name) : undefined;
-    if (direct) return direct(args, tail);
+    if (direct) return direct.resume(args, tail);
     if (fn.tag === "Var" && !this.ctx.reps.has(fn.name) && !this.fns.has(fn.name)) return this.primitive(fn.name, args);
     // through the closure's generic entry
     const type = this.genType(args.length);
@@ -598,7 +598,8 @@ class Gen {
       case "Return": out.push(...this.push(c.atom)); break;
       case "App": out.push(...this.call(c.fn, c.args, c.known, tail && (c.rep === rep || (rep === "eq" && isRef(c.rep))))); break;
       case "If": {
-        const t = this.comp(c.then, rep, tail), e = this.comp(c.else, rep, tail);
+        const [dt, de] = this.discards(c, [c.then, c.else]);
+        const t = [...dt!, ...this.comp(c.then, rep, tail)], e = [...de!, ...this.comp(c.else, rep, tail)];
         out.push(I("if", vts(rep).length ? [`(result ${valtype(rep)})`] : [], this.atom(c.cond), I("then", [], ...t), I("else", [], ...e)));
         break;
       }
@@ -739,16 +740,51 @@ class Gen {
    * The clauses of one operation, in order: the first whose patterns match binds them and runs
    * its body (`body` must not fall through); none matching is a runtime error.
    */
-  private opClauses(os: OpClause[], args: string[], k: () => Instr, resume: (args: Atom[], tail: boolean) => Instr[], body: (o: OpClause) => Instr[]): Instr[] {
+  private opClauses(os: OpClause[], args: string[], cont: string, k: () => Instr, resume: (args: Atom[], tail: boolean) => Instr[], body: (o: OpClause) => Instr[]): Instr[] {
     const out: Instr[] = [];
     for (const o of os) {
       const fail = `$nomatch${this.ctx.labels++}`;
       const binds = o.args.flatMap((q, i) => this.pat(q, lget(args[i]!), "eq", fail));
-      if (o.direct) { if (o.k?.tag === "PVar") this.ctx.direct.set(o.k.name, resume); }
-      else if (o.k) binds.push(...this.pat(o.k, k(), "closure", fail));
+      if (o.direct) {
+        if (o.k?.tag === "PVar") this.ctx.direct.set(o.k.name, { cont, resume });
+        // a clause that never resumes: unwind the continuation now
+        if (o.k?.tag !== "PVar" || continuationCalls(o.body, o.k.name) === 0) binds.push(this.discard(cont));
+      } else if (o.k) binds.push(...this.pat(o.k, k(), "closure", fail));
       out.push(I("block", [fail], ...binds, ...body(o)));
     }
     return [...out, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
+  }
+
+  /**
+   * For each branch of `whole` (an if, a case, a shallow handler's clauses): the discards of the
+   * direct continuations that `whole` resumes on some path but this branch never does. (Each is
+   * resumed at most once on any path, so where a branch is entered it has not been yet.)
+   */
+  private discards(whole: Comp, branches: Comp[]): Instr[][] {
+    const out: Instr[][] = branches.map(() => []);
+    for (const [k, { cont }] of this.ctx.direct) {
+      if (continuationCalls(whole, k) === 0) continue;
+      branches.forEach((b, i) => { if (continuationCalls(b, k) === 0) out[i]!.push(this.discard(cont)); });
+    }
+    return out;
+  }
+
+  /**
+   * Discard a continuation that will not be resumed: `resume_throw` of `$discard` unwinds its
+   * frames (caught here). V8 does not reclaim the stack of a continuation that is merely dropped:
+   * 1,000,000 abandoned ones exhaust its stack memory (measured), so dropping is not enough.
+   * Node 26's V8 (14.6) crashes, intermittently, on resume_throw into a continuation that takes
+   * a parameter (a 15-line module reproduces it; Deno 2.9's V8 15.0 does not): cont.bind of a
+   * null first makes it a continuation of no parameters, which both run.
+   */
+  private discard(cont: string): Instr {
+    this.tags.add("(tag $discard)");
+    this.types.add("(type $KFn0 (func (result eqref)))");
+    this.types.add("(type $KCont0 (cont $KFn0))");
+    const done = `$discarded${this.ctx.labels++}`;
+    return I("block", [done], I("try_table", [`(catch_all ${done})`],
+      I("drop", [], I("resume_throw", ["$KCont0", "$discard"],
+        I("cont.bind", ["$KCont", "$KCont0"], I("ref.null", ["none"]), I("ref.as_non_null", [], lget(cont)))))));
   }
 
   /** A box holding a just-captured continuation, tagged with its operation (for the error message). */
@@ -780,7 +816,7 @@ class Gen {
         h.params.forEach((q, i) => { const u = unboxInstr(q.rep, this.atom(a[i + 1]!)); if (u) operands.push(u); });
         return [I(tail ? "return_call" : "call", [`$${wasmName(h.name)}`], ...operands)];
       };
-      return this.opClauses(os, args, k, resume, (o) => [I("return", [], this.block(this.comp(o.body, "eq", true), "eq"))]);
+      return this.opClauses(os, args, cont, k, resume, (o) => [I("return", [], this.block(this.comp(o.body, "eq", true), "eq"))]);
     }, (() => {
       const r = this.temp("eq");
       const fail = `$nomatch${this.ctx.labels++}`;
@@ -858,16 +894,20 @@ class Gen {
   /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
   private shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
     const done = `$shallow${this.ctx.labels++}`;
+    // (worked out before the clauses add their own continuations)
+    const bodies = [...c.ops.map((o) => o.body), c.ret.body];
+    const ds = this.discards(c, bodies);
+    const discards = new Map(bodies.map((b, i) => [b, ds[i]!]));
     const code = this.resumeWith(this.startThunk(c.thunk), I("ref.null", ["none"]), c.ops, (os, args, cont) => {
       const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
       // k in a direct clause: resume with no handler
       const resume = (a: Atom[]): Instr[] => [I("resume", ["$KCont"], this.atom(a[0]!), I("ref.as_non_null", [], lget(cont)))];
-      return this.opClauses(os, args, k, resume, (o) => [I("br", [done], this.block(this.comp(o.body, "eq", tail), "eq"))]);
+      return this.opClauses(os, args, cont, k, resume, (o) => [I("br", [done], this.block([...discards.get(o.body)!, ...this.comp(o.body, "eq", tail)], "eq"))]);
     }, (() => {
       const r = this.temp("eq");
       const fail = `$nomatch${this.ctx.labels++}`;
       return [pop(r), I("block", [fail], ...this.pat(c.ret.pat, lget(r), "eq", fail),
-        I("br", [done], this.block(this.comp(c.ret.body, "eq", tail), "eq"))),
+        I("br", [done], this.block([...discards.get(c.ret.body)!, ...this.comp(c.ret.body, "eq", tail)], "eq"))),
         I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
     })());
     return [I("block", [done, "(result eqref)"], ...code)];
@@ -879,10 +919,11 @@ class Gen {
     const done = `$case${this.ctx.labels++}`;
     const result = vts(rep).length ? [`(result ${valtype(rep)})`] : [];
     const clauses: Instr[] = [];
-    for (const k of c.clauses) {
+    const discards = this.discards(c, c.clauses.map((k) => k.body));
+    for (const [i, k] of c.clauses.entries()) {
       const fail = `$next${this.ctx.labels++}`;
       const tests = this.pat(k.pat, lget(scrut), c.scrutinee.rep, fail);
-      const body = this.comp(k.body, rep, tail);
+      const body = [...discards[i]!, ...this.comp(k.body, rep, tail)];
       clauses.push(I("block", [fail], ...tests, I("br", [done], ...body)));
     }
     return [

@@ -9,6 +9,7 @@ import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
 
 beforeAll(() => loadBinaryen());
 import { instantiate } from "../backends/wasm/node.js";
+import { UNHANDLED_MESSAGE } from "../backends/wasm/host.js";
 import {
   CharV, ConsV, NIL, NilV, RecordV, UNIT, type Value, VariantV, compare, equal, escapeString, showFloat, showValue,
 } from "../backends/interp/values.js";
@@ -373,6 +374,20 @@ describe("host and binaryen wrapper", () => {
       const [out, err] = runCatching(wat, o);
       expect(out).toBe("1|2.5");
       expect((err as CompileError).message).toBe("division by zero");
+    }
+  });
+
+  it("an operation no handler catches at run time is a runtime error with a message, not a trap", () => {
+    const wat = testModule(`
+      (tag $op (param eqref) (result eqref))
+      (func (export "main")
+        (call $print_string ${strLit("before")})
+        (drop (suspend $op (ref.null none))))`);
+    for (const o of [0, 2] as const) {
+      const [out, err] = runCatching(wat, o);
+      expect(out).toBe("before");
+      expect(err).toBeInstanceOf(CompileError);
+      expect((err as CompileError).message).toBe(UNHANDLED_MESSAGE);
     }
   });
 

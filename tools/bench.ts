@@ -3,8 +3,13 @@
 //   handlers   the interpreter on 1,000,000 handled operations (bench/deep_handler.links),
 //              against the same loop without handlers and a JavaScript version
 //   loop       the interpreter on a 10,000,000-iteration tail-recursive loop, against JavaScript
-//   wasmfx …   bench/{fib,pipeline,loop,closures,deep_handler}.links compiled (-O2) and run on
-//              Node: compile time, .wasm size, run time against a hand-written JavaScript version
+//   wasmfx …   bench/{fib,pipeline,loop,closures,deep_handler,state,generator}.links compiled
+//              (-O2) and run on Node: compile time, .wasm size, run time against a hand-written
+//              JavaScript version
+//   wat …      bench/deep_handler.wat (the same suspend/resume loop by hand: the engine's limit)
+//              and bench/deep_handler_generic.wat (one generic tag instead of one per operation),
+//              each also with a handler of another operation in between (forwarding); the
+//              compiled deep_handler against the first
 // Results are printed as a table and written to bench/results.json.
 //
 //   tsx tools/bench.ts [--quick]
@@ -15,7 +20,8 @@ import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
-import { instantiate } from "../backends/wasm/node.js";
+import { enableWasmFX, instantiate } from "../backends/wasm/node.js";
+import { assemble } from "../backends/wasm/binaryen.js";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
@@ -151,6 +157,26 @@ const jsBaselines: Record<string, () => unknown> = {
     }
     return acc;
   },
+  // 10,000,000 Get/Put: a JavaScript generator performs them, a driver loop handles them
+  state: () => {
+    type Req = { op: "get" } | { op: "put"; v: number };
+    function* count(n: number): Generator<Req, number, number> {
+      for (; n !== 0; n--) { const x: number = yield { op: "get" }; yield { op: "put", v: x + 1 }; }
+      return yield { op: "get" };
+    }
+    let s = 0;
+    const g = count(5_000_000);
+    let r = g.next(0);
+    while (!r.done) r = r.value.op === "get" ? g.next(s) : (s = r.value.v, g.next(0));
+    return r.value;
+  },
+  // 1,000,000 values from a JavaScript generator, summed by the consumer
+  generator: () => {
+    function* gen(n: number) { for (let i = 1; i <= n; i++) yield i; }
+    let acc = 0;
+    for (const x of gen(1_000_000)) acc += x;
+    return acc;
+  },
   closures: () => {
     const adder = (n: number) => (x: number) => x + n;
     const compose = (f: (x: number) => number, g: (x: number) => number) => (x: number) => f(g(x));
@@ -201,6 +227,29 @@ for (const name of Object.keys(jsBaselines)) {
     results[`wasmfx:${name}`]!.jsSameAlgorithmMs = sameMs;
     rows.push([`wasmfx ${name}`, "vs JS with cons lists", `${ms.toFixed(1)} ms`, `JS ${sameMs.toFixed(1)} ms`, (ms / sameMs).toFixed(2)]);
   }
+}
+
+// ---------------------------------------------------------------- hand-written WAT
+if (!quick) {
+  enableWasmFX();
+  const Wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, () => bigint> }; Module: new (b: Uint8Array) => object } }).WebAssembly;
+  const wat: Record<string, { size: number; ms: number; forwardedMs: number }> = {};
+  for (const name of ["deep_handler", "deep_handler_generic"]) {
+    progress(`${name}.wat`);
+    const bin = assemble(readFileSync(join(root, "bench", `${name}.wat`), "utf8"), { optimize: 2 }).binary;
+    const ex = new Wasm.Instance(new Wasm.Module(bin), {}).exports;
+    const run = (f: () => bigint) => {
+      f(); // warm-up
+      return median(Array.from({ length: 5 }, () => time(() => { if (f() !== 258000n) throw new Error(`${name}.wat: wrong result`); }).ms));
+    };
+    wat[name] = { size: bin.length, ms: run(ex.main!), forwardedMs: run(ex.forwarded!) };
+  }
+  const limit = wat.deep_handler!, generic = wat.deep_handler_generic!;
+  const compiled = results["wasmfx:deep_handler"] as { ms: number };
+  results.wat = { ...wat, compiledOverLimit: compiled.ms / limit.ms };
+  rows.push(["wat deep_handler", `by hand (${limit.size} B), ns/op`, `${((limit.ms * 1e6) / 1_000_000).toFixed(0)}`, `compiled ${compiled.ms.toFixed(1)} ms`, (compiled.ms / limit.ms).toFixed(2)]);
+  rows.push(["wat tags", "generic tag / one per op", `${generic.ms.toFixed(1)} ms`, `${limit.ms.toFixed(1)} ms`, (generic.ms / limit.ms).toFixed(2)]);
+  rows.push(["wat tags", "same, forwarded once", `${generic.forwardedMs.toFixed(1)} ms`, `${limit.forwardedMs.toFixed(1)} ms`, (generic.forwardedMs / limit.forwardedMs).toFixed(2)]);
 }
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

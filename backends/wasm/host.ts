@@ -16,6 +16,14 @@ const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** A trap (failed cast, unreachable, …) rather than a runtime error the program reported. */
 export const isTrap = (e: unknown): e is Error => e instanceof Wasm.RuntimeError;
 
+/**
+ * What V8 throws for a `suspend` that no enclosing `resume` handles (it exposes no constructor to
+ * test against, only the error's name). Type inference rejects a program whose operations can
+ * escape every handler, so this is reported rather than expected.
+ */
+const isUnhandledSuspend = (e: unknown): boolean => e instanceof Error && e.name === "SuspendError";
+export const UNHANDLED_MESSAGE = "unhandled operation: no handler encloses it at run time (the wasmfx backend cannot name it)";
+
 export interface HostOptions {
   write: (s: string) => void;
   /** Called with the message of a runtime error reported by the program; must throw. */
@@ -72,6 +80,9 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
     run() {
       try {
         ex.main!();
+      } catch (e) {
+        if (isUnhandledSuspend(e)) opts.fail(UNHANDLED_MESSAGE);
+        throw e;
       } finally {
         flush(); // output written before an error still appears
       }
