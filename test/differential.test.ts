@@ -113,10 +113,10 @@ describe("wasmfx agrees with interp", () => {
       if (got.stdout !== ref.stdout || got.failed !== ref.failed) disagreements.push(`${c.file} | ${c.name} on ${engine}: ${JSON.stringify(got.stdout)} ${got.failed} vs ${JSON.stringify(ref)}`);
     };
     for (const c of cases) {
-      if (runCase(c, "interp", 10_000).verdict !== "passed") continue;
+      const verdict = runCase(c, "interp", 10_000);
+      if (verdict.verdict !== "passed") continue;
       const src = { file: c.programFile, text: c.program };
-      const interp = runSource(src, "interp");
-      const ref = { stdout: interp.stdout, failed: interp.exitCode !== 0 };
+      const ref = { stdout: verdict.run!.stdout, failed: verdict.run!.exitCode !== 0 };
       let bin: CompiledWasm;
       try {
         bin = compileWasm(runPipeline(src, { until: "codegen" }) as WasmModule);

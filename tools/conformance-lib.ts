@@ -24,6 +24,8 @@ export interface CaseResult {
   category: TestCase["category"];
   verdict: Verdict;
   detail?: string;
+  /** what the program printed and its exit code (absent for ignored cases) */
+  run?: { stdout: string; exitCode: number };
 }
 
 export function defaultSuiteDir(): string | undefined {
@@ -94,15 +96,16 @@ export function runCase(c: TestCase, backend: Backend, timeoutMs: number, engine
   const base = { file: c.file, name: c.name, category: c.category };
   if (c.ignore !== undefined) return { ...base, verdict: "ignored", detail: c.ignore };
   const r = runSource({ file: c.programFile, text: c.program }, backend, { deadline: Date.now() + timeoutMs, engine });
-  if (r.exitCode !== 0 && /unsupported: /.test(r.stderr)) return { ...base, verdict: "unsupported", detail: firstLine(r.stderr) };
+  const ran = { ...base, run: { stdout: r.stdout, exitCode: r.exitCode } };
+  if (r.exitCode !== 0 && /unsupported: /.test(r.stderr)) return { ...ran, verdict: "unsupported", detail: firstLine(r.stderr) };
   const okExit = r.exitCode === c.exit;
   const okOut = matches(c.stdout, r.stdout);
   const okErr = c.exit === 0 ? true : matches(c.stderr ?? "@.", r.stderr);
-  if (okExit && okOut && okErr) return { ...base, verdict: "passed" };
+  if (okExit && okOut && okErr) return { ...ran, verdict: "passed" };
   const detail = !okExit
     ? `exit ${r.exitCode}, expected ${c.exit}: ${firstLine(r.stderr) || firstLine(r.stdout)}`
     : !okOut ? `stdout ${JSON.stringify(r.stdout.trimEnd())}, expected ${JSON.stringify(c.stdout)}` : `stderr ${JSON.stringify(firstLine(r.stderr))}`;
-  return { ...base, verdict: "failed", detail };
+  return { ...ran, verdict: "failed", detail };
 }
 
 function firstLine(s: string): string {

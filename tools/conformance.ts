@@ -46,7 +46,7 @@ const conformance = Command.make(
         const summary = (summaries[b] = summarize(results));
         if (failures) for (const r of results) if (r.verdict === "failed" || r.verdict === "unsupported") yield* Console.log(`${b}: ${r.verdict.padEnd(11)} ${r.file} | ${r.name} [${r.category}]: ${r.detail ?? ""}`);
         const file = join(dirOut, `${b}.json`);
-        writeFileSync(file, JSON.stringify({ backend: b, total: summary.total, byFile: summary.byFile, cases: results }, null, 1) + "\n");
+        writeFileSync(file, JSON.stringify({ backend: b, total: summary.total, byFile: summary.byFile, cases: results.map(({ run: _run, ...r }) => r) }, null, 1) + "\n");
         process.stderr.write(`${b}: results written to ${file}\n`);
       }
       yield* Console.log(formatTable(summaries));
