@@ -209,6 +209,60 @@ export const binderToSExp = bind;
 
 // ---------------------------------------------------------------- traversal
 /** The atoms a value reads. */
+/** The computations directly inside c: the body after a binding, branches, clause bodies. */
+export function childComps(c: Comp): Comp[] {
+  switch (c.tag) {
+    case "Let": case "LetApp": case "LetRec": case "Spawn": return [c.body];
+    case "LetComp": return [c.comp, c.body];
+    case "If": return [c.then, c.else];
+    case "Case": case "Receive": return c.clauses.map((k) => k.body);
+    case "Handle": return [c.body, ...c.ops.map((o) => o.body), c.ret.body];
+    case "ShallowHandle": return [...c.ops.map((o) => o.body), c.ret.body];
+    case "Return": case "App": case "Do": case "HandleCall": return [];
+  }
+}
+
+/** c with `f` applied to each computation directly inside it (as `childComps` lists them). */
+export function mapChildComps(c: Comp, f: (x: Comp) => Comp): Comp {
+  const clause = <K extends { body: Comp }>(k: K): K => ({ ...k, body: f(k.body) });
+  switch (c.tag) {
+    case "Let": case "LetApp": case "LetRec": case "Spawn": return { ...c, body: f(c.body) };
+    case "LetComp": return { ...c, comp: f(c.comp), body: f(c.body) };
+    case "If": return { ...c, then: f(c.then), else: f(c.else) };
+    case "Case": case "Receive": return { ...c, clauses: c.clauses.map(clause) };
+    case "Handle": return { ...c, body: f(c.body), ops: c.ops.map(clause), ret: clause(c.ret) };
+    case "ShallowHandle": return { ...c, ops: c.ops.map(clause), ret: clause(c.ret) };
+    case "Return": case "App": case "Do": case "HandleCall": return c;
+  }
+}
+
+/** Call `f` on c and on every computation inside it (no recursion: long let chains are fine). */
+export function everyComp(c: Comp, f: (x: Comp) => void): void {
+  const todo = [c];
+  while (todo.length > 0) {
+    const x = todo.pop()!;
+    f(x);
+    todo.push(...childComps(x));
+  }
+}
+
+/** The atoms c itself uses (not those of the computations inside it). */
+export function ownAtoms(c: Comp): Atom[] {
+  switch (c.tag) {
+    case "Let": return valueAtoms(c.value);
+    case "LetApp": case "App": return [c.fn, ...c.args];
+    case "LetRec": return c.binds.flatMap((b) => valueAtoms(b.closure));
+    case "Return": return [c.atom];
+    case "If": return [c.cond];
+    case "Case": return [c.scrutinee];
+    case "Do": return c.args;
+    case "Handle": return c.params.map((q) => q.init);
+    case "HandleCall": return [...c.thunk.args, ...c.args, ...c.params.map((q) => q.init)];
+    case "ShallowHandle": return c.thunk.args;
+    case "LetComp": case "Receive": case "Spawn": return [];
+  }
+}
+
 export function valueAtoms(v: Value): Atom[] {
   switch (v.tag) {
     case "Var": case "Lit": return [v];

@@ -15,7 +15,7 @@
 // the new ones back to H. Its operation clauses may be marked `(direct k)` (direct-resume): `k`
 // is a variable (or `_`) that the body only calls, at most once on any path.
 import type { SExp } from "./common.js";
-import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type OpClause, binderToSExp, opClausesToSExp, printBoxed, valueAtoms, validateBoxed } from "./boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type OpClause, binderToSExp, everyComp, opClausesToSExp, printBoxed, valueAtoms, validateBoxed } from "./boxed.js";
 
 export interface HandlerFn {
   name: string;
@@ -45,48 +45,23 @@ export function validateHandlers(p: HandlersProgram, threaded = false): string[]
   const names = new Set(p.handlers.map((h) => h.name));
   const fns = new Set(p.functions.map((f) => f.name));
   const visit = (c: Comp): void => {
-    for (;;) {
-      switch (c.tag) {
-        case "Let": case "LetApp": case "LetRec": c = c.body; continue;
-        case "LetComp": visit(c.comp); c = c.body; continue;
-        case "If": visit(c.then); visit(c.else); return;
-        case "Case": case "Receive": c.clauses.forEach((k) => visit(k.body)); return;
-        case "Spawn": return visit(c.body);
-        case "HandleCall":
-          if (!names.has(c.handler)) errs.push(`handle-call of unknown handler ${c.handler}`);
-          if (!fns.has(c.thunk.fn)) errs.push(`handle-call of unknown function ${c.thunk.fn}`);
-          return;
-        case "ShallowHandle":
-          if (!fns.has(c.thunk.fn)) errs.push(`shallow-handle of unknown function ${c.thunk.fn}`);
-          c.ops.forEach((o) => visit(o.body)); visit(c.ret.body); return;
-        default: return;
-      }
+    if (c.tag === "HandleCall") {
+      if (!names.has(c.handler)) errs.push(`handle-call of unknown handler ${c.handler}`);
+      if (!fns.has(c.thunk.fn)) errs.push(`handle-call of unknown function ${c.thunk.fn}`);
     }
+    if (c.tag === "ShallowHandle" && !fns.has(c.thunk.fn)) errs.push(`shallow-handle of unknown function ${c.thunk.fn}`);
   };
-  p.functions.forEach((f) => visit(f.body));
-  bodies.forEach(visit);
-  visit(p.main);
+  for (const body of [...p.functions.map((f) => f.body), ...bodies, p.main]) everyComp(body, visit);
   return errs;
 }
 
 /** ThreadedHandlers: Handlers' checks, no handler parameters left, every `direct` clause deserves it. */
 export function validateThreadedHandlers(p: HandlersProgram): string[] {
   const errs = validateHandlers(p, true);
-  const clauses = (c: Comp, out: OpClause[]): OpClause[] => {
-    for (;;) {
-      switch (c.tag) {
-        case "Let": case "LetApp": case "LetRec": c = c.body; continue;
-        case "LetComp": clauses(c.comp, out); c = c.body; continue;
-        case "If": clauses(c.then, out); clauses(c.else, out); return out;
-        case "Case": case "Receive": c.clauses.forEach((k) => clauses(k.body, out)); return out;
-        case "Spawn": return clauses(c.body, out);
-        case "ShallowHandle": out.push(...c.ops); c.ops.forEach((o) => clauses(o.body, out)); return clauses(c.ret.body, out);
-        default: return out;
-      }
-    }
-  };
-  const all = [...p.functions.map((f) => f.body), p.main].flatMap((b) => clauses(b, []));
-  for (const h of p.handlers) all.push(...h.ops, ...h.ops.flatMap((o) => clauses(o.body, [])), ...clauses(h.ret.body, []));
+  // every operation clause: the handler functions' and the shallow handlers' anywhere
+  const all: OpClause[] = p.handlers.flatMap((h) => h.ops);
+  const bodies = [...p.functions.map((f) => f.body), p.main, ...p.handlers.flatMap((h) => [...h.ops.map((o) => o.body), h.ret.body])];
+  for (const body of bodies) everyComp(body, (c) => { if (c.tag === "ShallowHandle") all.push(...c.ops); });
   for (const o of all) {
     if (o.direct && !isDirect(o)) errs.push(`operation clause ${o.op} is marked direct but its continuation is used otherwise`);
   }

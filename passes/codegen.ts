@@ -9,14 +9,15 @@
 // whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
 // function has a specialised entry (unboxed where the types allow) and, when used as a value, a
 // generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are
-// `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / resume / suspend; see
-// "effect handlers" below); actors are reported unsupported (not yet on the wasmfx backend).
+// `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / cont.bind / resume /
+// suspend / resume_throw; see "effect handlers" below and docs/effect-handlers-wasmfx.md); actors
+// are reported unsupported (not yet on the wasmfx backend).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compareLabels, internalError, unsupported } from "../ir/common.js";
 import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
-import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, isRef, repOf } from "../ir/boxed.js";
+import { type Atom, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, everyComp, isRef, repOf } from "../ir/boxed.js";
 import { type HandlerFn, type HandlersProgram, continuationCalls } from "../ir/handlers.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
@@ -124,8 +125,8 @@ class Gen {
 
   /** operation name → tag id (each operation is one tag: eqref arguments, an eqref result) */
   private opIds = new Map<string, number>();
-  /** the functions of handled computations (started by cont.new: their type is declared) */
-  private thunkFns = new Set<string>();
+  /** Wasm name of the function of a handled computation → its declared type (cont.new needs one) */
+  private thunkFnTypes = new Map<string, string>();
 
   constructor(private p: HandlersProgram, private prims: PrimitiveReps) {
     for (const f of p.functions) this.fns.set(f.name, f);
@@ -142,6 +143,8 @@ class Gen {
     this.funcs.push(this.ctorNames());
     this.funcs.push(this.labelSearch());
     if (this.usesContBox) this.funcs.push(this.opNames());
+    // the functions cont.new starts are known once every handle site is compiled
+    for (const w of this.funcs) w.type ??= this.thunkFnTypes.get(w.name);
     return {
       imports: [],
       runtime: runtime(),
@@ -183,27 +186,14 @@ class Gen {
       if (v.tag === "Proj") labels.add(v.label);
       if (v.tag === "Record" && v.ext) fromType(v.ext.type);
     };
-    const comp = (c: Comp): void => {
-      for (;;) {
-        switch (c.tag) {
-          case "Let": value(c.value); c = c.body; continue;
-          case "LetApp": c = c.body; continue;
-          case "LetComp": comp(c.comp); c = c.body; continue;
-          case "LetRec": c = c.body; continue;
-          case "If": comp(c.then); comp(c.else); return;
-          case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); comp(k.body); }); return;
-          case "Handle": comp(c.body); c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); comp(c.ret.body); return;
-          case "ShallowHandle":
-            this.thunkFns.add(c.thunk.fn);
-            c.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(c.ret.pat); comp(c.ret.body); return;
-          case "HandleCall": this.thunkFns.add(c.thunk.fn); return;
-          case "Spawn": comp(c.body); return;
-          default: return;
-        }
-      }
-    };
+    const clauses = (ops: OpClause[], ret: { pat: CPat }) => { ops.forEach((o) => o.args.forEach(pat)); pat(ret.pat); };
+    const comp = (c: Comp) => everyComp(c, (x) => {
+      if (x.tag === "Let") value(x.value);
+      else if (x.tag === "Case" || x.tag === "Receive") x.clauses.forEach((k) => pat(k.pat));
+      else if (x.tag === "Handle" || x.tag === "ShallowHandle") clauses(x.ops, x.ret);
+    });
     this.p.functions.forEach((f) => comp(f.body));
-    this.p.handlers.forEach((h) => { h.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); }); pat(h.ret.pat); comp(h.ret.body); });
+    this.p.handlers.forEach((h) => { clauses(h.ops, h.ret); h.ops.forEach((o) => comp(o.body)); comp(h.ret.body); });
     comp(this.p.main);
     fromType(this.p.resultType);
     [...labels].sort(compareLabels).forEach((l, i) => this.labelIds.set(l, i));
@@ -284,8 +274,7 @@ class Gen {
     const body = [...prologue, ...this.comp(f.body, f.ret, true)];
     const paramNames = new Set(params.map(([n]) => n));
     const locals = [...this.ctx.locals].filter(([n]) => !paramNames.has(n));
-    const type = this.thunkFns.has(f.name) ? this.thunkType(f) : undefined;
-    return { name: wasmName(f.name), type, params, results: vts(f.ret), locals, body };
+    return { name: wasmName(f.name), params, results: vts(f.ret), locals, body };
   }
 
   /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
@@ -688,6 +677,7 @@ class Gen {
     const f = this.fns.get(t.fn)!;
     this.declared.add(wasmName(f.name));
     const type = this.thunkType(f);
+    this.thunkFnTypes.set(wasmName(f.name), type);
     if (type === "KFn") return I("cont.new", ["$KCont"], I("ref.func", [`$${wasmName(f.name)}`]));
     return I("cont.bind", [`$K${type}`, "$KCont"], ...t.args.flatMap((a) => this.push(a)),
       I("cont.new", [`$K${type}`], I("ref.func", [`$${wasmName(f.name)}`])));

@@ -8,7 +8,7 @@
 // on every call: a call that runs at most once cannot be a second resumption.
 // Needs: ThreadedHandlers (unique binder names). Guarantees: every clause marked direct passes
 // `isDirect`; nothing else changes.
-import type { Comp, OpClause } from "../ir/boxed.js";
+import { type Comp, type OpClause, mapChildComps } from "../ir/boxed.js";
 import { type HandlersProgram, isDirect } from "../ir/handlers.js";
 
 export function directResume(p: HandlersProgram): HandlersProgram {
@@ -23,13 +23,5 @@ export function directResume(p: HandlersProgram): HandlersProgram {
 const clause = (o: OpClause): OpClause => ({ ...o, body: mark(o.body), direct: isDirect(o) });
 
 function mark(c: Comp): Comp {
-  switch (c.tag) {
-    case "Let": case "LetApp": case "LetRec": return { ...c, body: mark(c.body) };
-    case "LetComp": return { ...c, comp: mark(c.comp), body: mark(c.body) };
-    case "If": return { ...c, then: mark(c.then), else: mark(c.else) };
-    case "Case": case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: mark(k.body) })) };
-    case "Spawn": return { ...c, body: mark(c.body) };
-    case "ShallowHandle": return { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } };
-    default: return c;
-  }
+  return c.tag === "ShallowHandle" ? { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } } : mapChildComps(c, mark);
 }

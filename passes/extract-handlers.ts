@@ -15,7 +15,7 @@
 import { internalError, unsupported } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import { patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type Rep, type Thunk, type Value, valueAtoms } from "../ir/boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type Fn, type OpClause, type Rep, type Thunk, everyComp, mapChildComps, ownAtoms } from "../ir/boxed.js";
 import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
@@ -50,20 +50,9 @@ class Extractor {
 
   /** Rewrite every handle in c; `scope` holds the names bound in the enclosing function. */
   private comp(c: Comp, scope: Set<string>, work: Fn[]): Comp {
-    const go = (x: Comp) => this.comp(x, scope, work);
-    switch (c.tag) {
-      case "Let": return { ...c, body: go(c.body) };
-      case "LetApp": return { ...c, body: go(c.body) };
-      case "LetComp": return { ...c, comp: go(c.comp), body: go(c.body) };
-      case "LetRec": return { ...c, body: go(c.body) };
-      case "Return": case "App": case "Do": return c;
-      case "If": return { ...c, then: go(c.then), else: go(c.else) };
-      case "Case": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: go(k.body) })) };
-      case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: go(k.body) })) };
-      case "Spawn": return { ...c, body: go(c.body) };
-      case "Handle": return this.handle(c, scope, work);
-      case "HandleCall": case "ShallowHandle": throw internalError("extract-handlers: already extracted");
-    }
+    if (c.tag === "Handle") return this.handle(c, scope, work);
+    if (c.tag === "HandleCall" || c.tag === "ShallowHandle") throw internalError("extract-handlers: already extracted");
+    return mapChildComps(c, (x) => this.comp(x, scope, work));
   }
 
   private handle(h: Handle, scope: Set<string>, work: Fn[]): Comp {
@@ -111,47 +100,23 @@ class Extractor {
 
 /** Variables used in c (with the representation they are used at). */
 function uses(c: Comp, out: Map<string, Rep>): void {
-  const atom = (a: Atom) => { if (a.tag === "Var") out.set(a.name, a.rep); };
-  const value = (v: Value) => valueAtoms(v).forEach(atom);
-  for (;;) {
-    switch (c.tag) {
-      case "Let": value(c.value); c = c.body; continue;
-      case "LetApp": atom(c.fn); c.args.forEach(atom); c = c.body; continue;
-      case "LetComp": uses(c.comp, out); c = c.body; continue;
-      case "LetRec": c.binds.forEach((b) => value(b.closure)); c = c.body; continue;
-      case "Return": return atom(c.atom);
-      case "App": atom(c.fn); c.args.forEach(atom); return;
-      case "If": atom(c.cond); uses(c.then, out); uses(c.else, out); return;
-      case "Case": atom(c.scrutinee); c.clauses.forEach((k) => uses(k.body, out)); return;
-      case "Receive": c.clauses.forEach((k) => uses(k.body, out)); return;
-      case "Do": return c.args.forEach(atom);
-      case "Spawn": return uses(c.body, out);
-      case "Handle":
-        uses(c.body, out); c.params.forEach((q) => atom(q.init));
-        c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
-      case "HandleCall": c.thunk.args.forEach(atom); c.args.forEach(atom); c.params.forEach((q) => atom(q.init)); return;
-      case "ShallowHandle": c.thunk.args.forEach(atom); c.ops.forEach((o) => uses(o.body, out)); uses(c.ret.body, out); return;
-    }
-  }
+  everyComp(c, (x) => ownAtoms(x).forEach((a) => { if (a.tag === "Var") out.set(a.name, a.rep); }));
 }
 
 /** Add every name bound in c (and in the patterns `pats`) to `scope`; returns it. */
 function bound(c: Comp, scope: Set<string>, pats: CPat[] = []): Set<string> {
   const pat = (q: CPat) => patVars(q, []).forEach((x) => scope.add(x));
+  const clauses = (ops: OpClause[], ret: Clause) => { ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); }); pat(ret.pat); };
   pats.forEach(pat);
-  for (;;) {
-    switch (c.tag) {
-      case "Let": case "LetApp": scope.add(c.x.name); c = c.body; continue;
-      case "LetComp": scope.add(c.x.name); bound(c.comp, scope); c = c.body; continue;
-      case "LetRec": c.binds.forEach((b) => scope.add(b.x.name)); c = c.body; continue;
-      case "If": bound(c.then, scope); bound(c.else, scope); return scope;
-      case "Case": case "Receive": c.clauses.forEach((k) => { pat(k.pat); bound(k.body, scope); }); return scope;
-      case "Spawn": bound(c.body, scope); return scope;
-      case "Handle":
-        bound(c.body, scope); c.params.forEach((q) => scope.add(q.x.name));
-        c.ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); bound(o.body, scope); });
-        pat(c.ret.pat); bound(c.ret.body, scope); return scope;
-      default: return scope;
+  everyComp(c, (x) => {
+    switch (x.tag) {
+      case "Let": case "LetApp": case "LetComp": scope.add(x.x.name); return;
+      case "LetRec": x.binds.forEach((b) => scope.add(b.x.name)); return;
+      case "Case": case "Receive": x.clauses.forEach((k) => pat(k.pat)); return;
+      case "Handle": x.params.forEach((q) => scope.add(q.x.name)); clauses(x.ops, x.ret); return;
+      case "ShallowHandle": clauses(x.ops, x.ret); return;
+      default: return;
     }
-  }
+  });
+  return scope;
 }

@@ -8,7 +8,7 @@
 // the handler function together with the resumed continuation.
 // Needs: Handlers. Guarantees: no handle-call has `params`; a handler function's `params` are
 // the last parameters of its resume loop, in order.
-import type { Comp } from "../ir/boxed.js";
+import { type Comp, mapChildComps } from "../ir/boxed.js";
 import type { HandlersProgram } from "../ir/handlers.js";
 
 export function lowerParamHandlers(p: HandlersProgram): HandlersProgram {
@@ -21,14 +21,6 @@ export function lowerParamHandlers(p: HandlersProgram): HandlersProgram {
 }
 
 function lower(c: Comp): Comp {
-  switch (c.tag) {
-    case "Let": case "LetApp": case "LetRec": return { ...c, body: lower(c.body) };
-    case "LetComp": return { ...c, comp: lower(c.comp), body: lower(c.body) };
-    case "If": return { ...c, then: lower(c.then), else: lower(c.else) };
-    case "Case": case "Receive": return { ...c, clauses: c.clauses.map((k) => ({ ...k, body: lower(k.body) })) };
-    case "Spawn": return { ...c, body: lower(c.body) };
-    case "ShallowHandle": return { ...c, ops: c.ops.map((o) => ({ ...o, body: lower(o.body) })), ret: { ...c.ret, body: lower(c.ret.body) } };
-    case "HandleCall": return { ...c, args: [...c.args, ...c.params.map((q) => q.init)], params: [] };
-    default: return c;
-  }
+  if (c.tag === "HandleCall") return { ...c, args: [...c.args, ...c.params.map((q) => q.init)], params: [] };
+  return mapChildComps(c, lower);
 }

@@ -91,10 +91,6 @@ class Parser {
     if (!this.isSym(s)) this.fail(`\`${s}\`${context ? " " + context : ""}`);
     return this.next();
   }
-  private expectKw(s: string, context = ""): Token {
-    if (!this.isKw(s)) this.fail(`\`${s}\`${context ? " " + context : ""}`);
-    return this.next();
-  }
   private ident(what: string): Token {
     if (this.peek().kind !== "ident") this.fail(what);
     return this.next();

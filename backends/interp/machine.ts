@@ -62,7 +62,6 @@ export class Machine {
   private procs: Proc[] = [];
   private ready: Proc[] = [];
   private nextId = 0;
-  private current!: Proc;
   constructor(readonly opts: RunOptions) {}
 
   private newProc(c: CExpr, env: Env | undefined): Proc {
@@ -82,7 +81,6 @@ export class Machine {
     while (this.ready.length > 0) {
       const p = this.ready.shift()!;
       if (p.done || p.blocked) continue;
-      this.current = p;
       steps += this.step(p, this.ready.length === 0 && this.procs.length === 1 ? Infinity : slice);
       if (!p.done && !p.blocked) this.ready.push(p);
       if (main.done && !this.procs.some((q) => q.angel && !q.done)) return main.result;

@@ -68,7 +68,7 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
         buffered.push(text);
         if ((size += text.length) >= 8192) flush();
       },
-      fail: (s: unknown) => { flush(); return opts.fail(readString(s)); },
+      fail: (s: unknown) => opts.fail(readString(s)),
       parse_float: (s: unknown) => Number(readString(s)),
       random: Math.random,
     },
