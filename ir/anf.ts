@@ -19,15 +19,16 @@ export interface Lam { tag: "Lam"; params: Binder[]; body: Comp; name: string | 
 export interface Binder { name: string; type: Type }
 
 /** Values: what a let-value binds. None of them has an effect or a call. */
-export type Value =
-  | Atom
-  | Lam
-  | { tag: "Con"; name: string; arg: Atom | undefined; type: Type }
-  | { tag: "Record"; fields: [string, Atom][]; ext: Atom | undefined; type: Type }
-  | { tag: "Update"; record: Atom; fields: [string, Atom][]; type: Type }
-  | { tag: "Proj"; record: Atom; label: string; type: Type }
+export type Value = Atom | Lam | DataValue<Atom>;
+
+/** Data constructions over atoms of type A (the same in ANF, Closed and Boxed). */
+export type DataValue<A> =
+  | { tag: "Con"; name: string; arg: A | undefined; type: Type }
+  | { tag: "Record"; fields: [string, A][]; ext: A | undefined; type: Type }
+  | { tag: "Update"; record: A; fields: [string, A][]; type: Type }
+  | { tag: "Proj"; record: A; label: string; type: Type }
   | { tag: "Nil"; type: Type }
-  | { tag: "Cons"; head: Atom; tail: Atom; type: Type };
+  | { tag: "Cons"; head: A; tail: A; type: Type };
 
 export interface Clause { pat: CPat; body: Comp }
 export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: Comp }

@@ -9,6 +9,7 @@
 // and an environment slot are `eq` — the coercions sit exactly at those boundaries.
 import { type SExp, sexp } from "./common.js";
 import type { CPat } from "./core.js";
+import type { DataValue } from "./anf.js";
 import { patToSExp } from "./core.js";
 import { type Lit, litToSExp } from "./surface.js";
 import { type Type, printType, resolve, rowFields } from "./types.js";
@@ -54,12 +55,7 @@ export type Value =
   | MakeClosure
   | { tag: "Box"; atom: Atom; from: Rep }
   | { tag: "Unbox"; atom: Atom; to: Rep }
-  | { tag: "Con"; name: string; arg: Atom | undefined; type: Type }
-  | { tag: "Record"; fields: [string, Atom][]; ext: Atom | undefined; type: Type }
-  | { tag: "Update"; record: Atom; fields: [string, Atom][]; type: Type }
-  | { tag: "Proj"; record: Atom; label: string; type: Type }
-  | { tag: "Nil"; type: Type }
-  | { tag: "Cons"; head: Atom; tail: Atom; type: Type };
+  | DataValue<Atom>;
 
 /** A pattern; its variables are bound with the representation recorded in `reps`. */
 export interface Clause { pat: CPat; body: Comp }

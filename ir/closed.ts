@@ -7,7 +7,7 @@
 // generator calls f directly (passing the closure only when f captures something).
 import { type SExp, sexp } from "./common.js";
 import { type CPat, patToSExp, patVars } from "./core.js";
-import type { Atom, Binder } from "./anf.js";
+import type { Atom, Binder, DataValue } from "./anf.js";
 import { litToSExp } from "./surface.js";
 import { type Type, printType } from "./types.js";
 
@@ -15,15 +15,7 @@ export type { Atom, Binder };
 
 export interface MakeClosure { tag: "Closure"; fn: string; captured: Atom[]; type: Type }
 
-export type Value =
-  | Atom
-  | MakeClosure
-  | { tag: "Con"; name: string; arg: Atom | undefined; type: Type }
-  | { tag: "Record"; fields: [string, Atom][]; ext: Atom | undefined; type: Type }
-  | { tag: "Update"; record: Atom; fields: [string, Atom][]; type: Type }
-  | { tag: "Proj"; record: Atom; label: string; type: Type }
-  | { tag: "Nil"; type: Type }
-  | { tag: "Cons"; head: Atom; tail: Atom; type: Type };
+export type Value = Atom | MakeClosure | DataValue<Atom>;
 
 export interface Clause { pat: CPat; body: Comp }
 export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: Comp }
