@@ -20,7 +20,7 @@ import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
-import { enableWasmFX, instantiate } from "../backends/wasm/node.js";
+import { instantiate } from "../backends/wasm/node.js";
 import { assemble } from "../backends/wasm/binaryen.js";
 
 const args = process.argv.slice(2);
@@ -31,7 +31,8 @@ USAGE
   tsx tools/bench.ts [--quick]     (also: npm run bench)
 
 FLAGS
-  --quick   smaller inputs (a smoke run; the numbers are not comparable)
+  --quick   smaller inputs, only fib on wasmfx, no hand-written WAT (a smoke run; the
+            numbers are not comparable)
   --help    this text
 
 Writes bench/results.json.`);
@@ -231,13 +232,12 @@ for (const name of Object.keys(jsBaselines)) {
 
 // ---------------------------------------------------------------- hand-written WAT
 if (!quick) {
-  enableWasmFX();
-  const Wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, () => bigint> }; Module: new (b: Uint8Array) => object } }).WebAssembly;
   const wat: Record<string, { size: number; ms: number; forwardedMs: number }> = {};
   for (const name of ["deep_handler", "deep_handler_generic"]) {
     progress(`${name}.wat`);
     const bin = assemble(readFileSync(join(root, "bench", `${name}.wat`), "utf8"), { optimize: 2 }).binary;
-    const ex = new Wasm.Instance(new Wasm.Module(bin), {}).exports;
+    // (the host's imports are offered and unused: these modules import nothing)
+    const ex = instantiate(bin, { write: () => {} }).exports as Record<string, () => bigint>;
     const run = (f: () => bigint) => {
       f(); // warm-up
       return median(Array.from({ length: 5 }, () => time(() => { if (f() !== 258000n) throw new Error(`${name}.wat: wrong result`); }).ms));
