@@ -99,6 +99,8 @@ export interface Fn {
   ret: Rep;
   type: Type;
   prelude: boolean;
+  /** set by mark-pure (cps backend): no call of it can perform an operation */
+  pure?: boolean;
 }
 
 export interface BoxedProgram {
@@ -198,7 +200,7 @@ export function printBoxed(p: BoxedProgram, extra: SExp[] = []): string {
   let c = p.main;
   for (let i = 0; i < p.preludeBindings && (c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"); i++) c = c.body;
   const fns = p.functions.filter((f) => !f.prelude).map((f): SExp =>
-    ["define", [f.name, ...f.params.map(bind)], ["env", ...f.captured.map(bind)], ["returns", f.ret], compToSExp(f.body, p.patReps)]);
+    ["define", [f.name, ...f.params.map(bind)], ["env", ...f.captured.map(bind)], ["returns", f.ret], ...(f.pure ? ["pure"] : []), compToSExp(f.body, p.patReps)]);
   return sexp(["program", ...fns, ...extra, ["main", compToSExp(c, p.patReps)], ["result-type", printType(p.resultType)]]);
 }
 export const binderToSExp = bind;

@@ -25,12 +25,12 @@ import { type Type, printType, prune, resolve, rowFields, tUnit } from "../ir/ty
 
 const runtimePath = fileURLToPath(new URL("../runtime-wat/runtime.wat", import.meta.url));
 let runtimeText: string | undefined;
-const runtime = () => (runtimeText ??= readFileSync(runtimePath, "utf8"));
+export const runtime = () => (runtimeText ??= readFileSync(runtimePath, "utf8"));
 
 const notYet = (what: string) => unsupported(`${what} (not yet on the wasmfx backend)`);
 
 /** A program function's Wasm name: `fn:` keeps it apart from the runtime's and generated helpers. */
-const wasmName = (f: string) => `fn:${f}`;
+export const wasmName = (f: string) => `fn:${f}`;
 
 
 // ---------------------------------------------------------------- representations
@@ -48,13 +48,13 @@ export function valtype(r: Rep): string | undefined {
     case "process": case "eq": return "eqref";
   }
 }
-const vts = (r: Rep): string[] => { const t = valtype(r); return t ? [t] : []; };
+export const vts = (r: Rep): string[] => { const t = valtype(r); return t ? [t] : []; };
 
-const lget = (n: string): Instr => I("local.get", [`$${n}`]);
+export const lget = (n: string): Instr => I("local.get", [`$${n}`]);
 /** `local.set` of the value on top of the stack (what a resume's return leaves there). */
 const pop = (n: string): Instr => I("local.set", [`$${n}`]);
-const lset = (n: string, v: Instr): Instr => I("local.set", [`$${n}`], v);
-const i32 = (n: number): Instr => I("i32.const", [n]);
+export const lset = (n: string, v: Instr): Instr => I("local.set", [`$${n}`], v);
+export const i32 = (n: number): Instr => I("i32.const", [n]);
 
 /** A value of representation `from` on the stack (as `v`) → the boxed (eq) form. */
 export function boxInstr(from: Rep, v: Instr | undefined): Instr {
@@ -106,34 +106,34 @@ interface FnCtx {
   direct: Map<string, { cont: string; resume: (args: Atom[], tail: boolean) => Instr[] }>;
 }
 
-class Gen {
-  private fns = new Map<string, Fn>();
-  private labelIds = new Map<string, number>();
-  private ctorIds = new Map<string, number>();
-  private strings = new Map<string, { seg: string; len: number }>(); // content → data segment
-  private data: string[] = [];
-  private globals: string[] = [];
+export class Gen {
+  protected fns = new Map<string, Fn>();
+  protected labelIds = new Map<string, number>();
+  protected ctorIds = new Map<string, number>();
+  protected strings = new Map<string, { seg: string; len: number }>(); // content → data segment
+  protected data: string[] = [];
+  protected globals: string[] = [];
   /** what a global holds (e.g. `closure:f`, `labels:a,b`) → its name: each is made once */
-  private globalNames = new Map<string, string>();
-  private funcs: WasmFunc[] = [];
-  private declared = new Set<string>();
-  private genEntries = new Set<string>();
-  private shows = new Map<string, string>(); // type key → printer function name
-  private types = new Set<string>();
-  private tags = new Set<string>();
-  private ctx!: FnCtx;
+  protected globalNames = new Map<string, string>();
+  protected funcs: WasmFunc[] = [];
+  protected declared = new Set<string>();
+  protected genEntries = new Set<string>();
+  protected shows = new Map<string, string>(); // type key → printer function name
+  protected types = new Set<string>();
+  protected tags = new Set<string>();
+  protected ctx!: FnCtx;
 
   /** operation name → tag id (each operation is one tag: eqref arguments, an eqref result) */
-  private opIds = new Map<string, number>();
+  protected opIds = new Map<string, number>();
   /** Wasm name of the function of a handled computation → its declared type (cont.new needs one) */
-  private thunkFnTypes = new Map<string, string>();
+  protected thunkFnTypes = new Map<string, string>();
 
-  constructor(private p: HandlersProgram, private prims: PrimitiveReps) {
+  constructor(protected p: HandlersProgram, protected prims: PrimitiveReps) {
     for (const f of p.functions) this.fns.set(f.name, f);
-    this.collectLabels();
   }
 
   module(): WasmModule {
+    this.collectLabels();
     for (const f of this.p.functions) this.funcs.push(this.fn(f));
     for (const h of this.p.handlers) {
       this.funcs.push(this.handlerFn(h));
@@ -159,7 +159,21 @@ class Gen {
 
   // ------------------------------------------------------------ interning
   /** Label ids follow Links' label order, so `$Labels` arrays are sorted by id and by name. */
-  private collectLabels() {
+  protected collectLabels() {
+    const clauses = (ops: OpClause[], ret: { pat: CPat }, pat: (q: CPat) => void) => { ops.forEach((o) => o.args.forEach(pat)); pat(ret.pat); };
+    this.internLabels((value, pat) => {
+      const comp = (c: Comp) => everyComp(c, (x) => {
+        if (x.tag === "Let") value(x.value);
+        else if (x.tag === "Case" || x.tag === "Receive") x.clauses.forEach((k) => pat(k.pat));
+        else if (x.tag === "Handle" || x.tag === "ShallowHandle") clauses(x.ops, x.ret, pat);
+      });
+      this.p.functions.forEach((f) => comp(f.body));
+      this.p.handlers.forEach((h) => { clauses(h.ops, h.ret, pat); h.ops.forEach((o) => comp(o.body)); comp(h.ret.body); });
+      comp(this.p.main);
+    });
+  }
+  /** Intern every label `visit` reports (through record values and patterns) and the result type's. */
+  protected internLabels(visit: (value: (v: Value) => void, pat: (q: CPat) => void) => void) {
     const labels = new Set<string>();
     const seen = new Set<string>();
     const fromType = (t: Type) => {
@@ -186,30 +200,22 @@ class Gen {
       if (v.tag === "Proj") labels.add(v.label);
       if (v.tag === "Record" && v.ext) fromType(v.ext.type);
     };
-    const clauses = (ops: OpClause[], ret: { pat: CPat }) => { ops.forEach((o) => o.args.forEach(pat)); pat(ret.pat); };
-    const comp = (c: Comp) => everyComp(c, (x) => {
-      if (x.tag === "Let") value(x.value);
-      else if (x.tag === "Case" || x.tag === "Receive") x.clauses.forEach((k) => pat(k.pat));
-      else if (x.tag === "Handle" || x.tag === "ShallowHandle") clauses(x.ops, x.ret);
-    });
-    this.p.functions.forEach((f) => comp(f.body));
-    this.p.handlers.forEach((h) => { clauses(h.ops, h.ret); h.ops.forEach((o) => comp(o.body)); comp(h.ret.body); });
-    comp(this.p.main);
+    visit(value, pat);
     fromType(this.p.resultType);
     [...labels].sort(compareLabels).forEach((l, i) => this.labelIds.set(l, i));
   }
-  private labelId(l: string): number {
+  protected labelId(l: string): number {
     const id = this.labelIds.get(l);
     if (id === undefined) throw internalError(`codegen: label ${l} was not collected`);
     return id;
   }
-  private ctorId(name: string): number {
+  protected ctorId(name: string): number {
     let id = this.ctorIds.get(name);
     if (id === undefined) this.ctorIds.set(name, (id = this.ctorIds.size));
     return id;
   }
   /** A string literal: a passive data segment per distinct content, copied into a new $String. */
-  private string(s: string): Instr {
+  protected string(s: string): Instr {
     let d = this.strings.get(s);
     if (!d) {
       const bytes = Buffer.from(s, "utf8");
@@ -222,7 +228,7 @@ class Gen {
   }
 
   /** The global for `key`, defined by `init(name)` the first time it is asked for. */
-  private global(key: string, name: string, init: (name: string) => string): Instr {
+  protected global(key: string, name: string, init: (name: string) => string): Instr {
     let g = this.globalNames.get(key);
     if (!g) {
       g = name;
@@ -231,34 +237,43 @@ class Gen {
     }
     return I("global.get", [`$${g}`]);
   }
-  private genType(n: number): string {
+  /** Parameters every generic entry takes after the boxed arguments (the cps backend: the continuation). */
+  protected genExtra: [string, string][] = [];
+  /** How a generic entry delivers its boxed result (the cps backend: to the continuation). */
+  protected genResult(v: Instr): Instr[] {
+    return [v];
+  }
+  protected genType(n: number): string {
     const name = `Gen${n}`;
-    this.types.add(`(type $${name} (func (param (ref $Closure)${" eqref".repeat(n)}) (result eqref)))`);
+    this.types.add(`(type $${name} (func (param (ref $Closure)${" eqref".repeat(n)}${this.genExtra.map(([, t]) => ` ${t}`).join("")}) (result eqref)))`);
     return name;
+  }
+  protected genParams(n: number): [string, string][] {
+    return [["clos", "(ref $Closure)"], ...Array.from({ length: n }, (_, i): [string, string] => [`a${i}`, "eqref"]), ...this.genExtra];
   }
 
   // ------------------------------------------------------------ functions
-  private newCtx(): FnCtx {
+  protected newCtx(): FnCtx {
     return { locals: new Map(), reps: new Map(), labels: 0, direct: new Map() };
   }
-  private local(name: string, rep: Rep) {
+  protected local(name: string, rep: Rep) {
     this.ctx.reps.set(name, rep);
     const t = valtype(rep);
     if (t && !this.ctx.locals.has(name)) this.ctx.locals.set(name, t);
   }
   /** A fresh local of a Wasm type that no representation has (continuations). */
-  private tempOf(valtype: string): string {
+  protected tempOf(valtype: string): string {
     const name = `tmp${this.ctx.locals.size}_${this.ctx.labels++}`;
     this.ctx.locals.set(name, valtype);
     return name;
   }
-  private temp(rep: Rep): string {
+  protected temp(rep: Rep): string {
     const name = `tmp${this.ctx.locals.size}_${this.ctx.labels++}`;
     this.local(name, rep);
     return name;
   }
 
-  private fn(f: Fn): WasmFunc {
+  protected fn(f: Fn): WasmFunc {
     this.ctx = this.newCtx();
     const params: [string, string][] = [];
     if (f.captured.length > 0) params.push(["clos", "(ref $Closure)"]);
@@ -278,7 +293,7 @@ class Gen {
   }
 
   /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
-  private genEntry(f: Fn): string {
+  protected genEntry(f: Fn): string {
     const name = `${wasmName(f.name)}$gen`;
     if (this.genEntries.has(name)) return name;
     this.genEntries.add(name);
@@ -287,19 +302,19 @@ class Gen {
     if (f.captured.length > 0) args.push(lget("clos"));
     f.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i}`)); if (u) args.push(u); });
     const call = I("call", [`$${wasmName(f.name)}`], ...args);
-    const body = f.ret === "unit" ? [call, boxInstr("unit", undefined)] : [boxInstr(f.ret, call)];
-    this.funcs.push({ name, type, params: [["clos", "(ref $Closure)"], ...f.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [], body });
+    const body = f.ret === "unit" ? [call, ...this.genResult(boxInstr("unit", undefined))] : this.genResult(boxInstr(f.ret, call));
+    this.funcs.push({ name, type, params: this.genParams(f.params.length), results: ["eqref"], locals: [], body });
     this.declared.add(name);
     return name;
   }
 
   /** The closure of a function that captures nothing: a global constant. */
-  private constClosure(fname: string): Instr {
+  protected constClosure(fname: string): Instr {
     return this.global(`closure:${fname}`, `${wasmName(fname)}$clos`, (g) =>
       `(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${this.genEntry(this.fns.get(fname)!)}) (ref.null none)))`);
   }
 
-  private closure(v: MakeClosure): Instr {
+  protected closure(v: MakeClosure): Instr {
     const f = this.fns.get(v.fn)!;
     if (f.captured.length === 0) return this.constClosure(v.fn);
     const gen = this.genEntry(f);
@@ -307,7 +322,7 @@ class Gen {
   }
 
   // ------------------------------------------------------------ atoms and values
-  private atom(a: Atom): Instr {
+  protected atom(a: Atom): Instr {
     if (a.tag === "Lit") {
       const l = a.lit;
       switch (l.kind) {
@@ -328,11 +343,11 @@ class Gen {
   }
 
   /** Push an atom's value; unit atoms push nothing. */
-  private push(a: Atom): Instr[] {
+  protected push(a: Atom): Instr[] {
     return a.rep === "unit" ? [] : [this.atom(a)];
   }
 
-  private value(v: Value): Instr[] {
+  protected value(v: Value): Instr[] {
     switch (v.tag) {
       case "Var": case "Lit": return this.push(v);
       case "Closure": return [this.closure(v)];
@@ -380,23 +395,23 @@ class Gen {
   }
 
   /** A record: its (shared, constant) label table and a new values array. */
-  private record(labels: string[], values: Instr[]): Instr {
+  protected record(labels: string[], values: Instr[]): Instr {
     return I("struct.new", ["$Record"], this.labelTable(labels), I("array.new_fixed", ["$Values", values.length], ...values));
   }
 
   /** The shared, constant label table of sorted labels. */
-  private labelTable(labels: string[]): Instr {
+  protected labelTable(labels: string[]): Instr {
     return this.global(`labels:${labels.join(",")}`, `lbl${this.globalNames.size}`, (g) =>
       `(global $${g} (ref $Labels) (array.new_fixed $Labels ${labels.length} ${labels.map((l) => `(i32.const ${this.labelId(l)})`).join(" ")})) ;; ${labels.join(",")}`);
   }
 
   /** The index of label l in a record of type t: static when the row is closed, else searched. */
-  private fieldIndex(rec: Instr, t: Type, l: string): Instr {
+  protected fieldIndex(rec: Instr, t: Type, l: string): Instr {
     const labels = closedLabels(t);
     if (labels) return i32(labels.indexOf(l));
     return I("call", ["$label_index"], I("struct.get", ["$Record", 0], rec), i32(this.labelId(l)));
   }
-  private fieldOf(rec: Instr, t: Type, l: string): Instr {
+  protected fieldOf(rec: Instr, t: Type, l: string): Instr {
     const labels = closedLabels(t);
     if (labels) return I("array.get", ["$Values"], I("struct.get", ["$Record", 1], rec), i32(labels.indexOf(l)));
     const r = this.temp("record");
@@ -404,7 +419,7 @@ class Gen {
       I("array.get", ["$Values"], I("struct.get", ["$Record", 1], lget(r)), I("call", ["$label_index"], I("struct.get", ["$Record", 0], lget(r)), i32(this.labelId(l)))));
   }
 
-  private labelSearch(): WasmFunc {
+  protected labelSearch(): WasmFunc {
     // linear search of a label id in a record's labels
     return {
       name: "label_index", params: [["labels", "(ref $Labels)"], ["id", "i32"]], results: ["i32"], locals: [["i", "i32"]],
@@ -418,7 +433,7 @@ class Gen {
     };
   }
 
-  private ctorNames(): WasmFunc {
+  protected ctorNames(): WasmFunc {
     let body: Instr = "unreachable";
     for (const [name, id] of [...this.ctorIds].reverse())
       body = I("if", ["(result (ref $String))"], I("i32.eq", [], lget("id"), i32(id)), I("then", [], this.string(name)), I("else", [], body));
@@ -426,7 +441,7 @@ class Gen {
   }
 
   // ------------------------------------------------------------ calls
-  private call(fn: Atom, args: Atom[], known: string | undefined, tail: boolean): Instr[] {
+  protected call(fn: Atom, args: Atom[], known: string | undefined, tail: boolean): Instr[] {
     if (known) {
       const f = this.fns.get(known)!;
       const ops: Instr[] = [];
@@ -447,7 +462,7 @@ class Gen {
     ];
   }
 
-  private primitive(name: string, args: Atom[]): Instr[] {
+  protected primitive(name: string, args: Atom[]): Instr[] {
     const a = args.map((x) => this.atom(x));
     const wrap = (x: Instr) => I("call", ["$int_wrap63"], x);
     const rep = args[0]?.rep;
@@ -510,7 +525,7 @@ class Gen {
   }
 
   /** A primitive used as a value: a constant closure over a generated generic entry. */
-  private primClosure(name: string): Instr {
+  protected primClosure(name: string): Instr {
     const prim = this.prims.get(name);
     if (!prim) throw notYet(`the primitive ${name} as a value`);
     const fname = `prim$${name}`;
@@ -524,9 +539,9 @@ class Gen {
         return u ? lset(`u${i}`, u) : "nop";
       });
       const result = this.primitive(name, params);
-      const body = [...locals, ...(prim.ret === "unit" ? [...result, boxInstr("unit", undefined)] : [boxInstr(prim.ret, this.block(result, prim.ret))])];
+      const body = [...locals, ...(prim.ret === "unit" ? [...result, ...this.genResult(boxInstr("unit", undefined))] : this.genResult(boxInstr(prim.ret, this.block(result, prim.ret))))];
       const type = this.genType(prim.params.length);
-      this.funcs.push({ name: fname, type, params: [["clos", "(ref $Closure)"], ...prim.params.map((_, i): [string, string] => [`a${i}`, "eqref"])], results: ["eqref"], locals: [...this.ctx.locals], body });
+      this.funcs.push({ name: fname, type, params: this.genParams(prim.params.length), results: ["eqref"], locals: [...this.ctx.locals], body });
       this.ctx = saved;
       this.declared.add(fname);
       return `(global $${g} (ref $Closure) (struct.new $Closure (ref.func $${fname}) (ref.null none)))`;
@@ -535,7 +550,7 @@ class Gen {
 
   // ------------------------------------------------------------ computations
   /** Code leaving the value of `c` (representation `rep`) on the stack; `tail`: may return_call. */
-  private comp(c: Comp, rep: Rep, tail: boolean): Instr[] {
+  protected comp(c: Comp, rep: Rep, tail: boolean): Instr[] {
     const out: Instr[] = [];
     for (;;) {
       switch (c.tag) {
@@ -564,22 +579,7 @@ class Gen {
           c = c.body;
           continue;
         }
-        case "LetRec": {
-          // allocate the closures, then fill their environments (they may refer to each other)
-          for (const b of c.binds) {
-            this.local(b.x.name, "closure");
-            const f = this.fns.get(b.closure.fn)!;
-            if (f.captured.length === 0) out.push(lset(b.x.name, this.constClosure(f.name)));
-            else out.push(lset(b.x.name, I("struct.new", ["$Closure"], I("ref.func", [`$${this.genEntry(f)}`]),
-              I("array.new", ["$Env"], I("ref.null", ["none"]), i32(f.captured.length)))));
-          }
-          for (const b of c.binds) {
-            b.closure.captured.forEach((a, i) => out.push(I("array.set", ["$Env"],
-              I("ref.as_non_null", [], I("struct.get", ["$Closure", 1], lget(b.x.name))), i32(i), this.atom(a))));
-          }
-          c = c.body;
-          continue;
-        }
+        case "LetRec": out.push(...this.letrec(c.binds)); c = c.body; continue;
       }
       break;
     }
@@ -607,8 +607,25 @@ class Gen {
     return out;
   }
 
+  /** Allocate the closures, then fill their environments (they may refer to each other). */
+  protected letrec(binds: { x: { name: string }; closure: MakeClosure }[]): Instr[] {
+    const out: Instr[] = [];
+    for (const b of binds) {
+      this.local(b.x.name, "closure");
+      const f = this.fns.get(b.closure.fn)!;
+      if (f.captured.length === 0) out.push(lset(b.x.name, this.constClosure(f.name)));
+      else out.push(lset(b.x.name, I("struct.new", ["$Closure"], I("ref.func", [`$${this.genEntry(f)}`]),
+        I("array.new", ["$Env"], I("ref.null", ["none"]), i32(f.captured.length)))));
+    }
+    for (const b of binds) {
+      b.closure.captured.forEach((a, i) => out.push(I("array.set", ["$Env"],
+        I("ref.as_non_null", [], I("struct.get", ["$Closure", 1], lget(b.x.name))), i32(i), this.atom(a))));
+    }
+    return out;
+  }
+
   /** Wrap code producing one value into a single instruction. */
-  private block(code: Instr[], rep: Rep): Instr {
+  protected block(code: Instr[], rep: Rep): Instr {
     if (code.length === 1) return code[0]!;
     return I("block", vts(rep).length ? [`(result ${valtype(rep)})`] : [], ...code);
   }
@@ -626,15 +643,15 @@ class Gen {
   // calling it takes the continuation out (a second call is a runtime error: WasmFX
   // continuations are one-shot) and runs the handler function again on it.
 
-  private usesContBox = false;
+  protected usesContBox = false;
   /** helper functions made on first use */
-  private made = new Set<string>();
-  private handlerTypes(): void {
+  protected made = new Set<string>();
+  protected handlerTypes(): void {
     this.types.add("(type $KFn (func (param eqref) (result eqref)))");
     this.types.add("(type $KCont (cont $KFn))");
   }
 
-  private opTag(op: string, arity: number): string {
+  protected opTag(op: string, arity: number): string {
     this.handlerTypes();
     let id = this.opIds.get(op);
     if (id === undefined) this.opIds.set(op, (id = this.opIds.size));
@@ -644,7 +661,7 @@ class Gen {
   }
 
   /** `$suspN`: an operation's N arguments and its continuation, as one struct. */
-  private suspPack(n: number): string {
+  protected suspPack(n: number): string {
     const name = `susp${n}`;
     if (!this.made.has(name)) {
       this.made.add(name);
@@ -657,7 +674,7 @@ class Gen {
   }
 
   /** The function type of a thunk's function f (declared: cont.new needs it). */
-  private thunkType(f: Fn): string {
+  protected thunkType(f: Fn): string {
     this.handlerTypes();
     const params = f.params.slice(0, -1).flatMap((q) => vts(q.rep));
     if (params.length === 0) return "KFn";
@@ -670,10 +687,10 @@ class Gen {
     }
     return name;
   }
-  private thunkTypeNames = new Map<string, string>();
+  protected thunkTypeNames = new Map<string, string>();
 
   /** `(thunk f a…)` as a $KCont: cont.new of f, its arguments bound by cont.bind. */
-  private startThunk(t: Thunk): Instr {
+  protected startThunk(t: Thunk): Instr {
     const f = this.fns.get(t.fn)!;
     this.declared.add(wasmName(f.name));
     const type = this.thunkType(f);
@@ -684,7 +701,7 @@ class Gen {
   }
 
   /** `$op_name`: operation id → name, for the one-shot error message. */
-  private opNames(): WasmFunc {
+  protected opNames(): WasmFunc {
     let body: Instr = "unreachable";
     for (const [name, id] of [...this.opIds].reverse())
       body = I("if", ["(result (ref $String))"], I("i32.eq", [], lget("id"), i32(id)), I("then", [], this.string(name)), I("else", [], body));
@@ -696,7 +713,7 @@ class Gen {
    * the operation's arguments in `eq` locals and the continuation in a local, and must not fall
    * through. `onReturn` gets the computation's value on the stack.
    */
-  private resumeWith(k: Instr, v: Instr, clauses: OpClause[], clause: (os: OpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
+  protected resumeWith(k: Instr, v: Instr, clauses: OpClause[], clause: (os: OpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
     // clauses for the same operation (different patterns) share its `on`: tried in order
     const byOp = new Map<string, OpClause[]>();
     for (const o of clauses) byOp.set(o.op, [...(byOp.get(o.op) ?? []), o]);
@@ -730,7 +747,7 @@ class Gen {
    * The clauses of one operation, in order: the first whose patterns match binds them and runs
    * its body (`body` must not fall through); none matching is a runtime error.
    */
-  private opClauses(os: OpClause[], args: string[], cont: string, k: () => Instr, resume: (args: Atom[], tail: boolean) => Instr[], body: (o: OpClause) => Instr[]): Instr[] {
+  protected opClauses(os: OpClause[], args: string[], cont: string, k: () => Instr, resume: (args: Atom[], tail: boolean) => Instr[], body: (o: OpClause) => Instr[]): Instr[] {
     const out: Instr[] = [];
     for (const o of os) {
       const fail = `$nomatch${this.ctx.labels++}`;
@@ -750,7 +767,7 @@ class Gen {
    * direct continuations that `whole` resumes on some path but this branch never does. (Each is
    * resumed at most once on any path, so where a branch is entered it has not been yet.)
    */
-  private discards(whole: Comp, branches: Comp[]): Instr[][] {
+  protected discards(whole: Comp, branches: Comp[]): Instr[][] {
     const out: Instr[][] = branches.map(() => []);
     for (const [k, { cont }] of this.ctx.direct) {
       if (continuationCalls(whole, k) === 0) continue;
@@ -767,7 +784,7 @@ class Gen {
    * a parameter (a 15-line module reproduces it; Deno 2.9's V8 15.0 does not): cont.bind of a
    * null first makes it a continuation of no parameters, which both run.
    */
-  private discard(cont: string): Instr {
+  protected discard(cont: string): Instr {
     this.tags.add("(tag $discard)");
     this.types.add("(type $KFn0 (func (result eqref)))");
     this.types.add("(type $KCont0 (cont $KFn0))");
@@ -778,13 +795,13 @@ class Gen {
   }
 
   /** A box holding a just-captured continuation, tagged with its operation (for the error message). */
-  private contBox(cont: string, op: string): Instr {
+  protected contBox(cont: string, op: string): Instr {
     this.usesContBox = true;
     this.types.add("(type $ContBox (struct (field (mut (ref null $KCont))) (field i32)))");
     return I("struct.new", ["$ContBox"], lget(cont), i32(this.opIds.get(op)!));
   }
 
-  private handlerFn(h: HandlerFn): WasmFunc {
+  protected handlerFn(h: HandlerFn): WasmFunc {
     this.ctx = this.newCtx();
     // (names no Links variable can have: a clause may bind `k` and `v`)
     const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"]];
@@ -819,7 +836,7 @@ class Gen {
   }
 
   /** The name of handler H's `$H$resume` (referenced by ref.func, so declared). */
-  private resumeName(h: HandlerFn): string {
+  protected resumeName(h: HandlerFn): string {
     const name = `${wasmName(h.name)}$resume`;
     this.declared.add(name);
     return name;
@@ -830,7 +847,7 @@ class Gen {
    * the continuation out of its box (a second resumption is an error naming the operation) and
    * run handler H on it again.
    */
-  private resumeEntry(h: HandlerFn): WasmFunc {
+  protected resumeEntry(h: HandlerFn): WasmFunc {
     const name = this.resumeName(h);
     const saved = this.ctx;
     this.ctx = this.newCtx();
@@ -852,7 +869,7 @@ class Gen {
   }
 
   /** $box := the ContBox in `boxed`; $kc := its continuation, emptied (a second time: error). */
-  private takeContinuation(boxed: Instr): Instr[] {
+  protected takeContinuation(boxed: Instr): Instr[] {
     return [
       lset("box", I("ref.cast", ["(ref $ContBox)"], boxed)),
       lset("kc", I("struct.get", ["$ContBox", 0], lget("box"))),
@@ -866,7 +883,7 @@ class Gen {
   }
 
   /** `$shallow_resume`: the generic entry of a shallow handler's `k`: resume with no handler. */
-  private shallowResume(): string {
+  protected shallowResume(): string {
     const name = "shallow_resume";
     if (this.declared.has(name)) return name;
     this.declared.add(name);
@@ -882,7 +899,7 @@ class Gen {
   }
 
   /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
-  private shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
+  protected shallow(c: Extract<Comp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
     const done = `$shallow${this.ctx.labels++}`;
     // (worked out before the clauses add their own continuations)
     const bodies = [...c.ops.map((o) => o.body), c.ret.body];
@@ -904,26 +921,38 @@ class Gen {
   }
 
   // ------------------------------------------------------------ pattern matching
-  private caseOf(c: Extract<Comp, { tag: "Case" }>, rep: Rep, tail: boolean): Instr[] {
-    const scrut = this.temp(c.scrutinee.rep === "unit" ? "eq" : c.scrutinee.rep);
+  protected caseOf(c: Extract<Comp, { tag: "Case" }>, rep: Rep, tail: boolean): Instr[] {
+    return this.match(c.scrutinee, c.clauses, rep, () => {
+      const discards = this.discards(c, c.clauses.map((k) => k.body));
+      return (k, i) => [...discards[i]!, ...this.comp(k.body, rep, tail)];
+    });
+  }
+
+  /**
+   * The first clause whose pattern matches `scrutinee` runs its body (code for a value of `rep`);
+   * none matching is a runtime error. `bodies` is asked for the clause code generator once the
+   * scrutinee is in a local.
+   */
+  protected match<K extends { pat: CPat }>(scrutinee: Atom, cs: K[], rep: Rep, bodies: () => (k: K, i: number) => Instr[]): Instr[] {
+    const scrut = this.temp(scrutinee.rep === "unit" ? "eq" : scrutinee.rep);
     const done = `$case${this.ctx.labels++}`;
     const result = vts(rep).length ? [`(result ${valtype(rep)})`] : [];
     const clauses: Instr[] = [];
-    const discards = this.discards(c, c.clauses.map((k) => k.body));
-    for (const [i, k] of c.clauses.entries()) {
+    const bodyOf = bodies();
+    for (const [i, k] of cs.entries()) {
       const fail = `$next${this.ctx.labels++}`;
-      const tests = this.pat(k.pat, lget(scrut), c.scrutinee.rep, fail);
-      const body = [...discards[i]!, ...this.comp(k.body, rep, tail)];
+      const tests = this.pat(k.pat, lget(scrut), scrutinee.rep, fail);
+      const body = bodyOf(k, i);
       clauses.push(I("block", [fail], ...tests, I("br", [done], ...body)));
     }
     return [
-      ...(c.scrutinee.rep === "unit" ? [] : [lset(scrut, this.atom(c.scrutinee))]),
+      ...(scrutinee.rep === "unit" ? [] : [lset(scrut, this.atom(scrutinee))]),
       I("block", [done, ...result], ...clauses, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"),
     ];
   }
 
   /** Tests (branching to `fail` on mismatch) and bindings for pattern p against v (representation r). */
-  private pat(p: CPat, v: Instr, r: Rep, fail: string): Instr[] {
+  protected pat(p: CPat, v: Instr, r: Rep, fail: string): Instr[] {
     const failIf = (cond: Instr) => I("br_if", [fail], cond);
     const failUnless = (cond: Instr) => failIf(I("i32.eqz", [], cond));
     switch (p.tag) {
@@ -988,10 +1017,10 @@ class Gen {
   }
 
   // ------------------------------------------------------------ main and printing
-  private main(): WasmFunc {
+  protected main(): WasmFunc {
     this.ctx = this.newCtx();
     const rep = repOf(this.p.resultType);
-    const code = this.comp(this.p.main, rep, false);
+    const code = this.mainCode(rep);
     const body: Instr[] = [];
     if (rep === "unit") body.push(...code, ...this.show(this.p.resultType, undefined));
     else {
@@ -1002,8 +1031,13 @@ class Gen {
     return { name: "main", export: "main", params: [], results: [], locals: [...this.ctx.locals], body };
   }
 
+  /** Code leaving the program's value (representation `rep`) on the stack. */
+  protected mainCode(rep: Rep): Instr[] {
+    return this.comp(this.p.main, rep, false);
+  }
+
   /** Print a value of type t (in its representation) as Links prints it. */
-  private show(t: Type, v: Instr | undefined): Instr[] {
+  protected show(t: Type, v: Instr | undefined): Instr[] {
     const r = resolve(t);
     const rep = repOf(t);
     switch (r.tag) {
@@ -1025,7 +1059,7 @@ class Gen {
   }
 
   /** `$show_N (param eqref)`: prints a boxed value of type t. */
-  private showFn(t: Type): string {
+  protected showFn(t: Type): string {
     const key = printType(t);
     let name = this.shows.get(key);
     if (name) return name;

@@ -10,6 +10,10 @@
 //   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
 //   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts
 //   codegen  ThreadedHandlers → WasmIR  passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
+// The cps backend shares the passes up to box-poly, then:
+//   mark-pure  Boxed → Boxed          passes/mark-pure.ts   (selective CPS: functions that cannot perform)
+//   cps      Boxed → CPS              passes/cps.ts
+//   cps-codegen  CPS → WasmIR          passes/cps-codegen.ts
 //
 // Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
 // (for --check); `languages` below pairs them by name. Backends take the last language.
@@ -33,6 +37,10 @@ import { directResume } from "./direct-resume.js";
 import { type HandlersProgram, printHandlers, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
 import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
+import { markPure } from "./mark-pure.js";
+import { cps } from "./cps.js";
+import { cpsCodegen } from "./cps-codegen.js";
+import { type CpsProgram, printCps, validateCps } from "../ir/cps.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -72,6 +80,7 @@ export const languages = {
   Boxed: { name: "Boxed", print: (p: BoxedProgram) => printBoxed(p), validate: (p: BoxedProgram) => validateBoxed(p) } satisfies Language<BoxedProgram>,
   Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p) } satisfies Language<HandlersProgram>,
   ThreadedHandlers: { name: "ThreadedHandlers", print: printHandlers, validate: validateThreadedHandlers } satisfies Language<HandlersProgram>,
+  CPS: { name: "CPS", print: printCps, validate: validateCps } satisfies Language<CpsProgram>,
   WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
 
@@ -164,13 +173,46 @@ export const codegenPass: Pass<HandlersProgram, WasmModule> = {
   run: (p) => codegen(p, primReps()),
 };
 
+export const markPurePass: Pass<BoxedProgram, BoxedProgram> = {
+  name: "mark-pure", from: "Boxed", to: "Boxed",
+  description: "marks the functions no call of which can perform an operation: the cps backend keeps them in direct style",
+  run: markPure,
+};
+
+export const cpsPass: Pass<BoxedProgram, CpsProgram> = {
+  name: "cps", from: "Boxed", to: "CPS",
+  description: "continuation-passing style: non-tail calls that may perform push a frame and jump; handlers become handler frames",
+  run: cps,
+};
+
+export const cpsCodegenPass: Pass<CpsProgram, WasmModule> = {
+  name: "cps-codegen", from: "CPS", to: "WasmIR",
+  description: "Wasm GC code: frames and handler frames as structs, every CPS call a return_call, resumptions copied (multishot)",
+  run: (p) => cpsCodegen(p, primReps()),
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const pipeline: readonly Pass<any, any>[] = [
-  parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass, extractHandlersPass, lowerParamHandlersPass, directResumePass, codegenPass,
-];
+type AnyPass = Pass<any, any>;
+/** The passes every Wasm backend runs (the interpreter stops after `infer`). */
+export const sharedPasses: readonly AnyPass[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass];
+
+/** Each Wasm backend's passes, in order. */
+export const pipelines = {
+  wasmfx: [...sharedPasses, extractHandlersPass, lowerParamHandlersPass, directResumePass, codegenPass],
+  cps: [...sharedPasses, markPurePass, cpsPass, cpsCodegenPass],
+} as const satisfies Record<string, readonly AnyPass[]>;
+
+/** The wasmfx pipeline: what tools run when no backend is named. */
+export const pipeline: readonly AnyPass[] = pipelines.wasmfx;
+
+/** The passes to run for a backend (interp: the shared ones; it stops after `infer`). */
+export const passesFor = (backend: string | undefined): readonly AnyPass[] => (backend === "cps" ? pipelines.cps : pipelines.wasmfx);
+
+/** Every pass of every pipeline, each once, in pipeline order. */
+export const allPasses: readonly AnyPass[] = [...new Set([...pipelines.wasmfx, ...pipelines.cps])];
 
 /** The last pass each backend needs. */
-export const backendInput = { interp: "infer", wasmfx: "codegen" } as const;
+export const backendInput = { interp: "infer", wasmfx: "codegen", cps: "cps-codegen" } as const;
 
 export function languageOf(name: string): Language<unknown> {
   const l = (languages as Record<string, Language<never>>)[name];

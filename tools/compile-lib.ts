@@ -1,12 +1,12 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
 import { CompileError, renderError } from "../ir/common.js";
-import { type Source, backendInput, pipeline, languageOf } from "../passes/pipeline.js";
+import { type Source, backendInput, languageOf, passesFor } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 
-export const BACKENDS = ["interp", "wasmfx"] as const;
+export const BACKENDS = ["interp", "wasmfx", "cps"] as const;
 export type Backend = (typeof BACKENDS)[number];
 export { ENGINES, type Engine } from "../backends/wasmfx/index.js";
 
@@ -19,7 +19,7 @@ export interface RunOptions {
 
 /** Load what a backend needs (binaryen for wasmfx); await it once before `runSource`. */
 export async function prepareBackend(backend: Backend): Promise<void> {
-  if (backend === "wasmfx") await prepareWasm();
+  if (backend !== "interp") await prepareWasm();
 }
 
 /** `--check`: the error for a pass output that is not valid in the pass's target language. */
@@ -41,10 +41,10 @@ export interface PassResult {
  */
 export function runPipeline(
   src: Source,
-  opts: { until?: string; check?: boolean; onPass?: (r: PassResult) => void } = {},
+  opts: { until?: string; check?: boolean; onPass?: (r: PassResult) => void; backend?: Backend } = {},
 ): unknown {
   let x: unknown = src;
-  for (const p of pipeline) {
+  for (const p of passesFor(opts.backend)) {
     const t0 = performance.now();
     x = p.run(x);
     const ms = performance.now() - t0;
@@ -60,7 +60,7 @@ export function runPipeline(
 
 /**
  * Run a backend on its input (the output of pass `backendInput[backend]`: TypedCore for interp,
- * WasmIR for wasmfx). The deadline applies to interp and to Wasm on Deno; a Wasm run in this
+ * WasmIR for wasmfx and cps). The deadline applies to interp and to Wasm on Deno; a Wasm run in this
  * process cannot be interrupted.
  */
 export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): { stdout: string } {
@@ -80,7 +80,7 @@ export function runSource(src: Source, backend: Backend, opts: RunOptions = {}):
   let printed = "";
   try {
     const out = (s: string) => { printed += s; opts.out?.(s); };
-    const r = runOn(backend, runPipeline(src, { until: backendInput[backend] }), { ...opts, out });
+    const r = runOn(backend, runPipeline(src, { until: backendInput[backend], backend }), { ...opts, out });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };

@@ -1,6 +1,6 @@
 // Compile a Links program to a Wasm binary or WAT text.
 //
-//   tsx tools/compile.ts FILE -o OUT [--backend wasmfx] [-O 0|1|2|3] [--emit wasm|wat]
+//   tsx tools/compile.ts FILE -o OUT [--backend wasmfx|cps] [-O 0|1|2|3] [--emit wasm|wat]
 import { writeFileSync } from "node:fs";
 import { Console, Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
@@ -14,14 +14,14 @@ const compileCmd = Command.make(
   {
     file: Argument.String("file").pipe(Argument.withDescription("the Links program (.links) to compile")),
     out: Flag.String("output").pipe(Flag.withAlias("o"), Flag.withMetavar("OUT"), Flag.withDescription("where to write the result")),
-    backend: Flag.Literals("backend", ["wasmfx"] as const).pipe(Flag.withDefault("wasmfx"), Flag.withDescription("the Wasm backend (default: wasmfx)")),
+    backend: Flag.Literals("backend", ["wasmfx", "cps"] as const).pipe(Flag.withDefault("wasmfx"), Flag.withDescription("the Wasm backend: wasmfx (stack switching) or cps (CPS on Wasm GC, multishot) (default: wasmfx)")),
     level: Flag.Literals("opt", ["0", "1", "2", "3"] as const).pipe(Flag.withAlias("O"), Flag.withDefault("2"), Flag.withMetavar("N"), Flag.withDescription("binaryen optimisation level (default: 2)")),
     emit: Flag.Literals("emit", ["wasm", "wat"] as const).pipe(Flag.withDefault("wasm"), Flag.withDescription("write the binary (default) or the WAT text with the runtime")),
   },
   ({ file, out, backend, level, emit }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend] });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend });
       const m = output as WasmModule;
       yield* Effect.promise(() => prepareWasm());
       const t0 = performance.now();

@@ -5,7 +5,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command, Flag } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
-import { pipeline, type Source } from "../passes/pipeline.js";
+import { passesFor, type Source } from "../passes/pipeline.js";
 import { type Backend, ENGINES, type RunOptions, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
 
 /** `--engine node|deno`, shared by the tools that run Wasm modules. */
@@ -80,11 +80,11 @@ export interface PassRun {
  */
 export const compile = Effect.fn("compile")(function* (
   src: Source,
-  opts: { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void> } = {},
+  opts: { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void>; backend?: Backend } = {},
 ) {
   let x: unknown = src;
   const runs: PassRun[] = [];
-  for (const p of pipeline) {
+  for (const p of passesFor(opts.backend)) {
     const t0 = performance.now();
     x = yield* Effect.try({ try: () => p.run(x), catch: (e) => toDriverError(e, src) }).pipe(Effect.withSpan(`pass ${p.name}`));
     const ms = performance.now() - t0;
@@ -108,7 +108,7 @@ export interface BackendResult {
   value: string;
 }
 
-/** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx); `out` receives output as it is printed. */
+/** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx and cps); `out` receives output as it is printed. */
 export const runBackend = (src: Source, input: unknown, backend: Backend, opts: RunOptions = {}) =>
   Effect.promise(() => prepareBackend(backend)).pipe(Effect.andThen(Effect.try({
     try: (): BackendResult => {

@@ -1,16 +1,17 @@
 // Run the pipeline pass by pass and look at what each pass produced.
 //
-//   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx]
-//   tsx tools/run-pass.ts --list
+//   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx|cps]
+//   tsx tools/run-pass.ts --list [--backend cps]
 import { backendInput } from "../passes/pipeline.js";
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { languageOf, pipeline } from "../passes/pipeline.js";
+import { allPasses, languageOf, passesFor } from "../passes/pipeline.js";
 import { BACKENDS } from "./compile-lib.js";
 import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError } from "./driver.js";
 
-const passNames = pipeline.map((p) => p.name);
+/** Every pass of both Wasm pipelines (the cps backend's after box-poly are its own). */
+const passNames = allPasses.map((p) => p.name);
 
 /** `all`, or a comma-separated list of pass names. */
 const parseDumpList = (s: string): Option.Option<string[]> => {
@@ -36,7 +37,7 @@ const runPass = Command.make(
   "run-pass",
   {
     file: Argument.String("file").pipe(Argument.withDescription("the Links program (.links); not needed with --list"), Argument.optional),
-    list: Flag.Boolean("list").pipe(Flag.withDefault(false), Flag.withDescription("list the passes in order (name: From → To  description) and exit")),
+    list: Flag.Boolean("list").pipe(Flag.withDefault(false), Flag.withDescription("list the passes in order (name: From → To  description) and exit; with --backend cps, the cps backend's (default: wasmfx's)")),
     dump: Flag.String("dump").pipe(
       Flag.withOptionalValue("all"),
       Flag.withMetavar("PASS,PASS"),
@@ -55,23 +56,26 @@ const runPass = Command.make(
     backend: Flag.Literals("backend", BACKENDS).pipe(
       Flag.withMetavar("BACKEND"),
       Flag.optional,
-      Flag.withDescription("after the passes, run the program and print its output and `VALUE : TYPE`"),
+      Flag.withDescription("run the passes this backend needs (cps: the shared passes, then mark-pure, cps, cps-codegen; otherwise wasmfx's), then the program, printing its output and `VALUE : TYPE`"),
     ),
   },
   (o) =>
     Effect.gen(function* () {
+      const backend = Option.getOrUndefined(o.backend);
+      const pipeline = passesFor(backend);
       if (o.list) {
         const w = Math.max(...pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`.length));
         return yield* Console.log(pipeline.map((p) => `${`${p.name}: ${p.from} → ${p.to}`.padEnd(w)}  ${p.description}`).join("\n"));
       }
       if (Option.isNone(o.file)) return yield* usageError("missing FILE (run `run-pass --help` for usage)");
       const until = Option.getOrUndefined(o.until);
-      const backend = Option.getOrUndefined(o.backend);
-      if (backend && until && until !== passNames.at(-1))
+      if (until && !pipeline.some((p) => p.name === until))
+        return yield* usageError(`--until ${until}: the ${backend === "cps" ? "cps" : "wasmfx"} pipeline has no such pass (${pipeline.map((p) => p.name).join(", ")})`);
+      if (backend && until && until !== pipeline.at(-1)!.name)
         return yield* usageError(`--backend needs the whole pipeline, but --until stops after ${until}`);
       // With no output option, show the IR after the last pass that runs.
       const quiet = Option.isNone(o.dump) && !backend && !o.json && !o.time;
-      const dumpSet = new Set(Option.getOrElse(o.dump, () => (quiet ? [until ?? passNames.at(-1)!] : [])));
+      const dumpSet = new Set(Option.getOrElse(o.dump, () => (quiet ? [until ?? pipeline.at(-1)!.name] : [])));
 
       const src = yield* readSource(o.file.value);
       const passes: { name: string; from: string; to: string; ms: number; dump?: string }[] = [];
@@ -83,7 +87,7 @@ const runPass = Command.make(
           return dump === undefined || o.json ? Effect.void : Console.log(`${dumpHeader(r)}\n${dump}`);
         });
       const program = Effect.gen(function* () {
-        const { output, runs } = yield* compile(src, { until, check: o.check, onPass });
+        const { output, runs } = yield* compile(src, { until, check: o.check, onPass, backend });
         if (backend)
           result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
       });
@@ -102,6 +106,7 @@ const runPass = Command.make(
   Command.withDescription("Run the compiler's passes on a Links program and inspect the result of each."),
   Command.withExamples([
     { command: "run-pass --list", description: "the passes, in order" },
+    { command: "run-pass prog.links --dump=cps --backend cps", description: "the CPS the cps backend makes of a program, then run it" },
     { command: "run-pass prog.links --dump --check --time", description: "print the IR after every pass, validate it, and time the passes" },
     { command: "run-pass prog.links --dump=desugar --until desugar", description: "show the Core produced by desugar and stop there" },
     { command: "run-pass prog.links --json --backend interp", description: "machine-readable pass list and run result" },

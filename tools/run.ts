@@ -1,6 +1,6 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
-//   tsx tools/run.ts FILE [--backend interp|wasmfx] [--engine node|deno] [--timeout SECONDS]
+//   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno] [--timeout SECONDS]
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
@@ -27,7 +27,7 @@ const run = Command.make(
   ({ file, backend, engine, timeout }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend] });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
       yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
     }),
@@ -37,6 +37,7 @@ const run = Command.make(
     { command: "run examples/deep_state.links", description: "run a program on the interpreter" },
     { command: "run loop.links --backend interp --timeout 5", description: "give up after five seconds" },
     { command: "run examples/lists.links --backend wasmfx --engine deno", description: "compile to Wasm and run the module on Deno" },
+    { command: "run examples/choice.links --backend cps", description: "multishot handlers: the CPS backend on Wasm GC" },
   ]),
 );
 

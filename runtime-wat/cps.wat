@@ -1,0 +1,117 @@
+;; The cps backend's runtime (docs/cps-backend.md), pasted after runtime-wat/runtime.wat.
+;;
+;; A continuation is two stacks, both immutable linked lists of GC structs:
+;;   k: pure frames, innermost first, ending (null) where the nearest handler begins;
+;;   h: handler frames, innermost first; each holds the pure frames and handler frames that
+;;      continue after its handled computation returns.
+;; Generated code extends $Frame with one final subtype per field layout ($FrN: the frame
+;; function's variables in their own representations) and calls these functions:
+;;   $ret v k h               pass v to the continuation (k's top frame, else h's return clause)
+;;   $perform op a k h        find the innermost handler of op in h, capture, run its clause
+;;   $resume r v p setp k h   run resumption r with v on top of continuation (k, h)
+;; and defines $unhandled (an operation no handler handles: a runtime error naming it).
+(rec
+  (type $Frame (sub (struct (field (ref $FrameFn)) (field (ref null $Frame)))))          ;; code, next
+  (type $FrameFn (func (param (ref $Frame)) (param eqref) (param (ref null $HFrame)) (result eqref)))
+  ;; handler, its clauses' variables ($EnvN or null), parameters (one eqref, an $Env of several,
+  ;; or null), the pure frames and handler frames under it
+  (type $HFrame (struct (field (ref $Handler)) (field eqref) (field eqref) (field (ref null $Frame)) (field (ref null $HFrame))))
+  ;; operations handled (ids), shallow?, return clause, operation clauses
+  (type $Handler (struct (field (ref $Ops)) (field i32) (field (ref $RetFn)) (field (ref $OpFn))))
+  (type $RetFn (func (param eqref) (param (ref $HFrame)) (result eqref)))
+  ;; operation id, its argument(s) (one eqref, an $Env of several, or null), resumption, handler frame
+  (type $OpFn (func (param i32) (param eqref) (param (ref $Resumption)) (param (ref $HFrame)) (result eqref)))
+  ;; the captured pure frames, the handler frames between them and the handler (or null: none),
+  ;; and the handler's own frame (null for a shallow handler: it is not captured)
+  (type $Resumption (struct (field (ref null $Frame)) (field (ref null $HFrames)) (field (ref null $HFrame))))
+  (type $HFrames (array (mut (ref null $HFrame))))
+  (type $Ops (array i32))
+)
+
+;; direct-style calls nested in this Wasm stack (functions in direct style switch to their CPS
+;; twin past a limit: see passes/cps-codegen.ts)
+(global $depth (mut i32) (i32.const 0))
+
+;; the frame a shallow resumption returns through: no operations, returns to what is under it
+(global $identity (ref $Handler)
+  (struct.new $Handler (array.new_fixed $Ops 0) (i32.const 0) (ref.func $identity_ret) (ref.func $identity_op)))
+(elem declare func $identity_ret $identity_op)
+(func $identity_ret (type $RetFn) (param $v eqref) (param $hf (ref $HFrame)) (result eqref)
+  (return_call $ret (local.get $v) (struct.get $HFrame 3 (local.get $hf)) (struct.get $HFrame 4 (local.get $hf))))
+(func $identity_op (type $OpFn) (param $op i32) (param $a eqref) (param $r (ref $Resumption)) (param $hf (ref $HFrame)) (result eqref)
+  (unreachable))
+
+(func $ret (param $v eqref) (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (if (ref.is_null (local.get $k))
+    (then
+      (if (ref.is_null (local.get $h)) (then (return (local.get $v))))
+      (return_call_ref $RetFn (local.get $v) (ref.as_non_null (local.get $h))
+        (struct.get $Handler 2 (struct.get $HFrame 0 (local.get $h))))))
+  (return_call_ref $FrameFn (ref.as_non_null (local.get $k)) (local.get $v) (local.get $h)
+    (struct.get $Frame 0 (local.get $k))))
+
+(func $has_op (param $ops (ref $Ops)) (param $op i32) (result i32)
+  (local $i i32)
+  (block $no
+    (loop $next
+      (br_if $no (i32.ge_u (local.get $i) (array.len (local.get $ops))))
+      (if (i32.eq (array.get $Ops (local.get $ops) (local.get $i)) (local.get $op)) (then (return (i32.const 1))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+  (i32.const 0))
+
+(func $perform (param $op i32) (param $a eqref) (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (local $hf (ref null $HFrame)) (local $n i32) (local $i i32) (local $between (ref null $HFrames)) (local $x (ref null $HFrame))
+  ;; the innermost handler frame whose handler handles op; n frames above it
+  (local.set $hf (local.get $h))
+  (block $found
+    (loop $search
+      (if (ref.is_null (local.get $hf)) (then (call $unhandled (local.get $op)) (unreachable)))
+      (br_if $found (call $has_op (struct.get $Handler 0 (struct.get $HFrame 0 (local.get $hf))) (local.get $op)))
+      (local.set $hf (struct.get $HFrame 4 (local.get $hf)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $search)))
+  ;; the handler frames above it (forwarded through), innermost first
+  (if (local.get $n)
+    (then
+      (local.set $between (array.new_default $HFrames (local.get $n)))
+      (local.set $x (local.get $h))
+      (loop $copy
+        (array.set $HFrames (local.get $between) (local.get $i) (local.get $x))
+        (local.set $x (struct.get $HFrame 4 (local.get $x)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $copy (i32.lt_u (local.get $i) (local.get $n))))))
+  (return_call_ref $OpFn
+    (local.get $op) (local.get $a)
+    (struct.new $Resumption (local.get $k) (local.get $between)
+      (if (result (ref null $HFrame)) (struct.get $Handler 1 (struct.get $HFrame 0 (local.get $hf)))
+        (then (ref.null $HFrame)) (else (local.get $hf))))
+    (ref.as_non_null (local.get $hf))
+    (struct.get $Handler 3 (struct.get $HFrame 0 (local.get $hf)))))
+
+;; Resumption r with value v on continuation (k, h): new copies of its handler frames (the
+;; handler's own with parameters p when setp) over (k, h), then v to its pure frames. Nothing
+;; captured is changed, so r can run again (multishot).
+(func $resume (param $r (ref $Resumption)) (param $v eqref) (param $p eqref) (param $setp i32)
+    (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (local $own (ref null $HFrame)) (local $base (ref null $HFrame)) (local $between (ref null $HFrames)) (local $i i32) (local $x (ref null $HFrame))
+  (local.set $own (struct.get $Resumption 2 (local.get $r)))
+  (if (ref.is_null (local.get $own))
+    (then (local.set $base (struct.new $HFrame (global.get $identity) (ref.null none) (ref.null none) (local.get $k) (local.get $h))))
+    (else
+      (local.set $base (struct.new $HFrame
+        (struct.get $HFrame 0 (local.get $own)) (struct.get $HFrame 1 (local.get $own))
+        (if (result eqref) (local.get $setp) (then (local.get $p)) (else (struct.get $HFrame 2 (local.get $own))))
+        (local.get $k) (local.get $h)))))
+  (local.set $between (struct.get $Resumption 1 (local.get $r)))
+  (if (i32.eqz (ref.is_null (local.get $between)))
+    (then
+      (local.set $i (array.len (local.get $between)))
+      (loop $copy
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (local.set $x (array.get $HFrames (local.get $between) (local.get $i)))
+        (local.set $base (struct.new $HFrame
+          (struct.get $HFrame 0 (local.get $x)) (struct.get $HFrame 1 (local.get $x)) (struct.get $HFrame 2 (local.get $x))
+          (struct.get $HFrame 3 (local.get $x)) (local.get $base)))
+        (br_if $copy (local.get $i)))))
+  (return_call $ret (local.get $v) (struct.get $Resumption 0 (local.get $r)) (local.get $base)))
