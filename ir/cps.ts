@@ -10,6 +10,9 @@
 //   (do Op a…)             find the innermost handler of Op in h, capture the frames up to it
 //   (handle H (env a…) (params b…) body)   h := a frame of handler H (its clauses' free
 //                          variables a…, parameter values b…) over k and h; k := empty; then body
+//   (spawn kind F a…)      a new process (spawn, spawnAngel, spawnWait) running frame F over a…
+//                          on an empty continuation; the pid (or, spawnWait, its result) to k
+//   (recv)                 the next message of the running process to k (it waits when there is none)
 //   (let-app x (call f a…)) only for a primitive or a function that stays in direct style
 //   (let-comp x c)          c is a Boxed computation in direct style (no call that may perform)
 // A frame function (frame F (env …) x body) receives the value `x` returned to its frame; a
@@ -35,7 +38,9 @@ export type CComp =
   | { tag: "If"; cond: Atom; then: CComp; else: CComp }
   | { tag: "Case"; scrutinee: Atom; clauses: CClause[] }
   | { tag: "Do"; op: string; args: Atom[] }
-  | { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp };
+  | { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp }
+  | { tag: "Spawn"; kind: "spawn" | "spawnWait" | "spawnAngel"; frame: string; captured: Atom[] }
+  | { tag: "Recv" };
 
 export interface CClause { pat: CPat; body: CComp }
 
@@ -86,7 +91,7 @@ export function cchildren(c: CComp): CComp[] {
     case "Let": case "LetApp": case "LetComp": case "LetRec": case "Push": case "Handle": return [c.body];
     case "If": return [c.then, c.else];
     case "Case": return c.clauses.map((k) => k.body);
-    case "Return": case "Jump": case "Do": return [];
+    case "Return": case "Jump": case "Do": case "Spawn": case "Recv": return [];
   }
 }
 
@@ -129,6 +134,8 @@ export function ccompToSExp(c: CComp, reps: Map<string, Rep>): SExp {
     case "If": tail = ["if", atomS(c.cond), go(c.then), go(c.else)]; break;
     case "Case": tail = ["case", atomS(c.scrutinee), ...c.clauses.map((k) => [patS(k.pat, reps), go(k.body)] as SExp)]; break;
     case "Do": tail = ["do", c.op, ...c.args.map(atomS)]; break;
+    case "Spawn": tail = [c.kind, c.frame, ...c.captured.map(atomS)]; break;
+    case "Recv": tail = ["recv"]; break;
   }
   return items.length === 0 ? tail : ["seq", ...items, tail];
 }
@@ -183,7 +190,7 @@ export function validateCps(p: CpsProgram): string[] {
   };
   const directCall = (known: string | undefined, fn: Atom) => {
     if (known && !direct.has(known)) errs.push(`direct call of ${known}, which is not a direct function`);
-    if (!known && !isPrimitiveCall(fn, reps)) errs.push(`direct call of ${fn.tag === "Var" ? fn.name : "a literal"}, which is not a primitive`);
+    if (!known && (!isPrimitiveCall(fn, reps) || isRecv(fn, reps))) errs.push(`direct call of ${fn.tag === "Var" ? fn.name : "a literal"}, which is not a primitive that returns`);
   };
   const comp = (c: CComp): void => everyCComp(c, (x) => {
     switch (x.tag) {
@@ -191,7 +198,8 @@ export function validateCps(p: CpsProgram): string[] {
       case "LetApp": directCall(x.known, x.fn); x.args.forEach(atom); bind(x.x); return;
       case "LetComp": directComps.push(x.comp); bind(x.x); return;
       case "LetRec": x.binds.forEach((b) => { bind(b.x); b.closure.captured.forEach(atom); }); return;
-      case "Push": {
+      case "Recv": return;
+      case "Spawn": case "Push": {
         const f = frames.get(x.frame);
         if (!f) errs.push(`push of unknown frame ${x.frame}`);
         else if (f.captured.length !== x.captured.length) errs.push(`push of ${x.frame} with ${x.captured.length} values for ${f.captured.length} fields`);
@@ -240,13 +248,16 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
       case "Handle": case "HandleCall": case "ShallowHandle": return "handles operations";
       case "Spawn": case "Receive": return "uses processes";
       case "LetApp": case "App":
-        if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
+        if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals) || isRecv(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
         break;
     }
     todo.push(...childComps(x));
   }
   return undefined;
 }
+
+/** `recv()`: a primitive that may wait for a message, so it takes the continuation. */
+export const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => isPrimitiveCall(fn, locals) && (fn as { name: string }).name === "recv";
 
 /** A call of `fn` is a primitive's when fn names a primitive that no local variable shadows. */
 export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }): boolean =>

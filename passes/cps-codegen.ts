@@ -68,7 +68,7 @@ class CpsGen extends Gen {
     for (const f of this.cp.frames) this.funcs.push(this.frameFn(f));
     for (const h of this.cp.handlers) this.funcs.push(this.retFn(h), this.opFn(h));
     if ("cps" in this.cp.main) this.funcs.push(this.mainCps(this.cp.main.cps));
-    this.funcs.push(this.main(), this.ctorNames(), this.labelSearch(), this.opNames(), this.unhandled());
+    this.funcs.push(this.main(), this.ctorNames(), this.labelSearch(), this.opNames(), this.unhandled(), this.deadlock());
     return {
       imports: [],
       runtime: runtime() + "\n" + cpsRuntime(),
@@ -198,16 +198,16 @@ class CpsGen extends Gen {
   }
 
   private frameFn(f: FrameFn): WasmFunc {
-    const params: [string, string][] = [["fr", "(ref $Frame)"], ["v", "eqref"], [H, "(ref null $HFrame)"]];
+    const params: [string, string][] = [["%fr", "(ref $Frame)"], ["%v", "eqref"], [H, "(ref null $HFrame)"]];
     this.cpsCtx(params);
     this.ctx.locals.set(K, "(ref null $Frame)");
     const shape = this.shape(f.captured, true)!;
     const fr = this.tempOf(`(ref null $${shape})`);
     this.local(f.x.name, f.x.rep);
-    const x = unboxInstr(f.x.rep, lget("v"));
+    const x = unboxInstr(f.x.rep, lget("%v"));
     const body = [
-      lset(K, I("struct.get", ["$Frame", 1], lget("fr"))),
-      ...(f.captured.length ? [lset(fr, I("ref.cast", [`(ref $${shape})`], lget("fr")))] : []),
+      lset(K, I("struct.get", ["$Frame", 1], lget("%fr"))),
+      ...(f.captured.length ? [lset(fr, I("ref.cast", [`(ref $${shape})`], lget("%fr")))] : []),
       ...this.unpack(f.captured, shape, lget(fr), 2),
       ...(x && f.x.rep !== "unit" ? [lset(f.x.name, x)] : []),
       ...this.ccomp(f.body),
@@ -220,13 +220,13 @@ class CpsGen extends Gen {
   private handlerPrologue(h: HandlerDef): Instr[] {
     this.ctx.locals.set(K, "(ref null $Frame)");
     this.ctx.locals.set(H, "(ref null $HFrame)");
-    const out: Instr[] = [lset(K, I("struct.get", ["$HFrame", 3], lget("hf"))), lset(H, I("struct.get", ["$HFrame", 4], lget("hf")))];
+    const out: Instr[] = [lset(K, I("struct.get", ["$HFrame", 3], lget("%hf"))), lset(H, I("struct.get", ["$HFrame", 4], lget("%hf")))];
     const shape = this.shape(h.env, false);
     if (shape) {
       const env = this.tempOf(`(ref null $${shape})`);
-      out.push(lset(env, I("ref.cast", [`(ref $${shape})`], I("struct.get", ["$HFrame", 1], lget("hf")))), ...this.unpack(h.env, shape, lget(env), 0));
+      out.push(lset(env, I("ref.cast", [`(ref $${shape})`], I("struct.get", ["$HFrame", 1], lget("%hf")))), ...this.unpack(h.env, shape, lget(env), 0));
     }
-    const ps = I("struct.get", ["$HFrame", 2], lget("hf"));
+    const ps = I("struct.get", ["$HFrame", 2], lget("%hf"));
     h.params.forEach((q, i) => {
       this.local(q.name, q.rep);
       const boxed = h.params.length === 1 ? ps : I("array.get", ["$Env"], I("ref.cast", ["(ref $Env)"], ps), i32(i));
@@ -237,18 +237,18 @@ class CpsGen extends Gen {
   }
 
   private retFn(h: HandlerDef): WasmFunc {
-    const params: [string, string][] = [["v", "eqref"], ["hf", "(ref $HFrame)"]];
+    const params: [string, string][] = [["%v", "eqref"], ["%hf", "(ref $HFrame)"]];
     this.cpsCtx(params);
     const fail = `$nomatch${this.ctx.labels++}`;
     const body = [...this.handlerPrologue(h),
-      I("block", [fail], ...this.pat(h.ret.pat, lget("v"), "eq", fail), ...this.ccomp(h.ret.body)),
+      I("block", [fail], ...this.pat(h.ret.pat, lget("%v"), "eq", fail), this.clauseBody(h.ret.body)),
       I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable"];
     this.declared.add(`${h.name}$ret`);
     return this.finish(`${h.name}$ret`, params, body, "RetFn");
   }
 
   private opFn(h: HandlerDef): WasmFunc {
-    const params: [string, string][] = [["op", "i32"], ["a", "eqref"], ["r", "(ref $Resumption)"], ["hf", "(ref $HFrame)"]];
+    const params: [string, string][] = [["%op", "i32"], ["%a", "eqref"], ["%r", "(ref $Resumption)"], ["%hf", "(ref $HFrame)"]];
     this.cpsCtx(params);
     const body = this.handlerPrologue(h);
     const groups = new Map<string, HandlerDef["ops"]>();
@@ -256,14 +256,14 @@ class CpsGen extends Gen {
     for (const [op, os] of groups) {
       const n = os[0]!.args.length;
       const args = os[0]!.args.map(() => this.temp("eq"));
-      const take = args.map((t, i) => lset(t, n === 1 ? lget("a") : I("array.get", ["$Env"], I("ref.cast", ["(ref $Env)"], lget("a")), i32(i))));
+      const take = args.map((t, i) => lset(t, n === 1 ? lget("%a") : I("array.get", ["$Env"], I("ref.cast", ["(ref $Env)"], lget("%a")), i32(i))));
       const clauses = os.map((o) => {
         const fail = `$nomatch${this.ctx.labels++}`;
         const binds = o.args.flatMap((q, i) => this.pat(q, lget(args[i]!), "eq", fail));
         if (o.k) binds.push(...this.pat(o.k, this.resumption(h), "closure", fail));
-        return I("block", [fail], ...binds, ...this.ccomp(o.body));
+        return I("block", [fail], ...binds, this.clauseBody(o.body));
       });
-      body.push(I("if", [], I("i32.eq", [], lget("op"), i32(this.opId(op))),
+      body.push(I("if", [], I("i32.eq", [], lget("%op"), i32(this.opId(op))),
         I("then", [], ...take, ...clauses, I("call", ["$host_fail"], this.string("pattern match failure")), "unreachable")));
     }
     body.push("unreachable");
@@ -287,7 +287,7 @@ class CpsGen extends Gen {
       this.funcs.push({ name, type: this.genType(arity), params: this.genParams(arity), results: ["eqref"], locals: [],
         body: [I("return_call", ["$resume"], r, lget("a0"), p, i32(arity === 1 ? 0 : 1), ...kh())] });
     }
-    return I("struct.new", ["$Closure"], I("ref.func", [`$${name}`]), I("array.new_fixed", ["$Env", 1], lget("r")));
+    return I("struct.new", ["$Closure"], I("ref.func", [`$${name}`]), I("array.new_fixed", ["$Env", 1], lget("%r")));
   }
 
   private opId(op: string): number {
@@ -297,8 +297,23 @@ class CpsGen extends Gen {
   }
 
   private unhandled(): WasmFunc {
-    return { name: "unhandled", params: [["op", "i32"]], results: [], locals: [],
-      body: [I("call", ["$host_fail"], I("call", ["$str_concat"], this.string("unhandled operation: "), I("call", ["$op_name"], lget("op"))))] };
+    return { name: "unhandled", params: [["%op", "i32"]], results: [], locals: [],
+      body: [I("call", ["$host_fail"], I("call", ["$str_concat"], this.string("unhandled operation: "), I("call", ["$op_name"], lget("%op"))))] };
+  }
+
+  private deadlock(): WasmFunc {
+    return { name: "deadlock", params: [], results: [], locals: [], body: [I("call", ["$host_fail"], this.string("deadlock: every process is waiting for a message"))] };
+  }
+
+  /** the program uses processes: main runs as process 0 under the scheduler */
+  private usesProcs = false;
+  protected override primitive(name: string, args: Atom[]): Instr[] {
+    switch (name) {
+      case "self": this.usesProcs = true; return [I("global.get", ["$current"])];
+      case "send": this.usesProcs = true; return [I("call", ["$send"], ...args.map((a) => this.atom(a)))];
+      case "yield": return ["nop"];
+      default: return super.primitive(name, args);
+    }
   }
 
   private mainCps(c: CComp): WasmFunc {
@@ -306,9 +321,25 @@ class CpsGen extends Gen {
     return this.finish("main%cps", KH_PARAMS, this.ccomp(c));
   }
   protected override mainCode(rep: Rep): Instr[] {
-    if ("direct" in this.cp.main) return super.mainCode(rep);
+    if ("direct" in this.cp.main) {
+      const code = super.mainCode(rep);
+      if (!this.usesProcs) return code;
+      const v = rep === "unit" ? I("block", ["(result eqref)"], ...code, boxInstr("unit", undefined)) : boxInstr(rep, this.block(code, rep));
+      return this.scheduled(v, rep);
+    }
     const v = I("call", ["$main%cps"], I("ref.null", ["$Frame"]), I("ref.null", ["$HFrame"]));
+    if (this.usesProcs) return this.scheduled(v, rep);
     return rep === "unit" ? [I("drop", [], v)] : [unboxInstr(rep, v)!];
+  }
+  /** Main's value `v` as process 0's, after the scheduler has run the other processes. */
+  private scheduled(v: Instr, rep: Rep): Instr[] {
+    const r = I("call", ["$schedule"], v);
+    return [I("call", ["$procs_init"]), ...(rep === "unit" ? [I("drop", [], r)] : [unboxInstr(rep, r)!])];
+  }
+
+  /** A clause body inside a block that falls through to the next clause when its patterns fail. */
+  private clauseBody(c: CComp): Instr {
+    return I("return", [], this.block(this.ccomp(c), "eq"));
   }
 
   /** Code for a CPS computation: it ends in a tail call on every path. */
@@ -367,6 +398,14 @@ class CpsGen extends Gen {
       case "Jump": out.push(...this.jump(c.fn, c.args, c.known)); break;
       case "If": out.push(I("if", ["(result eqref)"], this.atom(c.cond), I("then", [], ...this.ccomp(c.then)), I("else", [], ...this.ccomp(c.else)))); break;
       case "Case": out.push(...this.match(c.scrutinee, c.clauses, "eq", () => (k) => this.ccomp(k.body))); break;
+      case "Spawn": {
+        this.usesProcs = true;
+        const f = this.frameFns.get(c.frame)!;
+        const start = I("struct.new", [`$${this.shape(f.captured, true)!}`], I("ref.func", [`$${c.frame}`]), I("ref.null", ["$Frame"]), ...c.captured.flatMap((a) => this.push(a)));
+        out.push(I("return_call", ["$spawn"], start, i32({ spawn: 0, spawnAngel: 1, spawnWait: 2 }[c.kind]), ...kh()));
+        break;
+      }
+      case "Recv": this.usesProcs = true; out.push(I("return_call", ["$recv"], ...kh())); break;
       case "Do": {
         const a = c.args.length === 0 ? I("ref.null", ["none"]) : c.args.length === 1 ? this.atom(c.args[0]!) : I("array.new_fixed", ["$Env", c.args.length], ...c.args.map((x) => this.atom(x)));
         out.push(I("return_call", ["$perform"], i32(this.opId(c.op)), a, ...kh()));

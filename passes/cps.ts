@@ -13,10 +13,10 @@
 // Needs: Boxed with unique variable names per function (names are not renamed: a frame's
 // fields keep the names of the variables they hold). Guarantees: CPS (ir/cps.ts) — the direct
 // parts call only primitives and pure functions, every push gives its frame one value per field.
-import { internalError, unsupported } from "../ir/common.js";
+import { internalError } from "../ir/common.js";
 import { patVars } from "../ir/core.js";
 import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, everyComp, ownAtoms } from "../ir/boxed.js";
-import { type CComp, type CpsFn, type CpsProgram, cpsTwin, impureReason, isPrimitiveCall, localNames } from "../ir/cps.js";
+import { type CComp, type CpsFn, type CpsProgram, cpsTwin, impureReason, isPrimitiveCall, isRecv, localNames } from "../ir/cps.js";
 import { resolve, tUnit } from "../ir/types.js";
 
 export function cps(p: BoxedProgram): CpsProgram {
@@ -81,10 +81,11 @@ class Cps {
 
   /** A call that stays direct: a primitive's, or a pure function's outside a twin. */
   private direct(fn: Atom, known: string | undefined, ctx: Ctx): boolean {
-    return known ? !ctx.twin && this.pure.has(known) : isPrimitiveCall(fn, ctx.locals);
+    return known ? !ctx.twin && this.pure.has(known) : isPrimitiveCall(fn, ctx.locals) && !isRecv(fn, ctx.locals);
   }
 
-  private jump(fn: Atom, args: Atom[], known: string | undefined): CComp {
+  private jump(fn: Atom, args: Atom[], known: string | undefined, ctx: Ctx): CComp {
+    if (!known && isRecv(fn, ctx.locals)) return { tag: "Recv" };
     return { tag: "Jump", fn, args, known: known && this.pure.has(known) ? cpsTwin(known) : known };
   }
 
@@ -103,7 +104,7 @@ class Cps {
       case "LetApp": {
         if (this.direct(c.fn, c.known, ctx)) return { ...c, body: this.comp(c.body, ctx) };
         const { frame, captured } = this.frame(c.x, c.body, ctx);
-        return { tag: "Push", frame, captured, body: this.jump(c.fn, c.args, c.known) };
+        return { tag: "Push", frame, captured, body: this.jump(c.fn, c.args, c.known, ctx) };
       }
       case "LetComp": {
         if (!impureReason(c.comp, ctx.twin ? new Set() : this.pure, ctx.locals)) return { ...c, body: this.comp(c.body, ctx) };
@@ -112,7 +113,7 @@ class Cps {
       }
       case "Return": return c;
       case "App": {
-        if (!this.direct(c.fn, c.known, ctx)) return this.jump(c.fn, c.args, c.known);
+        if (!this.direct(c.fn, c.known, ctx)) return this.jump(c.fn, c.args, c.known, ctx);
         const t = resolve(c.fn.type);
         const x: Binder = { name: `${ctx.owner}$r${++ctx.n}`, type: t.tag === "Fun" ? t.ret : tUnit, rep: c.rep };
         return { tag: "LetApp", x, fn: c.fn, args: c.args, known: c.known, body: { tag: "Return", atom: { tag: "Var", name: x.name, type: x.type, rep: x.rep } } };
@@ -121,7 +122,18 @@ class Cps {
       case "Case": return { tag: "Case", scrutinee: c.scrutinee, clauses: c.clauses.map((k) => ({ pat: k.pat, body: this.comp(k.body, ctx) })) };
       case "Do": return { tag: "Do", op: c.op, args: c.args };
       case "Handle": return this.handle(c, ctx);
-      case "Spawn": case "Receive": throw unsupported("processes (not yet on the cps backend)");
+      case "Spawn": {
+        // the process's body: a frame (its value ignored) on an empty continuation
+        const { frame, captured } = this.frame({ name: `${ctx.owner}$start${ctx.n + 1}`, type: tUnit, rep: "unit" }, c.body, ctx);
+        return { tag: "Spawn", kind: c.kind, frame, captured };
+      }
+      case "Receive": {
+        // recv, then the clauses on the message (an eq)
+        const msg: Binder = { name: `${ctx.owner}$msg${ctx.n + 1}`, type: tUnit, rep: "eq" };
+        const match: Comp = { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type, rep: "eq" }, clauses: c.clauses, rep: c.rep };
+        const { frame, captured } = this.frame(msg, match, ctx);
+        return { tag: "Push", frame, captured, body: { tag: "Recv" } };
+      }
       case "HandleCall": case "ShallowHandle": throw internalError(`cps: ${c.tag} belongs to the wasmfx backend's languages`);
     }
   }

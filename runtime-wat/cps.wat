@@ -9,7 +9,8 @@
 ;;   $ret v k h               pass v to the continuation (k's top frame, else h's return clause)
 ;;   $perform op a k h        find the innermost handler of op in h, capture, run its clause
 ;;   $resume r v p setp k h   run resumption r with v on top of continuation (k, h)
-;; and defines $unhandled (an operation no handler handles: a runtime error naming it).
+;; and defines $unhandled (an operation no handler handles: a runtime error naming it) and
+;; $deadlock (every process waits for a message).
 (rec
   (type $Frame (sub (struct (field (ref $FrameFn)) (field (ref null $Frame)))))          ;; code, next
   (type $FrameFn (func (param (ref $Frame)) (param eqref) (param (ref null $HFrame)) (result eqref)))
@@ -115,3 +116,123 @@
           (struct.get $HFrame 3 (local.get $x)) (local.get $base)))
         (br_if $copy (local.get $i)))))
   (return_call $ret (local.get $v) (struct.get $Resumption 0 (local.get $r)) (local.get $base)))
+
+;; ------------------------------------------------------------------------------ processes
+;; A process is a $Proc: its saved continuation (k, h) and the value to return to it, its
+;; mailbox, its state. Processes run one at a time, each until it finishes or waits (no
+;; preemption); the scheduler runs the ready ones in FIFO order. A process that waits saves its
+;; continuation and returns $blocked through the tail calls to the scheduler's call.
+(type $Msg (struct (field eqref) (field (mut (ref null $Msg)))))
+(type $Blocked (struct))
+(type $Proc (struct
+  (field $k (mut (ref null $Frame))) (field $h (mut (ref null $HFrame))) (field $v (mut eqref))
+  (field $mail (mut (ref null $Msg))) (field $last (mut (ref null $Msg)))
+  (field $state (mut i32))              ;; 0 ready or running, 1 waiting for a message, 2 waiting for a child, 3 done
+  (field $result (mut eqref)) (field $waiter (mut (ref null $Proc))) (field $angel (mut i32))
+  (field $next (mut (ref null $Proc)))))  ;; the ready queue
+(global $blocked (ref $Blocked) (struct.new $Blocked))
+(global $current (mut (ref null $Proc)) (ref.null $Proc))
+(global $main_proc (mut (ref null $Proc)) (ref.null $Proc))
+(global $ready_first (mut (ref null $Proc)) (ref.null $Proc))
+(global $ready_last (mut (ref null $Proc)) (ref.null $Proc))
+(global $angels (mut i32) (i32.const 0))
+
+(func $new_proc (param $k (ref null $Frame)) (result (ref $Proc))
+  (struct.new $Proc (local.get $k) (ref.null $HFrame) (global.get $unit) (ref.null $Msg) (ref.null $Msg)
+    (i32.const 0) (ref.null none) (ref.null $Proc) (i32.const 0) (ref.null $Proc)))
+
+(func $enqueue (param $p (ref $Proc))
+  (struct.set $Proc $next (local.get $p) (ref.null $Proc))
+  (if (ref.is_null (global.get $ready_last))
+    (then (global.set $ready_first (local.get $p)))
+    (else (struct.set $Proc $next (ref.as_non_null (global.get $ready_last)) (local.get $p))))
+  (global.set $ready_last (local.get $p)))
+
+;; the main program is process 0, running
+(func $procs_init
+  (global.set $main_proc (call $new_proc (ref.null $Frame)))
+  (global.set $current (global.get $main_proc)))
+
+;; kind: 0 spawn, 1 spawnAngel, 2 spawnWait
+(func $spawn (param $start (ref $Frame)) (param $kind i32) (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (local $child (ref $Proc)) (local $me (ref $Proc))
+  (local.set $child (call $new_proc (local.get $start)))
+  (call $enqueue (local.get $child))
+  (if (i32.eq (local.get $kind) (i32.const 1))
+    (then (struct.set $Proc $angel (local.get $child) (i32.const 1)) (global.set $angels (i32.add (global.get $angels) (i32.const 1)))))
+  (if (i32.eq (local.get $kind) (i32.const 2))
+    (then
+      (local.set $me (ref.as_non_null (global.get $current)))
+      (struct.set $Proc $waiter (local.get $child) (local.get $me))
+      (struct.set $Proc $k (local.get $me) (local.get $k))
+      (struct.set $Proc $h (local.get $me) (local.get $h))
+      (struct.set $Proc $state (local.get $me) (i32.const 2))
+      (return (global.get $blocked))))
+  (return_call $ret (local.get $child) (local.get $k) (local.get $h)))
+
+(func $recv (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (local $me (ref $Proc)) (local $m (ref null $Msg))
+  (local.set $me (ref.as_non_null (global.get $current)))
+  (local.set $m (struct.get $Proc $mail (local.get $me)))
+  (if (ref.is_null (local.get $m))
+    (then
+      (struct.set $Proc $k (local.get $me) (local.get $k))
+      (struct.set $Proc $h (local.get $me) (local.get $h))
+      (struct.set $Proc $state (local.get $me) (i32.const 1))
+      (return (global.get $blocked))))
+  (struct.set $Proc $mail (local.get $me) (struct.get $Msg 1 (local.get $m)))
+  (if (ref.is_null (struct.get $Msg 1 (local.get $m))) (then (struct.set $Proc $last (local.get $me) (ref.null $Msg))))
+  (return_call $ret (struct.get $Msg 0 (local.get $m)) (local.get $k) (local.get $h)))
+
+;; a process waiting for a message gets it at once and becomes ready; a finished one drops it
+(func $send (param $to eqref) (param $msg eqref)
+  (local $p (ref $Proc)) (local $cell (ref $Msg))
+  (local.set $p (ref.cast (ref $Proc) (local.get $to)))
+  (if (i32.eq (struct.get $Proc $state (local.get $p)) (i32.const 3)) (then (return)))
+  (if (i32.eq (struct.get $Proc $state (local.get $p)) (i32.const 1))
+    (then
+      (struct.set $Proc $v (local.get $p) (local.get $msg))
+      (struct.set $Proc $state (local.get $p) (i32.const 0))
+      (call $enqueue (local.get $p))
+      (return)))
+  (local.set $cell (struct.new $Msg (local.get $msg) (ref.null $Msg)))
+  (if (ref.is_null (struct.get $Proc $last (local.get $p)))
+    (then (struct.set $Proc $mail (local.get $p) (local.get $cell)))
+    (else (struct.set $Msg 1 (ref.as_non_null (struct.get $Proc $last (local.get $p))) (local.get $cell))))
+  (struct.set $Proc $last (local.get $p) (local.get $cell)))
+
+;; r: what the running process returned ($blocked: it waits). Runs processes until the main
+;; one is done and no angel is left; returns the main process's value.
+(func $schedule (param $r eqref) (result eqref)
+  (local $me (ref $Proc)) (local $w (ref null $Proc)) (local $p (ref null $Proc)) (local $main (ref $Proc))
+  (local.set $main (ref.as_non_null (global.get $main_proc)))
+  (loop $run
+    (local.set $me (ref.as_non_null (global.get $current)))
+    (if (i32.eqz (ref.eq (local.get $r) (global.get $blocked)))
+      (then
+        (struct.set $Proc $state (local.get $me) (i32.const 3))
+        (struct.set $Proc $result (local.get $me) (local.get $r))
+        (if (struct.get $Proc $angel (local.get $me)) (then (global.set $angels (i32.sub (global.get $angels) (i32.const 1)))))
+        (local.set $w (struct.get $Proc $waiter (local.get $me)))
+        (if (i32.eqz (ref.is_null (local.get $w)))
+          (then
+            (struct.set $Proc $v (ref.as_non_null (local.get $w)) (local.get $r))
+            (struct.set $Proc $state (ref.as_non_null (local.get $w)) (i32.const 0))
+            (call $enqueue (ref.as_non_null (local.get $w)))))))
+    (if (i32.and (i32.eq (struct.get $Proc $state (local.get $main)) (i32.const 3)) (i32.eqz (global.get $angels)))
+      (then (return (struct.get $Proc $result (local.get $main)))))
+    (local.set $p (global.get $ready_first))
+    (if (ref.is_null (local.get $p))
+      (then
+        (if (i32.eq (struct.get $Proc $state (local.get $main)) (i32.const 3)) (then (return (struct.get $Proc $result (local.get $main)))))
+        (call $deadlock)
+        (unreachable)))
+    (global.set $ready_first (struct.get $Proc $next (ref.as_non_null (local.get $p))))
+    (if (ref.is_null (global.get $ready_first)) (then (global.set $ready_last (ref.null $Proc))))
+    (global.set $current (local.get $p))
+    (local.set $r (call $ret
+      (struct.get $Proc $v (ref.as_non_null (local.get $p)))
+      (struct.get $Proc $k (ref.as_non_null (local.get $p)))
+      (struct.get $Proc $h (ref.as_non_null (local.get $p)))))
+    (br $run))
+  (unreachable))
