@@ -58,7 +58,7 @@ class Cps {
     const functions = p.functions.map((f) => this.fn(f));
     const mainLocals = localNames(p.main);
     const main = impureReason(p.main, this.pure, mainLocals)
-      ? { cps: this.comp(p.main, { owner: "main", prelude: false, twin: false, locals: mainLocals, n: 0 }) }
+      ? { cps: this.comp(p.main, { owner: "%main", prelude: false, twin: false, locals: mainLocals, n: 0 }) }
       : { direct: p.main };
     return {
       direct: p.functions.filter((f) => this.pure.has(f.name)),
