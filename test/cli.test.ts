@@ -105,6 +105,19 @@ describe("tools/run-pass.ts", () => {
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
   }, T);
 
+  it("--list --backend cps lists the cps pipeline; --dump with --backend cps dumps its passes", () => {
+    const r = tool("run-pass", "--list", "--backend", "cps");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "mark-pure", "cps", "cps-codegen"]);
+    const d = tool("run-pass", program("cpsdump.links", "handle(do Ask()) { case <Ask => k> -> k(1) + k(2) case x -> x }\n"), "--dump=cps", "--check", "--backend", "cps");
+    expect(d.status).toBe(0);
+    expect(d.stdout).toContain(";; ---- after cps (CPS) ----");
+    expect(d.stdout.endsWith("\n3 : Int\n")).toBe(true);
+    const bad = tool("run-pass", program("cpsuntil.links", "1\n"), "--until", "codegen", "--backend", "cps");
+    expect(bad.status).toBe(1);
+    expect(bad.firstErr).toContain("the cps pipeline has no such pass");
+  }, T);
+
   it("--dump prints a header per pass, --backend runs the program", () => {
     const r = tool("run-pass", program("dump.links", "1 + 2\n"), "--dump", "--check", "--backend", "interp");
     expect(r.status).toBe(0);

@@ -107,6 +107,8 @@ describe("cps agrees with interp", () => {
     const text = readFileSync(join(examplesDir, name), "utf8");
     const ref = interp(text);
     expect(ref.exitCode).toBe(0);
+    // every pass's output valid in its language (mark-pure's Boxed, the CPS, the WasmIR)
+    expect(() => runPipeline({ file: name, text }, { backend: "cps", check: true })).not.toThrow();
     expect(runSource({ file: "t.links", text }, "cps")).toEqual(ref);
     expect(runCps(text, false)).toBe(ref.stdout);
   });

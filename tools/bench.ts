@@ -6,6 +6,9 @@
 //   wasmfx …   bench/{fib,pipeline,loop,closures,deep_handler,state,generator}.links compiled
 //              (-O2) and run on Node: compile time, .wasm size, run time against a hand-written
 //              JavaScript version
+//   cps …      the same programs on the cps backend, with and without selective CPS (mark-pure),
+//              against wasmfx's time in this run (the issue's target: within 3×)
+//   cps … (multishot)  bench/{queens,triples,tree}.links on cps against interp (same output)
 //   wat …      bench/deep_handler.wat (the same suspend/resume loop by hand: the engine's limit)
 //              and bench/deep_handler_generic.wat (one generic tag instead of one per operation),
 //              each also with a handler of another operation in between (forwarding); the
@@ -16,6 +19,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline } from "./compile-lib.js";
+import { pipelines } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -31,8 +35,8 @@ USAGE
   tsx tools/bench.ts [--quick]     (also: npm run bench)
 
 FLAGS
-  --quick   smaller inputs, only fib on wasmfx, no hand-written WAT (a smoke run; the
-            numbers are not comparable)
+  --quick   smaller inputs, only fib on wasmfx and cps, only tree of the multishot programs,
+            no hand-written WAT (a smoke run; the numbers are not comparable)
   --help    this text
 
 Writes bench/results.json.`);
@@ -228,6 +232,56 @@ for (const name of Object.keys(jsBaselines)) {
     results[`wasmfx:${name}`]!.jsSameAlgorithmMs = sameMs;
     rows.push([`wasmfx ${name}`, "vs JS with cons lists", `${ms.toFixed(1)} ms`, `JS ${sameMs.toFixed(1)} ms`, (ms / sameMs).toFixed(2)]);
   }
+}
+
+// ---------------------------------------------------------------- cps beside wasmfx
+// The same programs on the cps backend, in this run: with selective CPS (mark-pure, the default)
+// and without it (every function in CPS), each against wasmfx's time above.
+const wasmfxMs = (name: string) => (results[`wasmfx:${name}`] as { ms: number; output: string } | undefined);
+/** Compile `text` for the cps backend (optionally without mark-pure) and time `reps` runs. */
+function benchCps(name: string, text: string, selective: boolean, reps: number) {
+  const passes = pipelines.cps.filter((p) => selective || p.name !== "mark-pure");
+  const build = () => {
+    let x: unknown = { file: `${name}.links`, text };
+    for (const p of passes) x = p.run(x);
+    return compileWasm(x as WasmModule);
+  };
+  const compileMs = time(build).ms;
+  const bin = build();
+  let out = "";
+  const runs = Array.from({ length: reps }, () => {
+    out = "";
+    const prog = instantiate(bin.binary, { write: (s) => (out += s) });
+    return time(() => prog.run()).ms;
+  });
+  return { compileMs, size: bin.size, ms: median(runs), output: out.trim() };
+}
+for (const name of Object.keys(jsBaselines)) {
+  if (quick && name !== "fib") continue;
+  const fx = wasmfxMs(name)!;
+  const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
+  for (const selective of [true, false]) {
+    progress(`${name} on cps${selective ? "" : " without selective CPS"}`);
+    const r = benchCps(name, text, selective, quick ? 1 : 5);
+    if (r.output !== fx.output) throw new Error(`${name}: cps printed ${JSON.stringify(r.output)}, wasmfx ${JSON.stringify(fx.output)}`);
+    const key = selective ? `cps:${name}` : `cps-all:${name}`;
+    results[key] = { ...r, wasmfxMs: fx.ms, ratio: r.ms / fx.ms };
+    rows.push([`${selective ? "cps" : "cps (all CPS)"} ${name}`, `run (compile ${r.compileMs.toFixed(0)} ms, ${r.size} B)`, `${r.ms.toFixed(1)} ms`, `wasmfx ${fx.ms.toFixed(1)} ms`, (r.ms / fx.ms).toFixed(2)]);
+  }
+}
+
+// ---------------------------------------------------------------- multishot on cps
+// Programs wasmfx cannot run (a continuation resumed more than once): cps against interp, which
+// must print the same.
+for (const name of ["queens", "triples", "tree"]) {
+  if (quick && name !== "tree") continue;
+  const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
+  progress(`${name} (multishot) on cps and interp`);
+  const r = benchCps(name, text, true, quick ? 1 : 5);
+  const ref = time(() => runText(`${name}.links`, text));
+  if (ref.value.stdout.trim() !== r.output) throw new Error(`${name}: cps printed ${JSON.stringify(r.output)}, interp ${JSON.stringify(ref.value.stdout.trim())}`);
+  results[`cps:${name}`] = { ...r, interpMs: ref.ms, ratio: r.ms / ref.ms };
+  rows.push([`cps ${name} (multishot)`, `run (compile ${r.compileMs.toFixed(0)} ms, ${r.size} B)`, `${r.ms.toFixed(1)} ms`, `interp ${ref.ms.toFixed(0)} ms`, (r.ms / ref.ms).toFixed(2)]);
 }
 
 // ---------------------------------------------------------------- hand-written WAT
