@@ -136,20 +136,25 @@ export function valueToSExp(v: Value): SExp {
 const call = (fn: Atom, args: Atom[], known: string | undefined): SExp =>
   known ? ["call", known, ...args.map(atomS)] : [atomS(fn), ...args.map(atomS)];
 
+/** A let-form's binding (Boxed's and CPS's): `(let x v)`, `(let-app x call)`, `(let-comp x c)`, `(letrec …)`. */
+export function bindingToSExp(
+  c: { tag: "Let"; x: Binder; value: Value } | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined } | { tag: "LetComp"; x: Binder; comp: Comp } | { tag: "LetRec"; binds: { x: Binder; closure: MakeClosure }[] },
+  patReps: Map<string, Rep>,
+): SExp {
+  switch (c.tag) {
+    case "Let": return ["let", bind(c.x), valueToSExp(c.value)];
+    case "LetApp": return ["let-app", bind(c.x), call(c.fn, c.args, c.known)];
+    case "LetComp": return ["let-comp", bind(c.x), compToSExp(c.comp, patReps)];
+    case "LetRec": return ["letrec", ...c.binds.map((b) => [bind(b.x), valueToSExp(b.closure)] as SExp)];
+  }
+}
+
 export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
   const items: SExp[] = [];
   const go = (x: Comp) => compToSExp(x, patReps);
   const pat = (p: CPat): SExp => patWithReps(p, patReps);
   let cur = c;
-  for (;;) {
-    switch (cur.tag) {
-      case "Let": items.push(["let", bind(cur.x), valueToSExp(cur.value)]); cur = cur.body; continue;
-      case "LetApp": items.push(["let-app", bind(cur.x), call(cur.fn, cur.args, cur.known)]); cur = cur.body; continue;
-      case "LetComp": items.push(["let-comp", bind(cur.x), go(cur.comp)]); cur = cur.body; continue;
-      case "LetRec": items.push(["letrec", ...cur.binds.map((b) => [bind(b.x), valueToSExp(b.closure)] as SExp)]); cur = cur.body; continue;
-    }
-    break;
-  }
+  for (; cur.tag === "Let" || cur.tag === "LetApp" || cur.tag === "LetComp" || cur.tag === "LetRec"; cur = cur.body) items.push(bindingToSExp(cur, patReps));
   let tail: SExp;
   switch (cur.tag) {
     case "Return": tail = ["return", atomS(cur.atom)]; break;

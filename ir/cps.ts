@@ -22,7 +22,7 @@
 // `f%cps`, run when direct calls nest too deeply.
 import { type SExp, sexp } from "./common.js";
 import type { CPat } from "./core.js";
-import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type Rep, type Value, binderToSExp, childComps, compToSExp, everyComp, valueAtoms, valueToSExp, validateBoxed } from "./boxed.js";
+import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type Rep, type Value, binderToSExp, bindingToSExp, childComps, compToSExp, everyComp, valueAtoms, valueToSExp, validateBoxed } from "./boxed.js";
 import { patToSExp, patVars } from "./core.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import { type Type, printType } from "./types.js";
@@ -118,10 +118,7 @@ export function ccompToSExp(c: CComp, reps: Map<string, Rep>): SExp {
   const go = (x: CComp) => ccompToSExp(x, reps);
   for (;;) {
     switch (c.tag) {
-      case "Let": items.push(["let", binderToSExp(c.x), valueToSExp(c.value)]); c = c.body; continue;
-      case "LetApp": items.push(["let-app", binderToSExp(c.x), callS(c.fn, c.args, c.known)]); c = c.body; continue;
-      case "LetComp": items.push(["let-comp", binderToSExp(c.x), compToSExp(c.comp, reps)]); c = c.body; continue;
-      case "LetRec": items.push(["letrec", ...c.binds.map((b) => [binderToSExp(b.x), valueToSExp(b.closure)] as SExp)]); c = c.body; continue;
+      case "Let": case "LetApp": case "LetComp": case "LetRec": items.push(bindingToSExp(c, reps)); c = c.body; continue;
       case "Push": items.push(["push", c.frame, ...c.captured.map(atomS)]); c = c.body; continue;
       case "Handle": items.push(["handle", c.handler, ["env", ...c.env.map(atomS)], ["params", ...c.params.map(atomS)]]); c = c.body; continue;
     }

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { compareLabels, internalError, unsupported } from "../ir/common.js";
 import { KEYWORDS } from "./lexer.js";
 import type { CPat } from "../ir/core.js";
-import { type Atom, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, everyComp, isRef, repOf } from "../ir/boxed.js";
+import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type OpClause, type Rep, type Thunk, type Value, everyComp, isRef, repOf } from "../ir/boxed.js";
 import { type HandlerFn, type HandlersProgram, continuationCalls } from "../ir/handlers.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
@@ -552,37 +552,7 @@ export class Gen {
   /** Code leaving the value of `c` (representation `rep`) on the stack; `tail`: may return_call. */
   protected comp(c: Comp, rep: Rep, tail: boolean): Instr[] {
     const out: Instr[] = [];
-    for (;;) {
-      switch (c.tag) {
-        case "Let": {
-          // values are pure: a unit-valued one needs no code
-          if (c.x.rep !== "unit") {
-            this.local(c.x.name, c.x.rep);
-            const v = this.value(c.value);
-            out.push(...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!));
-          }
-          c = c.body;
-          continue;
-        }
-        case "LetApp": {
-          this.local(c.x.name, c.x.rep);
-          const code = this.call(c.fn, c.args, c.known, false);
-          if (c.x.rep === "unit") out.push(...code);
-          else out.push(...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!));
-          c = c.body;
-          continue;
-        }
-        case "LetComp": {
-          this.local(c.x.name, c.x.rep);
-          const code = this.comp(c.comp, c.x.rep, false);
-          out.push(...(c.x.rep === "unit" ? code : [lset(c.x.name, this.block(code, c.x.rep))]));
-          c = c.body;
-          continue;
-        }
-        case "LetRec": out.push(...this.letrec(c.binds)); c = c.body; continue;
-      }
-      break;
-    }
+    for (; c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"; c = c.body) out.push(...this.binding(c));
     switch (c.tag) {
       case "Return": out.push(...this.push(c.atom)); break;
       case "App": out.push(...this.call(c.fn, c.args, c.known, tail && (c.rep === rep || (rep === "eq" && isRef(c.rep))))); break;
@@ -605,6 +575,30 @@ export class Gen {
       case "Receive": throw notYet("processes (receive)");
     }
     return out;
+  }
+
+  /** Code binding a let-form's variable (the body is the caller's). */
+  protected binding(c: Binding): Instr[] {
+    switch (c.tag) {
+      case "Let": {
+        // values are pure: a unit-valued one needs no code
+        if (c.x.rep === "unit") return [];
+        this.local(c.x.name, c.x.rep);
+        const v = this.value(c.value);
+        return [...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!)];
+      }
+      case "LetApp": {
+        this.local(c.x.name, c.x.rep);
+        const code = this.call(c.fn, c.args, c.known, false);
+        return c.x.rep === "unit" ? code : [...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!)];
+      }
+      case "LetComp": {
+        this.local(c.x.name, c.x.rep);
+        const code = this.comp(c.comp, c.x.rep, false);
+        return c.x.rep === "unit" ? code : [lset(c.x.name, this.block(code, c.x.rep))];
+      }
+      case "LetRec": return this.letrec(c.binds);
+    }
   }
 
   /** Allocate the closures, then fill their environments (they may refer to each other). */
@@ -1120,5 +1114,12 @@ export class Gen {
     return name;
   }
 }
+
+/** The let-forms Boxed and CPS share: a binding, then a body. */
+export type Binding =
+  | { tag: "Let"; x: Binder; value: Value }
+  | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined }
+  | { tag: "LetComp"; x: Binder; comp: Comp }
+  | { tag: "LetRec"; binds: { x: Binder; closure: MakeClosure }[] };
 
 /** Representations of primitives that can be used as values (closures). */

@@ -347,29 +347,7 @@ class CpsGen extends Gen {
     const out: Instr[] = [];
     for (;;) {
       switch (c.tag) {
-        case "Let":
-          if (c.x.rep !== "unit") {
-            this.local(c.x.name, c.x.rep);
-            const v = this.value(c.value);
-            out.push(...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!));
-          }
-          c = c.body;
-          continue;
-        case "LetApp": {
-          this.local(c.x.name, c.x.rep);
-          const code = this.call(c.fn, c.args, c.known, false);
-          out.push(...(c.x.rep === "unit" ? code : [...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!)]));
-          c = c.body;
-          continue;
-        }
-        case "LetComp": {
-          this.local(c.x.name, c.x.rep);
-          const code = this.comp(c.comp, c.x.rep, false);
-          out.push(...(c.x.rep === "unit" ? code : [lset(c.x.name, this.block(code, c.x.rep))]));
-          c = c.body;
-          continue;
-        }
-        case "LetRec": out.push(...this.letrec(c.binds)); c = c.body; continue;
+        case "Let": case "LetApp": case "LetComp": case "LetRec": out.push(...this.binding(c)); c = c.body; continue;
         case "Push": {
           const f = this.frameFns.get(c.frame);
           if (!f) throw internalError(`cps-codegen: no frame ${c.frame}`);
