@@ -237,6 +237,13 @@ export class Gen {
     }
     return I("global.get", [`$${g}`]);
   }
+  /**
+   * Arguments a direct call of function `known` takes after its own (the cps backend: the call
+   * depth), from a function body (`call`, possibly a tail call) or from its generic entry.
+   */
+  protected extraArgs(_known: string, _from: "call" | "entry", _tail: boolean): Instr[] {
+    return [];
+  }
   /** Parameters every generic entry takes after the boxed arguments (the cps backend: the continuation). */
   protected genExtra: [string, string][] = [];
   /** How a generic entry delivers its boxed result (the cps backend: to the continuation). */
@@ -301,6 +308,7 @@ export class Gen {
     const args: Instr[] = [];
     if (f.captured.length > 0) args.push(lget("clos"));
     f.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i}`)); if (u) args.push(u); });
+    args.push(...this.extraArgs(f.name, "entry", false));
     const call = I("call", [`$${wasmName(f.name)}`], ...args);
     const body = f.ret === "unit" ? [call, ...this.genResult(boxInstr("unit", undefined))] : this.genResult(boxInstr(f.ret, call));
     this.funcs.push({ name, type, params: this.genParams(f.params.length), results: ["eqref"], locals: [], body });
@@ -447,6 +455,7 @@ export class Gen {
       const ops: Instr[] = [];
       if (f.captured.length > 0) ops.push(this.atom(fn));
       args.forEach((a) => ops.push(...this.push(a)));
+      ops.push(...this.extraArgs(known, "call", tail));
       return [I(tail ? "return_call" : "call", [`$${wasmName(known)}`], ...ops)];
     }
     const direct = fn.tag === "Var" ? this.ctx.direct.get(fn.name) : undefined;

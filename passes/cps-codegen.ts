@@ -13,9 +13,9 @@
 // a handler frame holds its handler (a global: operation ids, return clause, operation
 // clauses), its clauses' variables and its parameters. Closures take the continuation too: a
 // direct-style function's generic entry calls it and returns the result to the continuation.
-// Direct-style functions that may recurse count direct calls in $depth and past DEPTH_LIMIT run
-// their CPS twin instead (on an empty continuation: they perform nothing), so deep recursion in
-// pure code does not exhaust the Wasm stack either.
+// Direct-style functions take the depth of direct calls as a parameter; a recursive one past
+// DEPTH_LIMIT runs its CPS twin instead (on an empty continuation: it performs nothing), so deep
+// recursion in pure code does not exhaust the Wasm stack either.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { internalError } from "../ir/common.js";
@@ -33,7 +33,7 @@ const cpsRuntime = () => (cpsRuntimeText ??= readFileSync(cpsRuntimePath, "utf8"
 /** Direct-style calls of recursive functions nested on the Wasm stack before CPS takes over. */
 export const DEPTH_LIMIT = 2000;
 
-const K = "k%", H = "h%";
+const K = "k%", H = "h%", D = "d%";
 const kh = (): Instr[] => [lget(K), lget(H)];
 const KH_PARAMS: [string, string][] = [[K, "(ref null $Frame)"], [H, "(ref null $HFrame)"]];
 
@@ -45,8 +45,9 @@ class CpsGen extends Gen {
   private cpsFns = new Map<string, CpsFn>();
   private frameFns = new Map<string, FrameFn>();
   private handlerDefs = new Map<string, HandlerDef>();
-  /** direct functions on a cycle of direct calls: their calls are counted in $depth */
+  /** direct functions on a cycle of direct calls: they check the call depth */
   private recursive = new Set<string>();
+  private directNames: Set<string>;
   private shapes = new Map<string, string>();
 
   constructor(private cp: CpsProgram, prims: PrimitiveReps) {
@@ -59,6 +60,7 @@ class CpsGen extends Gen {
     cp.frames.forEach((f) => this.frameFns.set(f.name, f));
     cp.handlers.forEach((h) => this.handlerDefs.set(h.name, h));
     this.recursive = recursiveFunctions(cp.direct);
+    this.directNames = new Set(cp.direct.map((f) => f.name));
   }
 
   override module(): WasmModule {
@@ -125,27 +127,29 @@ class CpsGen extends Gen {
   }
 
   // ------------------------------------------------------------ direct style, bounded depth
-  /** A recursive direct function: past DEPTH_LIMIT nested direct calls, its CPS twin runs instead. */
+  // Every direct function takes the number of direct calls nested under it (`d%`, an i32 after its
+  // own parameters): a non-tail call passes d% + 1, a tail call d%, CPS code and generic entries 0.
+  // A recursive one past DEPTH_LIMIT runs its CPS twin instead. (A parameter, not a global
+  // counter: a global's increment and decrement around every call doubled fib's time.)
+  /** generating a direct function's body: calls pass on `d%` */
+  private inDirect = false;
   protected override fn(f: Fn): WasmFunc {
+    this.inDirect = true;
     const w = super.fn(f);
-    if (!this.recursive.has(f.name)) return w;
-    const args = w.params.map(([n]) => lget(n));
-    const twin = I("call", [`$${wasmName(cpsTwin(f.name))}`], ...args, I("ref.null", ["$Frame"]), I("ref.null", ["$HFrame"]));
-    const result = f.ret === "unit" ? [I("drop", [], twin)] : [unboxInstr(f.ret, twin)!];
-    w.body.unshift(I("if", [], I("i32.gt_u", [], I("global.get", ["$depth"]), i32(DEPTH_LIMIT)), I("then", [], ...result, "return")));
+    this.inDirect = false;
+    if (this.recursive.has(f.name)) {
+      const twin = I("call", [`$${wasmName(cpsTwin(f.name))}`], ...w.params.map(([n]) => lget(n)), I("ref.null", ["$Frame"]), I("ref.null", ["$HFrame"]));
+      const result = f.ret === "unit" ? [I("drop", [], twin)] : [unboxInstr(f.ret, twin)!];
+      w.body.unshift(I("if", [], I("i32.gt_u", [], lget(D), i32(DEPTH_LIMIT)), I("then", [], ...result, "return")));
+    }
+    w.params.push([D, "i32"]);
     return w;
   }
 
-  /** A non-tail direct call of a recursive function counts one more level in $depth. */
-  protected override call(fn: Atom, args: Atom[], known: string | undefined, tail: boolean): Instr[] {
-    const code = super.call(fn, args, known, tail);
-    if (!known || tail || !this.recursive.has(known)) return code;
-    const f = this.fns.get(known)!;
-    const depth = (d: number) => I("global.set", ["$depth"], I("i32.add", [], I("global.get", ["$depth"]), i32(d)));
-    const t = valtype(f.ret);
-    if (!t) return [depth(1), ...code, depth(-1)];
-    const r = this.temp(f.ret);
-    return [I("block", [`(result ${t})`], depth(1), lset(r, this.block(code, f.ret)), depth(-1), lget(r))];
+  protected override extraArgs(known: string, from: "call" | "entry", tail: boolean): Instr[] {
+    if (!this.directNames.has(known)) return [];
+    if (from === "entry" || !this.inDirect) return [i32(0)];
+    return [tail ? lget(D) : I("i32.add", [], lget(D), i32(1))];
   }
 
   // ------------------------------------------------------------ CPS code

@@ -29,10 +29,6 @@
   (type $Ops (array i32))
 )
 
-;; direct-style calls nested in this Wasm stack (functions in direct style switch to their CPS
-;; twin past a limit: see passes/cps-codegen.ts)
-(global $depth (mut i32) (i32.const 0))
-
 ;; the frame a shallow resumption returns through: no operations, returns to what is under it
 (global $identity (ref $Handler)
   (struct.new $Handler (array.new_fixed $Ops 0) (i32.const 0) (ref.func $identity_ret) (ref.func $identity_op)))
