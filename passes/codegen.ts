@@ -107,7 +107,8 @@ interface FnCtx {
 }
 
 export class Gen {
-  protected fns = new Map<string, Fn>();
+  /** every function's signature, by name (a call needs no more) */
+  protected fns = new Map<string, FnSig>();
   protected labelIds = new Map<string, number>();
   protected ctorIds = new Map<string, number>();
   protected strings = new Map<string, { seg: string; len: number }>(); // content → data segment
@@ -300,7 +301,7 @@ export class Gen {
   }
 
   /** `$f$gen`: the generic entry of f — closure and boxed arguments in, boxed result out. */
-  protected genEntry(f: Fn): string {
+  protected genEntry(f: FnSig): string {
     const name = `${wasmName(f.name)}$gen`;
     if (this.genEntries.has(name)) return name;
     this.genEntries.add(name);
@@ -677,7 +678,7 @@ export class Gen {
   }
 
   /** The function type of a thunk's function f (declared: cont.new needs it). */
-  protected thunkType(f: Fn): string {
+  protected thunkType(f: FnSig): string {
     this.handlerTypes();
     const params = f.params.slice(0, -1).flatMap((q) => vts(q.rep));
     if (params.length === 0) return "KFn";
@@ -1123,6 +1124,9 @@ export class Gen {
     return name;
   }
 }
+
+/** What calling a function needs to know of it. */
+export type FnSig = Pick<Fn, "name" | "params" | "captured" | "ret">;
 
 /** The let-forms Boxed and CPS share: a binding, then a body. */
 export type Binding =

@@ -23,7 +23,7 @@ import type { CPat } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, type Rep, everyComp, repOf } from "../ir/boxed.js";
 import { type CComp, type CpsFn, type CpsProgram, type FrameFn, type HandlerDef, cpsTwin, everyCComp } from "../ir/cps.js";
 import type { PrimitiveReps } from "./box-poly.js";
-import { Gen, boxInstr, i32, lget, lset, runtime, unboxInstr, valtype, wasmName } from "./codegen.js";
+import { type FnSig, Gen, boxInstr, i32, lget, lset, runtime, unboxInstr, valtype, wasmName } from "./codegen.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 
 const cpsRuntimePath = fileURLToPath(new URL("../runtime-wat/cps.wat", import.meta.url));
@@ -51,12 +51,13 @@ class CpsGen extends Gen {
   private shapes = new Map<string, string>();
 
   constructor(private cp: CpsProgram, prims: PrimitiveReps) {
-    // the base generator knows every function's signature; it generates only the direct ones
-    const sigs: Fn[] = [...cp.direct, ...cp.functions.map((f): Fn => ({ ...f, body: { tag: "Return", atom: { tag: "Var", name: "?", type: f.type, rep: "eq" } }, ret: "eq" }))];
-    const main: Comp = "direct" in cp.main ? cp.main.direct : { tag: "Return", atom: { tag: "Var", name: "?", type: cp.resultType, rep: "eq" } };
-    super({ functions: sigs, handlers: [], main, preludeBindings: cp.preludeBindings, resultType: cp.resultType, patReps: cp.patReps }, prims);
+    // the base generator gets the direct functions (and main, when direct); it only reads a CPS
+    // main through mainCode, overridden below
+    const main: Comp = "direct" in cp.main ? cp.main.direct : { tag: "Return", atom: { tag: "Lit", lit: { kind: "Int", value: 0n }, type: cp.resultType, rep: "i64" } };
+    super({ functions: cp.direct, handlers: [], main, preludeBindings: cp.preludeBindings, resultType: cp.resultType, patReps: cp.patReps }, prims);
     this.genExtra = KH_PARAMS;
-    cp.functions.forEach((f) => this.cpsFns.set(f.name, f));
+    // calls need every function's signature: a CPS function returns (to k) an eq
+    cp.functions.forEach((f) => { this.cpsFns.set(f.name, f); this.fns.set(f.name, { ...f, ret: "eq" }); });
     cp.frames.forEach((f) => this.frameFns.set(f.name, f));
     cp.handlers.forEach((h) => this.handlerDefs.set(h.name, h));
     this.recursive = recursiveFunctions(cp.direct);
@@ -112,7 +113,7 @@ class CpsGen extends Gen {
   }
 
   /** A CPS function's generic entry: unbox the arguments, jump with the same continuation. */
-  protected override genEntry(f: Fn): string {
+  protected override genEntry(f: FnSig): string {
     if (!this.cpsFns.has(f.name)) return super.genEntry(f);
     const name = `${wasmName(f.name)}$gen`;
     if (this.genEntries.has(name)) return name;
@@ -153,10 +154,7 @@ class CpsGen extends Gen {
   }
 
   // ------------------------------------------------------------ CPS code
-  private cpsCtx(params: [string, string][]) {
-    this.ctx = this.newCtx();
-    for (const [n] of params) this.ctx.locals.set(n, "");
-  }
+  /** A CPS-side function's code as a WasmFunc: its locals are those its code declared, less parameters. */
   private finish(name: string, params: [string, string][], body: Instr[], type?: string): WasmFunc {
     const names = new Set(params.map(([n]) => n));
     return { name, type, params, results: ["eqref"], locals: [...this.ctx.locals].filter(([n]) => !names.has(n)), body };
@@ -167,7 +165,7 @@ class CpsGen extends Gen {
     if (f.captured.length > 0) params.push(["clos", "(ref $Closure)"]);
     for (const q of f.params) { const t = valtype(q.rep); if (t) params.push([q.name, t]); }
     params.push(...KH_PARAMS);
-    this.cpsCtx(params);
+    this.ctx = this.newCtx();
     f.params.forEach((q) => this.ctx.reps.set(q.name, q.rep));
     const prologue = f.captured.map((q, i) => {
       this.local(q.name, "eq");
@@ -203,7 +201,7 @@ class CpsGen extends Gen {
 
   private frameFn(f: FrameFn): WasmFunc {
     const params: [string, string][] = [["%fr", "(ref $Frame)"], ["%v", "eqref"], [H, "(ref null $HFrame)"]];
-    this.cpsCtx(params);
+    this.ctx = this.newCtx();
     this.ctx.locals.set(K, "(ref null $Frame)");
     const shape = this.shape(f.captured, true)!;
     const fr = this.tempOf(`(ref null $${shape})`);
@@ -242,7 +240,7 @@ class CpsGen extends Gen {
 
   private retFn(h: HandlerDef): WasmFunc {
     const params: [string, string][] = [["%v", "eqref"], ["%hf", "(ref $HFrame)"]];
-    this.cpsCtx(params);
+    this.ctx = this.newCtx();
     const fail = `$nomatch${this.ctx.labels++}`;
     const body = [...this.handlerPrologue(h),
       I("block", [fail], ...this.pat(h.ret.pat, lget("%v"), "eq", fail), this.clauseBody(h.ret.body)),
@@ -253,7 +251,7 @@ class CpsGen extends Gen {
 
   private opFn(h: HandlerDef): WasmFunc {
     const params: [string, string][] = [["%op", "i32"], ["%a", "eqref"], ["%r", "(ref $Resumption)"], ["%hf", "(ref $HFrame)"]];
-    this.cpsCtx(params);
+    this.ctx = this.newCtx();
     const body = this.handlerPrologue(h);
     const groups = new Map<string, HandlerDef["ops"]>();
     for (const o of h.ops) groups.set(o.op, [...(groups.get(o.op) ?? []), o]);
@@ -272,11 +270,30 @@ class CpsGen extends Gen {
     }
     body.push("unreachable");
     this.declared.add(`${h.name}$op`);
-    // the handler: a constant naming the operations it handles and its two functions
-    const ids = [...groups.keys()].map((o) => `(i32.const ${this.opId(o)})`).join(" ");
-    this.global(`handler:${h.name}`, `${h.name}$handler`, (g) =>
-      `(global $${g} (ref $Handler) (struct.new $Handler (array.new_fixed $Ops ${groups.size} ${ids}) (i32.const ${h.shallow ? 1 : 0}) (ref.func $${h.name}$ret) (ref.func $${h.name}$op)))`);
     return this.finish(`${h.name}$op`, params, body, "OpFn");
+  }
+
+  /** Handler h: a constant naming the operations it handles and its return and operation functions. */
+  private handlerConst(h: HandlerDef): Instr {
+    const ops = [...new Set(h.ops.map((o) => o.op))];
+    const ids = ops.map((o) => `(i32.const ${this.opId(o)})`).join(" ");
+    return this.global(`handler:${h.name}`, `${h.name}$handler`, (g) =>
+      `(global $${g} (ref $Handler) (struct.new $Handler (array.new_fixed $Ops ${ops.length} ${ids}) (i32.const ${h.shallow ? 1 : 0}) (ref.func $${h.name}$ret) (ref.func $${h.name}$op)))`);
+  }
+
+  /** A new frame of frame function `frame` over `captured`, on top of `next`. */
+  private newFrame(frame: string, captured: Atom[], next: Instr): Instr {
+    const f = this.frameFns.get(frame);
+    if (!f) throw internalError(`cps-codegen: no frame ${frame}`);
+    return I("struct.new", [`$${this.shape(f.captured, true)!}`], I("ref.func", [`$${frame}`]), next, ...captured.flatMap((a) => this.push(a)));
+  }
+
+  /** Several eq values as one: none → null, one → itself, more → an $Env (operation arguments, handler parameters). */
+  private pack(vs: Instr[]): Instr {
+    return vs.length === 0 ? I("ref.null", ["none"]) : vs.length === 1 ? vs[0]! : I("array.new_fixed", ["$Env", vs.length], ...vs);
+  }
+  private boxed(a: Atom): Instr {
+    return boxInstr(a.rep, a.rep === "unit" ? undefined : this.atom(a));
   }
 
   /** `k` in an operation clause: a closure over the resumption, taking the value (and new parameters). */
@@ -287,7 +304,7 @@ class CpsGen extends Gen {
       this.declared.add(name);
       const r = I("ref.cast", ["(ref $Resumption)"], I("array.get", ["$Env"], I("struct.get", ["$Closure", 1], lget("clos")), i32(0)));
       const ps = Array.from({ length: arity - 1 }, (_, i) => lget(`a${i + 1}`));
-      const p = arity === 1 ? I("ref.null", ["none"]) : arity === 2 ? ps[0]! : I("array.new_fixed", ["$Env", arity - 1], ...ps);
+      const p = this.pack(ps);
       this.funcs.push({ name, type: this.genType(arity), params: this.genParams(arity), results: ["eqref"], locals: [],
         body: [I("return_call", ["$resume"], r, lget("a0"), p, i32(arity === 1 ? 0 : 1), ...kh())] });
     }
@@ -321,7 +338,7 @@ class CpsGen extends Gen {
   }
 
   private mainCps(c: CComp): WasmFunc {
-    this.cpsCtx(KH_PARAMS);
+    this.ctx = this.newCtx();
     return this.finish("main%cps", KH_PARAMS, this.ccomp(c));
   }
   protected override mainCode(rep: Rep): Instr[] {
@@ -352,23 +369,13 @@ class CpsGen extends Gen {
     for (;;) {
       switch (c.tag) {
         case "Let": case "LetApp": case "LetComp": case "LetRec": out.push(...this.binding(c)); c = c.body; continue;
-        case "Push": {
-          const f = this.frameFns.get(c.frame);
-          if (!f) throw internalError(`cps-codegen: no frame ${c.frame}`);
-          const shape = this.shape(f.captured, true)!;
-          out.push(lset(K, I("struct.new", [`$${shape}`], I("ref.func", [`$${c.frame}`]), lget(K), ...c.captured.flatMap((a) => this.push(a)))));
-          c = c.body;
-          continue;
-        }
+        case "Push": out.push(lset(K, this.newFrame(c.frame, c.captured, lget(K)))); c = c.body; continue;
         case "Handle": {
           const h = this.handlerDefs.get(c.handler)!;
           const shape = this.shape(h.env, false);
           const env = shape ? I("struct.new", [`$${shape}`], ...c.env.flatMap((a) => this.push(a))) : I("ref.null", ["none"]);
-          const boxed = c.params.map((a) => boxInstr(a.rep, a.rep === "unit" ? undefined : this.atom(a)));
-          const params = boxed.length === 0 ? I("ref.null", ["none"]) : boxed.length === 1 ? boxed[0]! : I("array.new_fixed", ["$Env", boxed.length], ...boxed);
-          // (the handler constant is made with its operation function)
-          const handler = I("global.get", [`$${h.name}$handler`]);
-          out.push(lset(H, I("struct.new", ["$HFrame"], handler, env, params, lget(K), lget(H))), lset(K, I("ref.null", ["$Frame"])));
+          const params = this.pack(c.params.map((a) => this.boxed(a)));
+          out.push(lset(H, I("struct.new", ["$HFrame"], this.handlerConst(h), env, params, lget(K), lget(H))), lset(K, I("ref.null", ["$Frame"])));
           c = c.body;
           continue;
         }
@@ -376,20 +383,19 @@ class CpsGen extends Gen {
       break;
     }
     switch (c.tag) {
-      case "Return": out.push(I("return_call", ["$ret"], boxInstr(c.atom.rep, c.atom.rep === "unit" ? undefined : this.atom(c.atom)), ...kh())); break;
+      case "Return": out.push(I("return_call", ["$ret"], this.boxed(c.atom), ...kh())); break;
       case "Jump": out.push(...this.jump(c.fn, c.args, c.known)); break;
       case "If": out.push(I("if", ["(result eqref)"], this.atom(c.cond), I("then", [], ...this.ccomp(c.then)), I("else", [], ...this.ccomp(c.else)))); break;
       case "Case": out.push(...this.match(c.scrutinee, c.clauses, "eq", () => (k) => this.ccomp(k.body))); break;
       case "Spawn": {
         this.usesProcs = true;
-        const f = this.frameFns.get(c.frame)!;
-        const start = I("struct.new", [`$${this.shape(f.captured, true)!}`], I("ref.func", [`$${c.frame}`]), I("ref.null", ["$Frame"]), ...c.captured.flatMap((a) => this.push(a)));
+        const start = this.newFrame(c.frame, c.captured, I("ref.null", ["$Frame"]));
         out.push(I("return_call", ["$spawn"], start, i32({ spawn: 0, spawnAngel: 1, spawnWait: 2 }[c.kind]), ...kh()));
         break;
       }
       case "Recv": this.usesProcs = true; out.push(I("return_call", ["$recv"], ...kh())); break;
       case "Do": {
-        const a = c.args.length === 0 ? I("ref.null", ["none"]) : c.args.length === 1 ? this.atom(c.args[0]!) : I("array.new_fixed", ["$Env", c.args.length], ...c.args.map((x) => this.atom(x)));
+        const a = this.pack(c.args.map((x) => this.atom(x)));
         out.push(I("return_call", ["$perform"], i32(this.opId(c.op)), a, ...kh()));
         break;
       }
