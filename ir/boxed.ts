@@ -113,7 +113,7 @@ export interface BoxedProgram {
 }
 
 // ---------------------------------------------------------------- printer
-const atomS = (a: Atom): SExp => (a.tag === "Var" ? a.name : litToSExp(a.lit));
+export const atomS = (a: Atom): SExp => (a.tag === "Var" ? a.name : litToSExp(a.lit));
 const bind = (b: Binder): string => `${b.name}:${b.rep}`;
 
 const thunkToSExp = (t: Thunk): SExp => ["thunk", t.fn, ...t.args.map(atomS)];
@@ -133,7 +133,8 @@ export function valueToSExp(v: Value): SExp {
   }
 }
 
-const call = (fn: Atom, args: Atom[], known: string | undefined): SExp =>
+/** `(call f a…)` for a known function, `(f a…)` otherwise. */
+export const callToSExp = (fn: Atom, args: Atom[], known: string | undefined): SExp =>
   known ? ["call", known, ...args.map(atomS)] : [atomS(fn), ...args.map(atomS)];
 
 /** A let-form's binding (Boxed's and CPS's): `(let x v)`, `(let-app x call)`, `(let-comp x c)`, `(letrec …)`. */
@@ -143,7 +144,7 @@ export function bindingToSExp(
 ): SExp {
   switch (c.tag) {
     case "Let": return ["let", bind(c.x), valueToSExp(c.value)];
-    case "LetApp": return ["let-app", bind(c.x), call(c.fn, c.args, c.known)];
+    case "LetApp": return ["let-app", bind(c.x), callToSExp(c.fn, c.args, c.known)];
     case "LetComp": return ["let-comp", bind(c.x), compToSExp(c.comp, patReps)];
     case "LetRec": return ["letrec", ...c.binds.map((b) => [bind(b.x), valueToSExp(b.closure)] as SExp)];
   }
@@ -158,7 +159,7 @@ export function compToSExp(c: Comp, patReps: Map<string, Rep>): SExp {
   let tail: SExp;
   switch (cur.tag) {
     case "Return": tail = ["return", atomS(cur.atom)]; break;
-    case "App": tail = ["tail", call(cur.fn, cur.args, cur.known)]; break;
+    case "App": tail = ["tail", callToSExp(cur.fn, cur.args, cur.known)]; break;
     case "If": tail = ["if", atomS(cur.cond), go(cur.then), go(cur.else)]; break;
     case "Case": tail = ["case", atomS(cur.scrutinee), ...cur.clauses.map((k) => [pat(k.pat), go(k.body)] as SExp)]; break;
     case "Do": tail = ["do", cur.op, ...cur.args.map(atomS)]; break;
@@ -194,7 +195,8 @@ export function opClausesToSExp(ops: OpClause[], ret: Clause, patReps: Map<strin
   ];
 }
 
-function patWithReps(p: CPat, reps: Map<string, Rep>): SExp {
+/** A pattern with each variable's representation: `x:i64`. */
+export function patWithReps(p: CPat, reps: Map<string, Rep>): SExp {
   const s = patToSExp(p);
   const annotate = (x: SExp): SExp => (typeof x === "string" ? (reps.has(x) ? `${x}:${reps.get(x)}` : x) : x.map(annotate));
   return annotate(s);
@@ -287,7 +289,7 @@ export function valueAtoms(v: Value): Atom[] {
  * representation, `unbox` an `eq`; every binder has a representation. `allowed` names the
  * handler forms the language has: Boxed has `Handle` only (Handlers: see ir/handlers.ts).
  */
-export function validateBoxed(p: BoxedProgram, allowed: ReadonlySet<string> = new Set(["Handle"]), extra: Comp[] = []): string[] {
+export function validateBoxed(p: Pick<BoxedProgram, "functions" | "patReps"> & { main?: Comp }, allowed: ReadonlySet<string> = new Set(["Handle"]), extra: Comp[] = []): string[] {
   const errs: string[] = [];
   const reps = new Map<string, Rep>(p.patReps);
   const binder = (b: Binder) => {
@@ -332,7 +334,7 @@ export function validateBoxed(p: BoxedProgram, allowed: ReadonlySet<string> = ne
     }
   };
   for (const f of p.functions) comp(f.body);
-  comp(p.main);
+  if (p.main) comp(p.main);
   extra.forEach(comp);
   return errs;
 }

@@ -22,8 +22,8 @@
 // `f%cps`, run when direct calls nest too deeply.
 import { type SExp, sexp } from "./common.js";
 import type { CPat } from "./core.js";
-import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type Rep, type Value, binderToSExp, bindingToSExp, childComps, compToSExp, everyComp, valueAtoms, valueToSExp, validateBoxed } from "./boxed.js";
-import { patToSExp, patVars } from "./core.js";
+import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type Rep, type Value, atomS, binderToSExp, bindingToSExp, callToSExp, patWithReps, childComps, compToSExp, everyComp, valueAtoms, validateBoxed } from "./boxed.js";
+import { patVars } from "./core.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import { type Type, printType } from "./types.js";
 
@@ -106,13 +106,6 @@ export function everyCComp(c: CComp, f: (x: CComp) => void): void {
 }
 
 // ---------------------------------------------------------------- printer
-const atomS = (a: Atom): SExp => (a.tag === "Var" ? a.name : valueToSExp(a));
-const callS = (fn: Atom, args: Atom[], known: string | undefined): SExp => (known ? ["call", known, ...args.map(atomS)] : [atomS(fn), ...args.map(atomS)]);
-const patS = (p: CPat, reps: Map<string, Rep>): SExp => {
-  const annotate = (x: SExp): SExp => (typeof x === "string" ? (reps.has(x) ? `${x}:${reps.get(x)}` : x) : x.map(annotate));
-  return annotate(patToSExp(p));
-};
-
 export function ccompToSExp(c: CComp, reps: Map<string, Rep>): SExp {
   const items: SExp[] = [];
   const go = (x: CComp) => ccompToSExp(x, reps);
@@ -127,9 +120,9 @@ export function ccompToSExp(c: CComp, reps: Map<string, Rep>): SExp {
   let tail: SExp;
   switch (c.tag) {
     case "Return": tail = ["return", atomS(c.atom)]; break;
-    case "Jump": tail = ["jump", callS(c.fn, c.args, c.known)]; break;
+    case "Jump": tail = ["jump", callToSExp(c.fn, c.args, c.known)]; break;
     case "If": tail = ["if", atomS(c.cond), go(c.then), go(c.else)]; break;
-    case "Case": tail = ["case", atomS(c.scrutinee), ...c.clauses.map((k) => [patS(k.pat, reps), go(k.body)] as SExp)]; break;
+    case "Case": tail = ["case", atomS(c.scrutinee), ...c.clauses.map((k) => [patWithReps(k.pat, reps), go(k.body)] as SExp)]; break;
     case "Do": tail = ["do", c.op, ...c.args.map(atomS)]; break;
     case "Spawn": tail = [c.kind, c.frame, ...c.captured.map(atomS)]; break;
     case "Recv": tail = ["recv"]; break;
@@ -147,8 +140,8 @@ export function printCps(p: CpsProgram): string {
   const frames = p.frames.filter((f) => !f.prelude).map((f): SExp => ["frame", f.name, ["env", ...f.captured.map(binderToSExp)], binderToSExp(f.x), ccompToSExp(f.body, r)]);
   const handlers = p.handlers.filter((h) => !h.prelude).map((h): SExp => [
     "handler", h.name, ...(h.shallow ? ["shallow"] : []), ["env", ...h.env.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)],
-    ...h.ops.map((o) => ["op", o.op, o.args.map((q) => patS(q, r)), o.k ? patS(o.k, r) : "_", ccompToSExp(o.body, r)] as SExp),
-    ["return", patS(h.ret.pat, r), ccompToSExp(h.ret.body, r)],
+    ...h.ops.map((o) => ["op", o.op, o.args.map((q) => patWithReps(q, r)), o.k ? patWithReps(o.k, r) : "_", ccompToSExp(o.body, r)] as SExp),
+    ["return", patWithReps(h.ret.pat, r), ccompToSExp(h.ret.body, r)],
   ]);
   // (main without the prelude's bindings, as printBoxed shows it)
   const skip = <C extends { tag: string }>(c: C): C => {
@@ -226,7 +219,7 @@ export function validateCps(p: CpsProgram): string[] {
   };
   p.direct.forEach((f) => noEffects(f.body, `function ${f.name}`));
   directComps.forEach((c, i) => noEffects(c, `direct computation ${i + 1}`));
-  errs.push(...validateBoxed({ functions: p.direct, main: { tag: "Return", atom: { tag: "Lit", lit: { kind: "Int", value: 0n }, type: p.resultType, rep: "i64" } }, preludeBindings: 0, resultType: p.resultType, patReps: p.patReps }, new Set(), directComps));
+  errs.push(...validateBoxed({ functions: p.direct, patReps: p.patReps }, new Set(), directComps));
   return errs;
 }
 
@@ -254,7 +247,7 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
 }
 
 /** `recv()`: a primitive that may wait for a message, so it takes the continuation. */
-export const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => isPrimitiveCall(fn, locals) && (fn as { name: string }).name === "recv";
+export const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => fn.tag === "Var" && fn.name === "recv" && isPrimitiveCall(fn, locals);
 
 /** A call of `fn` is a primitive's when fn names a primitive that no local variable shadows. */
 export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }): boolean =>

@@ -34,16 +34,19 @@ interface Ctx {
   n: number;
 }
 
+type Var = Extract<Atom, { tag: "Var" }>;
 /** Variables c uses and does not bind, each with the atom of one use (its representation). */
-function freeAtoms(c: Comp, locals: ReadonlySet<string>): Atom[] {
+function freeAtoms(c: Comp, locals: ReadonlySet<string>): Var[] {
   const bound = localNames(c);
-  const out = new Map<string, Atom>();
+  const out = new Map<string, Var>();
   everyComp(c, (x) => {
     for (const a of ownAtoms(x)) if (a.tag === "Var" && !bound.has(a.name) && locals.has(a.name) && a.rep !== "unit" && !out.has(a.name)) out.set(a.name, a);
   });
   return [...out.values()];
 }
-const binderOf = (a: Atom): Binder => ({ name: (a as { name: string }).name, type: a.type, rep: a.rep });
+const binderOf = (a: Var): Binder => ({ name: a.name, type: a.type, rep: a.rep });
+/** A new name in the function being converted (frames, handlers, results, process starts, messages). */
+const fresh = (ctx: Ctx, what: string) => `${ctx.owner}$${what}${++ctx.n}`;
 
 class Cps {
   private pure: Set<string>;
@@ -91,8 +94,8 @@ class Cps {
 
   /** The frame for `body`, which receives `x`: a frame function over the variables body uses. */
   private frame(x: Binder, body: Comp, ctx: Ctx): { frame: string; captured: Atom[] } {
-    const captured = freeAtoms(body, ctx.locals).filter((a) => (a as { name: string }).name !== x.name);
-    const name = `${ctx.owner}$k${++ctx.n}`;
+    const captured = freeAtoms(body, ctx.locals).filter((a) => a.name !== x.name);
+    const name = fresh(ctx, "k");
     this.frames.push({ name, captured: captured.map(binderOf), x, body: this.comp(body, ctx), prelude: ctx.prelude });
     return { frame: name, captured };
   }
@@ -115,7 +118,7 @@ class Cps {
       case "App": {
         if (!this.direct(c.fn, c.known, ctx)) return this.jump(c.fn, c.args, c.known, ctx);
         const t = resolve(c.fn.type);
-        const x: Binder = { name: `${ctx.owner}$r${++ctx.n}`, type: t.tag === "Fun" ? t.ret : tUnit, rep: c.rep };
+        const x: Binder = { name: fresh(ctx, "r"), type: t.tag === "Fun" ? t.ret : tUnit, rep: c.rep };
         return { tag: "LetApp", x, fn: c.fn, args: c.args, known: c.known, body: { tag: "Return", atom: { tag: "Var", name: x.name, type: x.type, rep: x.rep } } };
       }
       case "If": return { tag: "If", cond: c.cond, then: this.comp(c.then, ctx), else: this.comp(c.else, ctx) };
@@ -124,12 +127,12 @@ class Cps {
       case "Handle": return this.handle(c, ctx);
       case "Spawn": {
         // the process's body: a frame (its value ignored) on an empty continuation
-        const { frame, captured } = this.frame({ name: `${ctx.owner}$start${ctx.n + 1}`, type: tUnit, rep: "unit" }, c.body, ctx);
+        const { frame, captured } = this.frame({ name: fresh(ctx, "start"), type: tUnit, rep: "unit" }, c.body, ctx);
         return { tag: "Spawn", kind: c.kind, frame, captured };
       }
       case "Receive": {
         // recv, then the clauses on the message (an eq)
-        const msg: Binder = { name: `${ctx.owner}$msg${ctx.n + 1}`, type: tUnit, rep: "eq" };
+        const msg: Binder = { name: fresh(ctx, "msg"), type: tUnit, rep: "eq" };
         const match: Comp = { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type, rep: "eq" }, clauses: c.clauses, rep: c.rep };
         const { frame, captured } = this.frame(msg, match, ctx);
         return { tag: "Push", frame, captured, body: { tag: "Recv" } };
@@ -143,10 +146,10 @@ class Cps {
     const clauseBound = new Set<string>(c.params.map((q) => q.x.name));
     for (const o of c.ops) for (const q of [...o.args, ...(o.k ? [o.k] : [])]) patVars(q).forEach((n) => clauseBound.add(n));
     patVars(c.ret.pat).forEach((n) => clauseBound.add(n));
-    const env = new Map<string, Atom>();
+    const env = new Map<string, Var>();
     for (const body of [...c.ops.map((o) => o.body), c.ret.body])
-      for (const a of freeAtoms(body, ctx.locals)) if (!clauseBound.has((a as { name: string }).name)) env.set((a as { name: string }).name, a);
-    const name = `${ctx.owner}$h${++ctx.n}`;
+      for (const a of freeAtoms(body, ctx.locals)) if (!clauseBound.has(a.name)) env.set(a.name, a);
+    const name = fresh(ctx, "h");
     this.handlers.push({
       name, shallow: c.shallow, env: [...env.values()].map(binderOf), params: c.params.map((q) => q.x), prelude: ctx.prelude,
       ops: c.ops.map((o) => ({ op: o.op, args: o.args, k: o.k, body: this.comp(o.body, ctx) })),
