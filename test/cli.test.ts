@@ -116,6 +116,9 @@ describe("tools/run-pass.ts", () => {
     const bad = tool("run-pass", program("cpsuntil.links", "1\n"), "--until", "codegen", "--backend", "cps");
     expect(bad.status).toBe(1);
     expect(bad.firstErr).toContain("the cps pipeline has no such pass");
+    const badDump = tool("run-pass", program("cpsdump2.links", "1\n"), "--dump=cps");
+    expect(badDump.status).toBe(1);
+    expect(badDump.firstErr).toContain("cps: the wasmfx pipeline has no such pass");
   }, T);
 
   it("--dump prints a header per pass, --backend runs the program", () => {

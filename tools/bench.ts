@@ -237,7 +237,7 @@ for (const name of Object.keys(jsBaselines)) {
 // ---------------------------------------------------------------- cps beside wasmfx
 // The same programs on the cps backend, in this run: with selective CPS (mark-pure, the default)
 // and without it (every function in CPS), each against wasmfx's time above.
-const wasmfxMs = (name: string) => (results[`wasmfx:${name}`] as { ms: number; output: string } | undefined);
+const wasmfxResult = (name: string) => results[`wasmfx:${name}`] as { ms: number; output: string };
 /** Compile `text` for the cps backend (optionally without mark-pure) and time `reps` runs. */
 function benchCps(name: string, text: string, selective: boolean, reps: number) {
   const passes = pipelines.cps.filter((p) => selective || p.name !== "mark-pure");
@@ -258,7 +258,7 @@ function benchCps(name: string, text: string, selective: boolean, reps: number) 
 }
 for (const name of Object.keys(jsBaselines)) {
   if (quick && name !== "fib") continue;
-  const fx = wasmfxMs(name)!;
+  const fx = wasmfxResult(name);
   const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
   for (const selective of [true, false]) {
     progress(`${name} on cps${selective ? "" : " without selective CPS"}`);

@@ -15,7 +15,7 @@ const passNames = allPasses.map((p) => p.name);
 
 /** `all`, or a comma-separated list of pass names. */
 const parseDumpList = (s: string): Option.Option<string[]> => {
-  if (s === "all") return Option.some(passNames);
+  if (s === "all") return Option.some(["all"]); // the chosen backend's passes, expanded below
   const names = s.split(",").map((n) => n.trim()).filter((n) => n !== "");
   return names.length > 0 && names.every((n) => passNames.includes(n)) ? Option.some(names) : Option.none();
 };
@@ -69,13 +69,15 @@ const runPass = Command.make(
       }
       if (Option.isNone(o.file)) return yield* usageError("missing FILE (run `run-pass --help` for usage)");
       const until = Option.getOrUndefined(o.until);
-      if (until && !pipeline.some((p) => p.name === until))
-        return yield* usageError(`--until ${until}: the ${backend === "cps" ? "cps" : "wasmfx"} pipeline has no such pass (${pipeline.map((p) => p.name).join(", ")})`);
+      const dump = Option.map(o.dump, (ns) => (ns[0] === "all" ? pipeline.map((p) => p.name) : ns));
+      const missing = [...(until ? [until] : []), ...Option.getOrElse(dump, () => [])].filter((n) => !pipeline.some((p) => p.name === n));
+      if (missing.length > 0)
+        return yield* usageError(`${missing.join(", ")}: the ${backend === "cps" ? "cps" : "wasmfx"} pipeline has no such pass (${pipeline.map((p) => p.name).join(", ")})`);
       if (backend && until && until !== pipeline.at(-1)!.name)
         return yield* usageError(`--backend needs the whole pipeline, but --until stops after ${until}`);
       // With no output option, show the IR after the last pass that runs.
       const quiet = Option.isNone(o.dump) && !backend && !o.json && !o.time;
-      const dumpSet = new Set(Option.getOrElse(o.dump, () => (quiet ? [until ?? pipeline.at(-1)!.name] : [])));
+      const dumpSet = new Set(Option.getOrElse(dump, () => (quiet ? [until ?? pipeline.at(-1)!.name] : [])));
 
       const src = yield* readSource(o.file.value);
       const passes: { name: string; from: string; to: string; ms: number; dump?: string }[] = [];
