@@ -1,0 +1,345 @@
+// infer, part: expressions and patterns. Each node gets its type; `eff` is the effect row of the
+// enclosing function. Let/letrec chains (value restriction, signatures), handlers (which remove
+// the operations they handle from the row), switch/receive clauses and pattern bindings.
+import { type Span, typeError } from "../ir/common.js";
+import type { CExpr, CPat, Clause } from "../ir/core.js";
+import {
+  HEAR, WILD, type Scheme, type TVar, type Type, mkRow, resolve, rowEmpty, tBool, tChar, tFloat, tInt, tList, tString, tUnit,
+} from "../ir/types.js";
+import {
+  type InferState, fresh, generalize, lookup, lowerLevels, mono, popBinding, pushBinding, withBindings,
+} from "./infer-env.js";
+import { type Signature, annotation, signature } from "./infer-types.js";
+import { expect, expectEffects } from "./infer-unify.js";
+
+export function expr(st: InferState, e: CExpr, eff: Type): Type {
+  const t = exprInner(st, e, eff);
+  e.type = t;
+  return t;
+}
+
+/**
+ * A chain of Let/LetRec (a block, or a whole program) is walked iteratively, not recursively,
+ * so long programs do not exhaust the JS stack.
+ */
+function bindingChain(st: InferState, e: CExpr, eff: Type): Type {
+  const chain: CExpr[] = [];
+  const bound: string[] = [];
+  let cur = e;
+  try {
+    while (cur.tag === "Let" || cur.tag === "LetRec") {
+      chain.push(cur);
+      if (cur.tag === "Let") {
+        const s = letScheme(st, cur, eff);
+        pushBinding(st, cur.name, s);
+        bound.push(cur.name);
+      } else {
+        const schemes = letRecSchemes(st, cur);
+        cur.binds.forEach((b, i) => { pushBinding(st, b.name, schemes[i]!); bound.push(b.name); });
+      }
+      cur = cur.body;
+    }
+    const t = expr(st, cur, eff);
+    for (const x of chain) x.type = t;
+    return t;
+  } finally {
+    for (let i = bound.length - 1; i >= 0; i--) popBinding(st, bound[i]!);
+  }
+}
+
+function letScheme(st: InferState, e: Extract<CExpr, { tag: "Let" }>, eff: Type): Scheme {
+  st.level++;
+  let sig: Signature | undefined;
+  if (e.sig) {
+    sig = signature(st, e.sig);
+    st.annotScopes.push(sig.scope);
+  }
+  let t: Type;
+  try {
+    t = expr(st, e.rhs, eff);
+    if (sig) expect(st, t, sig.type, e.rhs.span, `definition of ${e.name}`);
+  } finally {
+    if (sig) st.annotScopes.pop();
+  }
+  st.level--;
+  if (sig && !isValue(e.rhs) && generalize(st, sig.type).vars.some((v) => v.rigid))
+    throw typeError(`the signature of ${e.name} is polymorphic but its definition is not a value, so it cannot be generalised (value restriction)`, e.span);
+  if (e.stmt) expect(st, t, tUnit, e.rhs.span, "statement (an expression followed by `;`)");
+  const s = isValue(e.rhs) ? generalize(st, t) : mono(lowerLevels(st, t));
+  e.scheme = s;
+  return s;
+}
+
+function letRecSchemes(st: InferState, e: Extract<CExpr, { tag: "LetRec" }>): Scheme[] {
+  st.level++;
+  const monos = e.binds.map(() => fresh(st));
+  // A function with a signature is used at its (polymorphic) signature inside the group too.
+  const sigs = e.binds.map((b) => {
+    if (!b.sig) return undefined;
+    st.level++;
+    const sig = signature(st, b.sig);
+    st.level--;
+    const scheme = generalize(st, sig.type);
+    lowerLevels(st, sig.type);
+    return { ...sig, scheme };
+  });
+  withBindings(st, e.binds.map((b, i) => [b.name, sigs[i]?.scheme ?? mono(monos[i]!)]), () => {
+    e.binds.forEach((b, i) => {
+      let scope: Map<string, TVar> | "closed" | undefined;
+      const sig = sigs[i];
+      if (sig) {
+        expect(st, monos[i]!, sig.type, b.span, `function ${b.name}`);
+        scope = sig.scope;
+      }
+      if (scope) st.annotScopes.push(scope);
+      try {
+        const t = expr(st, b.fn, fresh(st, "row"));
+        expect(st, t, monos[i]!, b.span, `function ${b.name}`);
+      } finally {
+        if (scope) st.annotScopes.pop();
+      }
+    });
+  });
+  st.level--;
+  const schemes = monos.map((m) => generalize(st, m));
+  e.binds.forEach((b, i) => (b.scheme = schemes[i]));
+  return schemes;
+}
+
+function exprInner(st: InferState, e: CExpr, eff: Type): Type {
+  switch (e.tag) {
+    case "Lit":
+      switch (e.lit.kind) {
+        case "Int": return tInt;
+        case "Float": return tFloat;
+        case "String": return tString;
+        case "Char": return tChar;
+        case "Bool": return tBool;
+      }
+    // falls through (unreachable)
+    case "Var": return lookup(st, e.name, e.span);
+    case "Lam": {
+      const params = e.params.map(() => fresh(st));
+      const bodyEff = fresh(st, "row");
+      const ret = withBindings(st, e.params.map((n, i) => [n, mono(params[i]!)]), () => expr(st, e.body, bodyEff));
+      return { tag: "Fun", params, eff: bodyEff, ret };
+    }
+    case "App": {
+      const tf = expr(st, e.fn, eff);
+      const targs = e.args.map((a) => expr(st, a, eff));
+      const rf = resolve(tf);
+      if (rf.tag === "Fun" && rf.params.length === targs.length) {
+        targs.forEach((ta, i) => expect(st, ta, rf.params[i]!, e.args[i]!.span));
+        expectEffects(st, rf.eff, eff, e.span);
+        return rf.ret;
+      }
+      if (rf.tag === "Fun")
+        throw typeError(`this function takes ${rf.params.length} argument(s) but is applied to ${targs.length}`, e.span);
+      const ret = fresh(st);
+      expect(st, tf, { tag: "Fun", params: targs, eff, ret }, e.fn.span, "function");
+      return ret;
+    }
+    case "Let": case "LetRec":
+      return bindingChain(st, e, eff);
+    case "If": {
+      expect(st, expr(st, e.cond, eff), tBool, e.cond.span, "condition");
+      const t = expr(st, e.then, eff);
+      expect(st, expr(st, e.else, eff), t, e.else.span, "else branch");
+      return t;
+    }
+    case "Con": {
+      const ta = e.arg ? expr(st, e.arg, eff) : tUnit;
+      return { tag: "Variant", row: { tag: "RowExtend", label: e.name, presence: { tag: "Pre", type: ta }, rest: fresh(st, "row") } };
+    }
+    case "Record": {
+      let rest: Type = rowEmpty;
+      const fields: [string, Type][] = e.fields.map(([l, x]) => [l, { tag: "Pre", type: expr(st, x, eff) }]);
+      if (e.ext) {
+        const r = fresh(st, "row");
+        // the extended record must not already have these labels
+        const without = mkRow(e.fields.map(([l]) => [l, { tag: "Abs" }]), r);
+        expect(st, expr(st, e.ext, eff), { tag: "Record", row: without }, e.ext.span, "record");
+        rest = r;
+      }
+      return { tag: "Record", row: mkRow(fields, rest) };
+    }
+    case "Proj": {
+      const t = fresh(st);
+      const tr = expr(st, e.expr, eff);
+      expect(st, tr, { tag: "Record", row: { tag: "RowExtend", label: e.label, presence: { tag: "Pre", type: t }, rest: fresh(st, "row") } }, e.expr.span, "record");
+      return t;
+    }
+    case "Update": {
+      const r = fresh(st, "row");
+      const old = mkRow(e.fields.map(([l]) => [l, { tag: "Pre", type: fresh(st) }]), r);
+      expect(st, expr(st, e.record, eff), { tag: "Record", row: old }, e.record.span, "record");
+      return { tag: "Record", row: mkRow(e.fields.map(([l, x]) => [l, { tag: "Pre", type: expr(st, x, eff) }]), r) };
+    }
+    case "Nil": return tList(fresh(st));
+    case "Cons": {
+      const th = expr(st, e.head, eff);
+      const tl = tList(th);
+      expect(st, expr(st, e.tail, eff), tl, e.tail.span, "list tail");
+      return tl;
+    }
+    case "Case": {
+      const ts = expr(st, e.scrutinee, eff);
+      return clauses(st, ts, e.clauses, eff, e.span);
+    }
+    case "Receive": {
+      const tm = fresh(st);
+      // receiving is wild, like recv()
+      const needed = mkRow([[HEAR, { tag: "Pre", type: tm }], [WILD, { tag: "Pre", type: tUnit }]], fresh(st, "row"));
+      expectEffects(st, needed, eff, e.span);
+      return clauses(st, tm, e.clauses, eff, e.span);
+    }
+    case "Do": {
+      const targs = e.args.map((a) => expr(st, a, eff));
+      const ret = fresh(st);
+      if (!st.opSites.has(e.op)) st.opSites.set(e.op, e.span);
+      const needed: Type = { tag: "RowExtend", label: e.op, presence: { tag: "Pre", type: { tag: "Op", params: targs, ret } }, rest: fresh(st, "row") };
+      expectEffects(st, needed, eff, e.span, `operation ${e.op}`);
+      return ret;
+    }
+    case "Handle": return handle(st, e, eff);
+    case "Spawn": {
+      const bodyEff: Type = { tag: "RowExtend", label: HEAR, presence: { tag: "Pre", type: fresh(st) }, rest: fresh(st, "row") };
+      const t = expr(st, e.body, bodyEff);
+      if (e.kind === "spawnWait") return t;
+      return { tag: "Con", name: "Process", args: [bodyEff] };
+    }
+    case "Annot": {
+      const ta = annotation(st, e.annot);
+      expect(st, expr(st, e.expr, eff), ta, e.expr.span);
+      return ta;
+    }
+  }
+}
+
+
+/** Switch/receive clauses: top-level constructor patterns close the variant unless a clause catches all. */
+function clauses(st: InferState, ts: Type, clauses: Clause[], eff: Type, span: Span): Type {
+  const cons = new Map<string, Type>();
+  let catchAll = false;
+  for (const c of clauses) {
+    const p = stripAs(c.pat);
+    if (p.tag === "PCon") { if (!cons.has(p.name)) cons.set(p.name, fresh(st)); }
+    else if (p.tag === "PVar" || p.tag === "PAny") catchAll = true;
+  }
+  if (cons.size > 0) {
+    const row = mkRow([...cons].map(([l, t]) => [l, { tag: "Pre", type: t }]), catchAll ? fresh(st, "row") : rowEmpty);
+    expect(st, ts, { tag: "Variant", row }, span, "scrutinee");
+  }
+  const result = fresh(st);
+  for (const c of clauses) {
+    const binds: [string, Scheme][] = [];
+    pat(st, c.pat, ts, binds);
+    const tb = withBindings(st, binds, () => expr(st, c.body, eff));
+    expect(st, tb, result, c.body.span, "case body");
+  }
+  return result;
+}
+
+function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type): Type {
+  // Operation signatures of the handled operations.
+  const sigs = new Map<string, { params: Type[]; ret: Type }>();
+  for (const o of e.ops) {
+    const prev = sigs.get(o.op);
+    if (prev && prev.params.length !== o.args.length)
+      throw typeError(`operation ${o.op} is handled with ${o.args.length} and ${prev.params.length} arguments`, o.span);
+    if (!prev) sigs.set(o.op, { params: o.args.map(() => fresh(st)), ret: fresh(st) });
+  }
+  const rho = fresh(st, "row");
+  const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret } }]), rho);
+  const outer = mkRow([...sigs].map(([op]) => [op, fresh(st, "presence")]), rho);
+  // handling is wild (`~>`), as in Links
+  expectEffects(st, { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: fresh(st, "row") }, eff, e.span, "handler");
+  expectEffects(st, outer, eff, e.span, "handler");
+  const paramTypes = e.params.map((p) => expr(st, p.init, eff));
+  const paramBinds: [string, Scheme][] = e.params.map((p, i) => [p.name, mono(paramTypes[i]!)]);
+  const tb = expr(st, e.body, inner);
+  const result = fresh(st);
+  // return clause
+  {
+    const binds: [string, Scheme][] = [...paramBinds];
+    pat(st, e.ret.pat, tb, binds);
+    const t = withBindings(st, binds, () => expr(st, e.ret.body, eff));
+    expect(st, t, result, e.ret.body.span, "return clause");
+  }
+  for (const o of e.ops) {
+    const s = sigs.get(o.op)!;
+    const binds: [string, Scheme][] = [...paramBinds];
+    o.args.forEach((a, i) => pat(st, a, s.params[i]!, binds));
+    if (o.k) {
+      const kType: Type = e.shallow
+        ? { tag: "Fun", params: [s.ret], eff: inner, ret: tb }
+        : { tag: "Fun", params: [s.ret, ...paramTypes], eff, ret: result };
+      pat(st, o.k, kType, binds);
+    }
+    const t = withBindings(st, binds, () => expr(st, o.body, eff));
+    expect(st, t, result, o.body.span, "operation clause");
+  }
+  return result;
+}
+
+function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): void {
+  switch (p.tag) {
+    case "PAny": return;
+    case "PVar": p.type = t; binds.push([p.name, mono(t)]); return;
+    case "PLit": {
+      const lt = p.lit.kind === "Int" ? tInt : p.lit.kind === "Float" ? tFloat : p.lit.kind === "String" ? tString : p.lit.kind === "Char" ? tChar : tBool;
+      expect(st, t, lt, p.span, "pattern");
+      return;
+    }
+    case "PCon": {
+      const ta = p.arg ? fresh(st) : tUnit;
+      expect(st, t, { tag: "Variant", row: { tag: "RowExtend", label: p.name, presence: { tag: "Pre", type: ta }, rest: fresh(st, "row") } }, p.span, "pattern");
+      if (p.arg) pat(st, p.arg, ta, binds);
+      return;
+    }
+    case "PRecord": {
+      const fieldTypes = p.fields.map(() => fresh(st));
+      const rest = p.rest ? fresh(st, "row") : rowEmpty;
+      expect(st, t, { tag: "Record", row: mkRow(p.fields.map(([l], i) => [l, { tag: "Pre", type: fieldTypes[i]! }]), rest) }, p.span, "pattern");
+      p.fields.forEach(([, q], i) => pat(st, q, fieldTypes[i]!, binds));
+      if (p.rest) pat(st, p.rest, { tag: "Record", row: rest }, binds);
+      return;
+    }
+    case "PNil": expect(st, t, tList(fresh(st)), p.span, "pattern"); return;
+    case "PCons": {
+      const te = fresh(st);
+      expect(st, t, tList(te), p.span, "pattern");
+      pat(st, p.head, te, binds);
+      pat(st, p.tail, tList(te), binds);
+      return;
+    }
+    case "PAs": pat(st, p.pat, t, binds); p.type = t; binds.push([p.name, mono(t)]); return;
+    case "PNeg":
+      // the excluded constructors may occur (with any payload); matching them fails at run time
+      expect(st, t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, fresh(st, "presence")]), fresh(st, "row")) }, p.span, "pattern");
+      return;
+    case "PAnnot": {
+      const ta = annotation(st, p.type);
+      expect(st, t, ta, p.span, "pattern");
+      pat(st, p.pat, ta, binds);
+      return;
+    }
+  }
+}
+
+
+function stripAs(p: CPat): CPat {
+  while (p.tag === "PAs" || p.tag === "PAnnot") p = p.pat;
+  return p;
+}
+
+function isValue(e: CExpr): boolean {
+  switch (e.tag) {
+    case "Lit": case "Var": case "Lam": case "Nil": return true;
+    case "Con": return !e.arg || isValue(e.arg);
+    case "Record": return e.fields.every(([, x]) => isValue(x)) && (!e.ext || isValue(e.ext));
+    case "Cons": return isValue(e.head) && isValue(e.tail);
+    case "Annot": return isValue(e.expr);
+    default: return false;
+  }
+}

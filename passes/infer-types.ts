@@ -1,0 +1,231 @@
+// infer, part: type expressions (signatures, annotations, typenames, primitive types) to types.
+// Named variables of a signature are rigid; typename uses become lazily expanded aliases, with
+// Links' effect sugar for implicit and omitted effect-row arguments.
+import { typeError, unsupported } from "../ir/common.js";
+import type { TypeDecl } from "../ir/core.js";
+import type { RowExpr, TypeArg, TypeExpr } from "../ir/surface.js";
+import {
+  HEAR, WILD, type Kind, type Scheme, type TVar, type Type, mkRow, rowEmpty, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
+} from "../ir/types.js";
+import { type InferState, fresh, generalize, substitute } from "./infer-env.js";
+
+/** A signature's type, and the scope of its named variables in the body's annotations. */
+export interface Signature {
+  type: Type;
+  scope: Map<string, TVar> | "closed";
+}
+
+export function schemeOf(st: InferState, texpr: TypeExpr): Scheme {
+  st.level++;
+  const t = typeOf(st, texpr, new Map());
+  st.level--;
+  return generalize(st, t);
+}
+
+function typeOf(st: InferState, te: TypeExpr, vars: Map<string, TVar>): Type {
+  switch (te.tag) {
+    case "TVar": return namedVar(st, te.name, "type", vars);
+    case "TCon": return typeCon(st, te, vars);
+    case "TFun":
+      return { tag: "Fun", params: te.params.map((p) => typeOf(st, p, vars)), eff: rowOf(st, te.effects, vars, "effect"), ret: typeOf(st, te.ret, vars) };
+    case "TRecord": return { tag: "Record", row: rowOf(st, te.row, vars, "record") };
+    case "TTuple": return te.items.length === 1 ? typeOf(st, te.items[0]!, vars) : tupleType(te.items.map((x) => typeOf(st, x, vars)));
+    case "TVariant": return { tag: "Variant", row: rowOf(st, te.row, vars, "variant") };
+    case "TList": return tList(typeOf(st, te.elem, vars));
+    case "TForall": return typeOf(st, te.body, vars);
+    case "TMu": throw unsupported("recursive types (mu) in annotations", te.span);
+  }
+}
+
+function namedVar(st: InferState, name: string, kind: Kind, vars: Map<string, TVar>): TVar {
+  if (name === "_") {
+    // an anonymous variable written in a signature is rigid too: the definition may not refine it
+    const v = fresh(st, kind);
+    if (st.rigidVars && st.inSignature) v.rigid = "_";
+    return v;
+  }
+  const key = `${kind}:${name}`;
+  let v = vars.get(key);
+  if (!v) {
+    vars.set(key, (v = fresh(st, kind)));
+    if (st.rigidVars) v.rigid = name;
+  }
+  return v;
+}
+
+/**
+ * A signature's type. Its named variables are rigid. With an explicit `forall`, every named
+ * variable must be quantified, and the names are not in scope in the body's annotations;
+ * otherwise annotations in the body refer to the signature's variables.
+ */
+export function signature(st: InferState, te: TypeExpr): Signature {
+  st.rigidVars = true;
+  st.inSignature = true;
+  try {
+    const vars = new Map<string, TVar>();
+    if (te.tag === "TForall") {
+      const quantified = new Set(te.vars.map((v) => v.replace(/::.*/, "")));
+      const type = typeOf(st, te.body, vars);
+      for (const key of vars.keys()) {
+        const name = key.slice(key.indexOf(":") + 1);
+        if (!quantified.has(name)) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
+      }
+      return { type, scope: "closed" };
+    }
+    return { type: typeOf(st, te, vars), scope: vars };
+  } finally {
+    st.rigidVars = false;
+    st.inSignature = false;
+  }
+}
+
+/** An annotation `e : T`: its named variables are rigid, scoped as `annotScope` says. */
+export function annotation(st: InferState, te: TypeExpr): Type {
+  const scope = annotScope(st);
+  st.rigidVars = true;
+  try {
+    return typeOf(st, te, scope);
+  } finally {
+    st.rigidVars = false;
+  }
+}
+
+function annotScope(st: InferState): Map<string, TVar> {
+  const top = st.annotScopes[st.annotScopes.length - 1]!;
+  // In a function whose signature quantifies explicitly, the signature's variables are not in
+  // scope in annotations, and no other named variable is either.
+  if (top === "closed") return new Proxy(new Map<string, TVar>(), {
+    get: (m, prop) => prop === "get"
+      ? (key: string) => { throw typeError(`the type variable ${key.slice(key.indexOf(":") + 1)} is not bound (the enclosing signature quantifies its variables with forall)`); }
+      : Reflect.get(m, prop, m),
+  });
+  return top;
+}
+
+function typeCon(st: InferState, te: Extract<TypeExpr, { tag: "TCon" }>, vars: Map<string, TVar>): Type {
+  const args = [...te.args];
+  const argType = (i: number): Type => {
+    const a = args[i];
+    if (!a) throw typeError(`type constructor ${te.name} needs more arguments`, te.span);
+    return a.tag === "Type" ? typeOf(st, a.type, vars) : rowOf(st, a.row, vars, "effect");
+  };
+  const argRow = (i: number): Type => {
+    const a = args[i];
+    if (!a) return fresh(st, "row");
+    if (a.tag === "Row") return rowOf(st, a.row, vars, "effect");
+    if (a.type.tag === "TVar") return namedVar(st, a.type.name, "row", vars);
+    throw typeError(`type constructor ${te.name} expects a row argument`, te.span);
+  };
+  const arity = (n: number) => {
+    if (args.length !== n) throw typeError(`type constructor ${te.name} takes ${n} argument(s) but is given ${args.length}`, te.span);
+  };
+  let decl = st.aliases.get(te.name);
+  if (decl) {
+    // A typename whose body has arrows with anonymous effects takes the effect row as an
+    // implicit last argument (Links' effect sugar): `typename Comp(a) = () ~> a` … `Comp(a, {E|e})`.
+    if (args.length === decl.params.length + 1 && args[args.length - 1]!.tag === "Row")
+      decl = { ...decl, params: [...decl.params, IMPLICIT_EFFECT], type: withImplicitEffect(decl.type) };
+    // Trailing effect parameters may be omitted (Links' effect sugar): they become fresh rows.
+    if (args.length < decl.params.length && decl.params.slice(args.length).every((p) => rowVarsOf(decl!.type).has(p)))
+      for (let i = args.length; i < decl.params.length; i++) (args as TypeArg[]).push({ tag: "Row", row: { fields: [], rest: "_" } });
+    // a user's typename shadows a built-in type of the same name
+    arity(decl.params.length);
+    const d = decl;
+    return alias(st, d, d.params.map((_, i) => argType(i)));
+  }
+  switch (te.name) {
+    case "Int": arity(0); return tInt;
+    case "Float": arity(0); return tFloat;
+    case "Bool": arity(0); return tBool;
+    case "Char": arity(0); return tChar;
+    case "String": arity(0); return tString;
+    case "List": arity(1); return tList(argType(0));
+    case "Process": case "Mailbox": return { tag: "Con", name: "Process", args: [argRow(0)] };
+    case "Comp": // Comp(a, e) = () ~e~> a; Comp(a) has an anonymous row
+      return { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: argRow(1) }, ret: argType(0) };
+  }
+  throw typeError(`unknown type constructor ${te.name}`, te.span);
+}
+
+function alias(st: InferState, decl: TypeDecl, args: Type[]): Type {
+  let body: Type | undefined;
+  return {
+    tag: "Alias", name: decl.name, args,
+    get body(): Type {
+      if (!body) {
+        const vars = new Map<string, TVar>();
+        // Bind the parameters; the expansion shares the argument types.
+        const sub = new Map<number, Type>();
+        decl.params.forEach((p, i) => {
+          const v = namedVar(st, p, "type", vars);
+          sub.set(v.id, args[i]!);
+          const rv = namedVar(st, p, "row", vars);
+          sub.set(rv.id, args[i]!);
+        });
+        body = substitute(typeOf(st, decl.type, vars), sub);
+      }
+      return body;
+    },
+  };
+}
+
+function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect"): Type {
+  const fields: [string, Type][] = r.fields.map((f) => {
+    const label = f.label === "" ? HEAR : f.label;
+    switch (f.presence.kind) {
+      case "absent": return [label, { tag: "Abs" }];
+      case "poly": return [label, namedVar(st, f.presence.name, "presence", vars)];
+      case "present": {
+        let te = f.presence.type;
+        // `Op: forall a. (A) => B`: approximated monomorphically (the quantifier is dropped,
+        // so one use of the operation fixes its type in the row)
+        while (te && te.tag === "TForall") te = te.body;
+        let t: Type;
+        if (sort === "effect" && label !== HEAR) {
+          if (te && te.tag === "TFun" && (te as { op?: boolean }).op) {
+            t = { tag: "Op", params: te.params.map((p) => typeOf(st, p, vars)), ret: typeOf(st, te.ret, vars) };
+          } else t = { tag: "Op", params: [], ret: te ? typeOf(st, te, vars) : tUnit };
+        } else t = te ? typeOf(st, te, vars) : tUnit;
+        return [label, { tag: "Pre", type: t }];
+      }
+    }
+  });
+  if (r.wild && !fields.some(([l]) => l === WILD)) fields.push([WILD, { tag: "Pre", type: tUnit }]);
+  const tail: Type = r.rest === undefined ? rowEmpty : r.implicit ? fresh(st, "row") : namedVar(st, r.rest, "row", vars);
+  return mkRow(fields, tail);
+}
+
+const IMPLICIT_EFFECT = "%implicit-effect";
+
+/** Make every arrow with an anonymous effect row in `t` use the row variable IMPLICIT_EFFECT. */
+function withImplicitEffect(t: TypeExpr): TypeExpr {
+  const go = (x: TypeExpr): TypeExpr => {
+    switch (x.tag) {
+      case "TFun": return { ...x, params: x.params.map(go), ret: go(x.ret), effects: x.effects.rest === "_" && !x.op ? { ...x.effects, rest: IMPLICIT_EFFECT, implicit: false } : x.effects };
+      case "TCon": return { ...x, args: x.args.map((a) => (a.tag === "Type" ? { tag: "Type", type: go(a.type) } : a)) };
+      case "TTuple": return { ...x, items: x.items.map(go) };
+      case "TList": return { ...x, elem: go(x.elem) };
+      case "TMu": case "TForall": return { ...x, body: go(x.body) };
+      default: return x;
+    }
+  };
+  return go(t);
+}
+
+/** Names used as row variables (row tails) anywhere in a type expression. */
+function rowVarsOf(t: TypeExpr, out = new Set<string>()): Set<string> {
+  const row = (r: RowExpr) => {
+    if (r.rest) out.add(r.rest);
+    for (const f of r.fields) if (f.presence.kind === "present" && f.presence.type) rowVarsOf(f.presence.type, out);
+  };
+  switch (t.tag) {
+    case "TCon": t.args.forEach((a) => (a.tag === "Type" ? rowVarsOf(a.type, out) : row(a.row))); break;
+    case "TFun": t.params.forEach((p) => rowVarsOf(p, out)); row(t.effects); rowVarsOf(t.ret, out); break;
+    case "TRecord": case "TVariant": row(t.row); break;
+    case "TTuple": t.items.forEach((x) => rowVarsOf(x, out)); break;
+    case "TList": rowVarsOf(t.elem, out); break;
+    case "TMu": case "TForall": rowVarsOf(t.body, out); break;
+    case "TVar": break;
+  }
+  return out;
+}

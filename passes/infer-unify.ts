@@ -1,0 +1,187 @@
+// infer, part: unification. Types, Rémy-style rows (records, variants, effects) and presence
+// flags; the occurs check and level adjustment when a variable is bound; recursive typenames
+// unified coinductively; and the two Links-style type-error messages (`expect`, `expectEffects`).
+import { type Span, typeError } from "../ir/common.js";
+import { type TVar, type Type, TypeNames, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
+
+/** What unification keeps between calls: the pairs of type names being unified (see `unify`). */
+export interface UnifyState {
+  aliasPairs: Set<string>;
+}
+
+class UnifyError extends Error {
+  constructor(readonly reason?: string) {
+    super(reason);
+  }
+}
+
+export function unify(st: UnifyState, a: Type, b: Type): void {
+  a = prune(a);
+  b = prune(b);
+  if (a === b) return;
+  if (a.tag === "TVar") return bindVar(a, b);
+  if (b.tag === "TVar") return bindVar(b, a);
+  if (a.tag === "Alias" && b.tag === "Alias" && a.name === b.name && a.args.length === b.args.length) {
+    a.args.forEach((x, i) => unify(st, x, b.args[i]!));
+    return;
+  }
+  if (a.tag === "Alias" || b.tag === "Alias") {
+    // Recursive type names unify coinductively: a pair already being unified is assumed equal.
+    const key = `${typeKey(a)}=${typeKey(b)}`;
+    if (st.aliasPairs.has(key)) return;
+    st.aliasPairs.add(key);
+    try {
+      return a.tag === "Alias" ? unify(st, a.body, b) : unify(st, a, (b as Extract<Type, { tag: "Alias" }>).body);
+    } finally {
+      st.aliasPairs.delete(key);
+    }
+  }
+  switch (a.tag) {
+    case "Con":
+      if (b.tag !== "Con" || a.name !== b.name || a.args.length !== b.args.length) throw new UnifyError();
+      a.args.forEach((x, i) => unify(st, x, b.args[i]!));
+      return;
+    case "Fun":
+      if (b.tag !== "Fun" || a.params.length !== b.params.length) throw new UnifyError();
+      a.params.forEach((x, i) => unify(st, x, b.params[i]!));
+      unify(st, a.eff, b.eff);
+      unify(st, a.ret, b.ret);
+      return;
+    case "Op":
+      if (b.tag !== "Op" || a.params.length !== b.params.length) throw new UnifyError();
+      a.params.forEach((x, i) => unify(st, x, b.params[i]!));
+      unify(st, a.ret, b.ret);
+      return;
+    case "Record": case "Variant":
+      if (b.tag !== a.tag) throw new UnifyError();
+      return unify(st, a.row, b.row);
+    case "RowEmpty":
+      if (b.tag === "RowEmpty") return;
+      if (b.tag === "RowExtend") return unify(st, b, a);
+      throw new UnifyError();
+    case "RowExtend": {
+      if (b.tag !== "RowExtend" && b.tag !== "RowEmpty") throw new UnifyError();
+      if (unifySameTail(st, a, b)) return;
+      const tailBefore = rowFields(a.rest).tail;
+      const [p, rest] = rewriteRow(b, a.label);
+      if (tailBefore.tag === "TVar" && tailBefore.ref) throw new UnifyError(); // recursive row
+      unify(st, a.presence, p);
+      unify(st, a.rest, rest);
+      return;
+    }
+    case "Pre":
+      if (b.tag !== "Pre") throw new UnifyError();
+      return unify(st, a.type, b.type);
+    case "Abs":
+      if (b.tag !== "Abs") throw new UnifyError();
+      return;
+  }
+}
+
+/**
+ * Two rows ending in the same variable: a label in one but not the other can only be absent
+ * (binding the variable would make the row recursive). Returns false when the tails differ.
+ */
+function unifySameTail(st: UnifyState, a: Type, b: Type): boolean {
+  const ra = rowFields(a), rb = rowFields(b);
+  if (ra.tail.tag !== "TVar" || ra.tail !== rb.tail) return false;
+  const fa = new Map(ra.fields), fb = new Map(rb.fields);
+  for (const [l, p] of fa) unify(st, p, fb.get(l) ?? { tag: "Abs" });
+  for (const [l, p] of fb) if (!fa.has(l)) unify(st, p, { tag: "Abs" });
+  return true;
+}
+
+/** Bring `label` to the front of `row`: its presence and the rest of the row. */
+function rewriteRow(row: Type, label: string): [Type, Type] {
+  const r = resolve(row);
+  if (r.tag === "RowExtend") {
+    if (r.label === label) return [r.presence, r.rest];
+    const [p, rest] = rewriteRow(r.rest, label);
+    return [p, { tag: "RowExtend", label: r.label, presence: r.presence, rest }];
+  }
+  // a rigid row (from a signature) cannot grow: a label not in it is absent from it
+  if (r.tag === "TVar" && r.rigid) return [{ tag: "Abs" }, r];
+  if (r.tag === "TVar") {
+    const p = freshVar("presence", r.level);
+    const rest = freshVar("row", r.level);
+    bindVar(r, { tag: "RowExtend", label, presence: p, rest });
+    return [p, rest];
+  }
+  if (r.tag === "RowEmpty") return [{ tag: "Abs" }, rowEmpty];
+  throw new UnifyError();
+}
+
+function bindVar(v: TVar, t: Type): void {
+  if (t.tag === "TVar" && t.id === v.id) return;
+  if (v.rigid) {
+    // a rigid variable only unifies with a flexible one, which then points to it
+    if (t.tag === "TVar" && !t.rigid) return bindVar(t, v);
+    throw new UnifyError();
+  }
+  // occurs check and level adjustment
+  const visit = (x: Type): void => {
+    x = prune(x);
+    if (x.tag !== "TVar") return forEachChild(x, visit);
+    if (x.id === v.id) throw new UnifyError();
+    if (x.level > v.level) {
+      // a rigid variable may not escape into an enclosing scope
+      if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
+      x.level = v.level;
+    }
+  };
+  visit(t);
+  v.ref = t;
+}
+
+/** Unify `actual` (the type of the expression at `span`) with `expected`, with a Links-style message. */
+export function expect(st: UnifyState, actual: Type, expected: Type, span: Span, what = "expression"): void {
+  try {
+    unify(st, actual, expected);
+  } catch (e) {
+    if (!(e instanceof UnifyError)) throw e;
+    const names = new TypeNames();
+    names.count(actual);
+    names.count(expected);
+    if (e.reason) throw typeError(`${e.reason}, in the ${what}`, span);
+    throw typeError(
+      `the ${what} has type\n    ${printType(actual, names)}\nbut it is expected to have type\n    ${printType(expected, names)}`,
+      span,
+    );
+  }
+}
+
+/** The callee's (or operation's) effects must be allowed by the current effect row. */
+export function expectEffects(st: UnifyState, needed: Type, eff: Type, span: Span, what = "call"): void {
+  try {
+    unify(st, needed, eff);
+  } catch (e) {
+    if (!(e instanceof UnifyError)) throw e;
+    const names = new TypeNames();
+    names.count(needed);
+    names.count(eff);
+    throw typeError(
+      `the effects of this ${what}\n    {${printType({ tag: "Record", row: needed }, names).slice(1, -1)}}\nare not allowed by the enclosing effect row\n    {${printType({ tag: "Record", row: eff }, names).slice(1, -1)}}`,
+      span,
+    );
+  }
+}
+
+/** A structural key for a type (variables by identity), used to detect recursive alias unification. */
+function typeKey(t: Type, depth = 0): string {
+  t = prune(t);
+  if (depth > 6) return "…";
+  const k = (x: Type) => typeKey(x, depth + 1);
+  switch (t.tag) {
+    case "TVar": return `'${t.id}`;
+    case "Con": return `${t.name}(${t.args.map(k).join(",")})`;
+    case "Fun": return `(${t.params.map(k).join(",")})-${k(t.eff)}->${k(t.ret)}`;
+    case "Op": return `(${t.params.map(k).join(",")})=>${k(t.ret)}`;
+    case "Record": return `{${k(t.row)}}`;
+    case "Variant": return `[${k(t.row)}]`;
+    case "Alias": return `${t.name}(${t.args.map(k).join(",")})`;
+    case "RowEmpty": return "·";
+    case "RowExtend": return `${t.label}:${k(t.presence)};${k(t.rest)}`;
+    case "Pre": return k(t.type);
+    case "Abs": return "-";
+  }
+}
