@@ -11,6 +11,10 @@ export interface Span {
 
 export const noSpan: Span = { file: "<builtin>", line: 0, col: 0, endLine: 0, endCol: 0 };
 
+/** The prelude's file name: its declarations carry it in their spans, so the IR says what is prelude. */
+export const PRELUDE_FILE = "<prelude>";
+export const fromPrelude = (node: { span: Span }): boolean => node.span.file === PRELUDE_FILE;
+
 export function spanFrom(a: Span, b: Span): Span {
   return { file: a.file, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
 }
@@ -45,7 +49,7 @@ export function renderError(err: CompileError, source?: string): string {
   const sp = err.span;
   if (!sp || sp.line === 0) return label === "error" ? `error: ${err.message}` : `error: ${label}: ${err.message}`;
   let out = `${sp.file}:${sp.line}:${sp.col}: ${label}: ${err.message}`;
-  if (source !== undefined && sp.file !== "<prelude>") {
+  if (source !== undefined && sp.file !== PRELUDE_FILE) {
     const lineText = source.split("\n")[sp.line - 1];
     if (lineText !== undefined) {
       const width = sp.endLine === sp.line ? Math.max(1, sp.endCol - sp.col) : Math.max(1, lineText.length - sp.col + 1);

@@ -5,7 +5,7 @@
 // (nested Let/LetRec), tuples are records labelled 1..n, lists are Nil/Cons, `if` always has an
 // else, comprehensions are concatMap, `var p = e` is a Case, curried functions are nested Lams.
 // Patterns stay nested (the switch-optimisation pass compiles them later).
-import { type Span, sexp, type SExp } from "./common.js";
+import { type Span, fromPrelude, sexp, type SExp } from "./common.js";
 import { type Lit, type TypeExpr, litToSExp, typeExprToSExp } from "./surface.js";
 import { type Type, type Scheme, printType } from "./types.js";
 
@@ -64,8 +64,6 @@ export interface CoreProgram {
   typenames: TypeDecl[];
   /** The whole program as one expression; the prelude's bindings enclose the user's code. */
   body: CExpr;
-  /** How many of the outermost Let/LetRec nodes come from the prelude (hidden in dumps). */
-  preludeBindings: number;
   /** Type of the final value, filled by `infer`. */
   resultType?: Type;
 }
@@ -179,8 +177,8 @@ function printScheme(s: Scheme): string {
 /** Print a program, skipping the prelude's bindings. */
 export function printCore(p: CoreProgram, typed = false): string {
   let e = p.body;
-  // Skip the prelude's outer Let/LetRec chain.
-  for (let i = 0; i < p.preludeBindings && (e.tag === "Let" || e.tag === "LetRec"); i++) e = e.body;
+  // Skip the prelude's outer Let/LetRec chain (its nodes' spans are in the prelude's file).
+  while ((e.tag === "Let" || e.tag === "LetRec") && fromPrelude(e)) e = e.body;
   const out: SExp[] = ["program", coreToSExp(e, typed)];
   if (typed && p.resultType) out.push(["result-type", printType(p.resultType)]);
   return sexp(out);

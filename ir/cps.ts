@@ -22,27 +22,31 @@
 // `f%cps`, run when direct calls nest too deeply.
 import { type SExp, sexp } from "./common.js";
 import type { CPat } from "./core.js";
-import { type Atom, type Binder, type Comp, type Fn, type MakeClosure, type Rep, type Value, atomS, binderToSExp, bindingToSExp, callToSExp, patWithReps, childComps, compToSExp, everyComp, valueAtoms, validateBoxed } from "./boxed.js";
-import { patVars } from "./core.js";
+import * as K from "./kit.js";
+import { PRIMITIVE_NAMES, checkUnit } from "./kit-check.js";
+import {
+  type Atom, type Binder, type BoxedL, type Comp, type Fn, type ProgramOf, type Rep, binderToSExp, boxedDef, boxedKit, checkCoercion, fnToSExp, printProgram, repStyle,
+} from "./boxed.js";
+import { checkFunctions } from "./closed.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import { type Type, printType } from "./types.js";
 
-export type CComp =
-  | { tag: "Let"; x: Binder; value: Value; body: CComp }
-  | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined; body: CComp }
-  | { tag: "LetComp"; x: Binder; comp: Comp; body: CComp }
-  | { tag: "LetRec"; binds: { x: Binder; closure: MakeClosure }[]; body: CComp }
-  | { tag: "Push"; frame: string; captured: Atom[]; body: CComp }
-  | { tag: "Return"; atom: Atom }
-  | { tag: "Jump"; fn: Atom; args: Atom[]; known: string | undefined }
-  | { tag: "If"; cond: Atom; then: CComp; else: CComp }
-  | { tag: "Case"; scrutinee: Atom; clauses: CClause[] }
-  | { tag: "Do"; op: string; args: Atom[] }
-  | { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp }
-  | { tag: "Spawn"; kind: "spawn" | "spawnWait" | "spawnAngel"; frame: string; captured: Atom[] }
-  | { tag: "Recv" };
+export interface Push { tag: "Push"; frame: string; captured: Atom[]; body: CComp }
+export interface Jump { tag: "Jump"; fn: Atom; args: Atom[]; known: string | undefined }
+export interface CpsHandle { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp }
+export interface CpsSpawn { tag: "Spawn"; kind: K.SpawnKind; frame: string; captured: Atom[] }
+export interface Recv { tag: "Recv" }
+/** `(let-comp x c)`: c is Boxed, in direct style */
+export interface DirectLet { tag: "LetComp"; x: Binder; comp: Comp; body: CComp }
 
-export interface CClause { pat: CPat; body: CComp }
+/** CPS as a diff of Boxed: no tail calls, handles, spawns or receives of the direct kind, no results to annotate. */
+export interface CpsL extends Omit<BoxedL, "ann" | "add" | "drop"> {
+  ann: object;
+  add: Push | Jump | CpsHandle | CpsSpawn | Recv | DirectLet;
+  drop: "App" | "Handle" | "Spawn" | "Receive" | "LetComp";
+}
+export type CComp = K.Comp<CpsL>;
+export type CClause = K.Clause<CpsL>;
 
 export interface CpsFn {
   name: string;
@@ -77,149 +81,131 @@ export interface CpsProgram {
   handlers: HandlerDef[];
   /** main in direct style when it performs nothing, else in CPS */
   main: { direct: Comp } | { cps: CComp };
-  preludeBindings: number;
   resultType: Type;
   patReps: Map<string, Rep>;
 }
 
+/** MarkedBoxed, the input of `cps`: Boxed whose functions mark-pure may have marked `pure`. */
+export type MarkedFn = Fn & { pure?: boolean };
+export type MarkedProgram = ProgramOf<Comp, MarkedFn>;
+export const printMarked = (p: MarkedProgram): string => printProgram<Comp, MarkedFn>(boxedDef, p, [], (f) => (f.pure ? ["pure"] : []));
+
 /** The name of the CPS twin of a direct function. */
 export const cpsTwin = (f: string) => `${f}%cps`;
 
-// ---------------------------------------------------------------- traversal
-export function cchildren(c: CComp): CComp[] {
-  switch (c.tag) {
-    case "Let": case "LetApp": case "LetComp": case "LetRec": case "Push": case "Handle": return [c.body];
-    case "If": return [c.then, c.else];
-    case "Case": return c.clauses.map((k) => k.body);
-    case "Return": case "Jump": case "Do": case "Spawn": case "Recv": return [];
-  }
-}
-
-/** Call `f` on c and every CPS computation inside it (iteratively). */
-export function everyCComp(c: CComp, f: (x: CComp) => void): void {
-  const todo = [c];
-  while (todo.length > 0) {
-    const x = todo.pop()!;
-    f(x);
-    todo.push(...cchildren(x));
-  }
-}
+// ---------------------------------------------------------------- the language
+const frameS = (head: string, c: K.Node, pr: K.Printer): SExp => [head, c.frame, ...c.captured.map(pr.atom)];
+export const cpsDef: K.LangDef = K.extend(boxedDef, "CPS", {
+  drop: ["App", "Handle", "Spawn", "Receive", "LetComp"],
+  add: {
+    Push: {
+      isLet: true,
+      children: (c) => [{ comp: c.body, binds: [] }], map: (c, f) => ({ ...c, body: f(c.body) }),
+      atoms: (c) => c.captured, print: (c, pr) => frameS("push", c, pr),
+    },
+    Handle: {
+      isLet: true,
+      children: (c) => [{ comp: c.body, binds: [] }], map: (c, f) => ({ ...c, body: f(c.body) }),
+      atoms: (c) => [...c.env, ...c.params],
+      print: (c, pr) => ["handle", c.handler, ["env", ...c.env.map(pr.atom)], ["params", ...c.params.map(pr.atom)]],
+    },
+    // the direct computation is Boxed: printed and checked as Boxed, not a CPS child
+    LetComp: {
+      isLet: true,
+      children: (c) => [{ comp: c.body, binds: [c.x] }], map: (c, f) => ({ ...c, body: f(c.body) }),
+      atoms: () => [],
+      print: (c, pr) => ["let-comp", pr.binder(c.x), boxedKit.printer({ binder: pr.binder, pat: pr.pat }).comp(c.comp)],
+    },
+    Jump: { children: () => [], map: (c) => c, atoms: (c) => [c.fn, ...c.args], print: (c, pr) => ["jump", K.callS(c, pr)] },
+    Spawn: { children: () => [], map: (c) => c, atoms: (c) => c.captured, print: (c, pr) => frameS(c.kind, c, pr) },
+    Recv: { children: () => [], map: (c) => c, atoms: () => [], print: () => ["recv"] },
+  },
+});
+export const cpsKit = K.kit<CComp, K.Value<CpsL>, Atom>(cpsDef);
 
 // ---------------------------------------------------------------- printer
-export function ccompToSExp(c: CComp, reps: Map<string, Rep>): SExp {
-  const items: SExp[] = [];
-  const go = (x: CComp) => ccompToSExp(x, reps);
-  for (;;) {
-    switch (c.tag) {
-      case "Let": case "LetApp": case "LetComp": case "LetRec": items.push(bindingToSExp(c, reps)); c = c.body; continue;
-      case "Push": items.push(["push", c.frame, ...c.captured.map(atomS)]); c = c.body; continue;
-      case "Handle": items.push(["handle", c.handler, ["env", ...c.env.map(atomS)], ["params", ...c.params.map(atomS)]]); c = c.body; continue;
-    }
-    break;
-  }
-  let tail: SExp;
-  switch (c.tag) {
-    case "Return": tail = ["return", atomS(c.atom)]; break;
-    case "Jump": tail = ["jump", callToSExp(c.fn, c.args, c.known)]; break;
-    case "If": tail = ["if", atomS(c.cond), go(c.then), go(c.else)]; break;
-    case "Case": tail = ["case", atomS(c.scrutinee), ...c.clauses.map((k) => [patWithReps(k.pat, reps), go(k.body)] as SExp)]; break;
-    case "Do": tail = ["do", c.op, ...c.args.map(atomS)]; break;
-    case "Spawn": tail = [c.kind, c.frame, ...c.captured.map(atomS)]; break;
-    case "Recv": tail = ["recv"]; break;
-  }
-  return items.length === 0 ? tail : ["seq", ...items, tail];
-}
-
 export function printCps(p: CpsProgram): string {
-  const r = p.patReps;
-  const direct = p.direct.filter((f) => !f.prelude).map((f): SExp =>
-    ["define-direct", [f.name, ...f.params.map(binderToSExp)], ["env", ...f.captured.map(binderToSExp)], ["returns", f.ret], compToSExp(f.body, r)]);
-  const fns = p.functions.filter((f) => !f.prelude).map((f): SExp =>
-    ["define", [f.name, ...f.params.map(binderToSExp)], ["env", ...f.captured.map(binderToSExp)], ccompToSExp(f.body, r)]);
-  // frames and handlers made from prelude functions are left out with them
-  const frames = p.frames.filter((f) => !f.prelude).map((f): SExp => ["frame", f.name, ["env", ...f.captured.map(binderToSExp)], binderToSExp(f.x), ccompToSExp(f.body, r)]);
-  const handlers = p.handlers.filter((h) => !h.prelude).map((h): SExp => [
-    "handler", h.name, ...(h.shallow ? ["shallow"] : []), ["env", ...h.env.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)],
-    ...h.ops.map((o) => ["op", o.op, o.args.map((q) => patWithReps(q, r)), o.k ? patWithReps(o.k, r) : "_", ccompToSExp(o.body, r)] as SExp),
-    ["return", patWithReps(h.ret.pat, r), ccompToSExp(h.ret.body, r)],
-  ]);
-  // (main without the prelude's bindings, as printBoxed shows it)
-  const skip = <C extends { tag: string }>(c: C): C => {
-    for (let i = 0; i < p.preludeBindings && ["Let", "LetApp", "LetComp", "LetRec"].includes(c.tag); i++) c = (c as unknown as { body: C }).body;
-    return c;
-  };
-  const main: SExp = "direct" in p.main ? ["main-direct", compToSExp(skip(p.main.direct), r)] : ["main", ccompToSExp(skip(p.main.cps), r)];
-  return sexp(["program", ...direct, ...fns, ...frames, ...handlers, main, ["result-type", printType(p.resultType)]]);
+  const style = repStyle(p.patReps);
+  const cps = (c: CComp) => cpsKit.compToSExp(c, style);
+  const direct = (c: Comp) => boxedKit.compToSExp(c, style);
+  const pr = cpsKit.printer(style);
+  // prelude functions are left out, with the frames and handlers made from them
+  const defs: SExp[] = [
+    ...p.direct.filter((f) => !f.prelude).map((f) => fnToSExp(f, direct(f.body), "define-direct")),
+    ...p.functions.filter((f) => !f.prelude).map((f): SExp => ["define", [f.name, ...f.params.map(binderToSExp)], ["env", ...f.captured.map(binderToSExp)], cps(f.body)]),
+    ...p.frames.filter((f) => !f.prelude).map((f): SExp => ["frame", f.name, ["env", ...f.captured.map(binderToSExp)], binderToSExp(f.x), cps(f.body)]),
+    ...p.handlers.filter((h) => !h.prelude).map((h): SExp => [
+      "handler", h.name, ...(h.shallow ? ["shallow"] : []), ["env", ...h.env.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...K.opClausesS(h.ops as unknown as K.Node[], h.ret, pr)]),
+  ];
+  const main: SExp = "direct" in p.main ? ["main-direct", direct(K.skipPrelude(boxedDef, p.main.direct))] : ["main", cps(K.skipPrelude(cpsDef, p.main.cps))];
+  return sexp(["program", ...defs, main, ["result-type", printType(p.resultType)]]);
 }
 
 // ---------------------------------------------------------------- validator
 /**
- * Boxed's representation checks on the direct parts and: every push names a frame function and
- * gives it as many values as it has fields, every handle names a handler, every jump or direct
- * call of a known function goes to a function of the right style, a direct computation calls no
- * closure, and every name is defined once.
+ * The family's checks (scope, binders once, representations, only CPS's forms) on every CPS
+ * function, frame, handler clause and main; Boxed's on the direct functions and the direct
+ * computations; and: every push names a frame function and gives it as many values as it has
+ * fields, in their representations; every handle names a handler; every jump or direct call of
+ * a known function goes to a function of the right style; a direct computation performs nothing
+ * and calls no closure; every name is defined once; every direct function has its CPS twin.
  */
-export function validateCps(p: CpsProgram): string[] {
+export function validateCps(p: CpsProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] {
   const errs: string[] = [];
   const direct = new Set(p.direct.map((f) => f.name));
   const cps = new Set(p.functions.map((f) => f.name));
   const frames = new Map(p.frames.map((f) => [f.name, f]));
   const handlers = new Set(p.handlers.map((h) => h.name));
   const seen = new Set<string>();
-  for (const n of [...direct, ...p.functions.map((f) => f.name), ...frames.keys(), ...handlers]) {
+  for (const n of [...direct, ...cps, ...frames.keys(), ...handlers]) {
     if (seen.has(n)) errs.push(`${n} is defined twice`);
     seen.add(n);
   }
   for (const f of p.direct) if (!cps.has(cpsTwin(f.name))) errs.push(`direct function ${f.name} has no CPS twin ${cpsTwin(f.name)}`);
-  // the direct parts: Boxed's checks (the CPS parts' direct computations ride along as extras)
-  const directComps: Comp[] = [];
-  const reps = new Map<string, Rep>(p.patReps);
-  const bind = (b: Binder) => reps.set(b.name, b.rep);
-  const atom = (a: Atom) => {
-    if (a.tag === "Var" && reps.has(a.name) && reps.get(a.name) !== a.rep) errs.push(`${a.name} is bound as ${reps.get(a.name)} but used as ${a.rep}`);
-  };
-  const directCall = (known: string | undefined, fn: Atom) => {
-    if (known && !direct.has(known)) errs.push(`direct call of ${known}, which is not a direct function`);
-    if (!known && (!isPrimitiveCall(fn, reps) || isRecv(fn, reps))) errs.push(`direct call of ${fn.tag === "Var" ? fn.name : "a literal"}, which is not a primitive that returns`);
-  };
-  const comp = (c: CComp): void => everyCComp(c, (x) => {
+  const globals = new Set([...p.direct, ...p.functions].filter((f) => f.captured.length === 0).map((f) => f.name));
+  const global = (n: string) => globals.has(n) || primitives.has(n);
+  const directComps: { where: string; comp: Comp; locals: Set<string> }[] = [];
+  const node = (where: string, locals: Set<string>) => (x: K.Node, err: (m: string) => void) => {
     switch (x.tag) {
-      case "Let": valueAtoms(x.value).forEach(atom); bind(x.x); return;
-      case "LetApp": directCall(x.known, x.fn); x.args.forEach(atom); bind(x.x); return;
-      case "LetComp": directComps.push(x.comp); bind(x.x); return;
-      case "LetRec": x.binds.forEach((b) => { bind(b.x); b.closure.captured.forEach(atom); }); return;
-      case "Recv": return;
+      case "LetApp":
+        if (x.known && !direct.has(x.known)) err(`direct call of ${x.known}, which is not a direct function`);
+        if (!x.known && (!isPrimitiveCall(x.fn, locals) || isRecv(x.fn, locals))) err(`direct call of ${x.fn.tag === "Var" ? x.fn.name : "a literal"}, which is not a primitive that returns`);
+        return;
+      case "LetComp": directComps.push({ where, comp: x.comp as Comp, locals }); return;
       case "Spawn": case "Push": {
         const f = frames.get(x.frame);
-        if (!f) errs.push(`push of unknown frame ${x.frame}`);
-        else if (f.captured.length !== x.captured.length) errs.push(`push of ${x.frame} with ${x.captured.length} values for ${f.captured.length} fields`);
-        else x.captured.forEach((a, i) => { atom(a); if (a.rep !== f.captured[i]!.rep) errs.push(`push of ${x.frame}: field ${f.captured[i]!.name} is ${f.captured[i]!.rep}, given ${a.rep}`); });
+        if (!f) err(`push of unknown frame ${x.frame}`);
+        else if (f.captured.length !== x.captured.length) err(`push of ${x.frame} with ${x.captured.length} values for ${f.captured.length} fields`);
+        else x.captured.forEach((a: Atom, i: number) => { if (a.rep !== f.captured[i]!.rep) err(`push of ${x.frame}: field ${f.captured[i]!.name} is ${f.captured[i]!.rep}, given ${a.rep}`); });
         return;
       }
-      case "Handle": if (!handlers.has(x.handler)) errs.push(`handle of unknown handler ${x.handler}`); x.env.forEach(atom); x.params.forEach(atom); return;
-      case "Jump": if (x.known && !cps.has(x.known)) errs.push(`jump to ${x.known}, which is not a CPS function`); x.args.forEach(atom); return;
-      case "Return": atom(x.atom); return;
-      case "If": atom(x.cond); return;
-      case "Case": atom(x.scrutinee); return;
-      case "Do": x.args.forEach(atom); return;
+      case "Handle": if (!handlers.has(x.handler)) err(`handle of unknown handler ${x.handler}`); return;
+      case "Jump": if (x.known && !cps.has(x.known)) err(`jump to ${x.known}, which is not a CPS function`); return;
     }
-  });
-  for (const f of p.functions) { f.params.forEach(bind); f.captured.forEach(bind); comp(f.body); }
-  for (const f of p.frames) { f.captured.forEach(bind); bind(f.x); comp(f.body); }
-  for (const h of p.handlers) {
-    h.env.forEach(bind); h.params.forEach(bind);
-    h.ops.forEach((o) => comp(o.body));
-    comp(h.ret.body);
-  }
-  if ("cps" in p.main) comp(p.main.cps); else directComps.push(p.main.direct);
-  // direct style: no operation, no handler, no call that could perform one
-  const noEffects = (c: Comp, where: string) => {
-    const bad = impureReason(c, direct, reps);
-    if (bad) errs.push(`${where} is in direct style but ${bad}`);
   };
-  p.direct.forEach((f) => noEffects(f.body, `function ${f.name}`));
-  directComps.forEach((c, i) => noEffects(c, `direct computation ${i + 1}`));
-  errs.push(...validateBoxed({ functions: p.direct, patReps: p.patReps }, new Set(), directComps));
+  const unit = (where: string, params: K.Binder[], body: CComp) => {
+    const locals = cpsKit.boundNames(body, new Set(params.map((b) => b.name)));
+    checkUnit(cpsDef, where, params, body, { global, reps: true, patReps: p.patReps, value: checkCoercion, node: node(where, locals) }, errs);
+  };
+  for (const f of p.functions) unit(`function ${f.name}`, [...f.params, ...f.captured], f.body);
+  for (const f of p.frames) unit(`frame ${f.name}`, [...f.captured, f.x], f.body);
+  for (const h of p.handlers) {
+    h.ops.forEach((o) => unit(`handler ${h.name} clause ${o.op}`, [...h.env, ...h.params, ...K.opClauseBinds(o as unknown as K.Node)], o.body));
+    unit(`handler ${h.name} return clause`, [...h.env, ...h.params, ...K.patBinds(h.ret.pat)], h.ret.body);
+  }
+  if ("cps" in p.main) unit("main", [], p.main.cps);
+  else directComps.push({ where: "main", comp: p.main.direct, locals: boxedKit.boundNames(p.main.direct) });
+  // direct style: no operation, no handler, no call that could perform one
+  for (const f of p.direct) {
+    const bad = impureReason(f.body, direct, boxedKit.boundNames(f.body, new Set([...f.params, ...f.captured].map((b) => b.name))));
+    if (bad) errs.push(`function ${f.name} is in direct style but ${bad}`);
+  }
+  for (const d of directComps) {
+    const bad = impureReason(d.comp, direct, d.locals);
+    if (bad) errs.push(`${d.where}: a direct computation ${bad}`);
+  }
+  const directMain = "direct" in p.main ? p.main.direct : undefined;
+  errs.push(...checkFunctions(boxedDef, { functions: p.direct, main: directMain }, primitives, { reps: true, patReps: p.patReps, value: checkCoercion, others: p.functions }));
   return errs;
 }
 
@@ -235,13 +221,13 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
     const x = todo.pop()!;
     switch (x.tag) {
       case "Do": return `performs ${x.op}`;
-      case "Handle": case "HandleCall": case "ShallowHandle": return "handles operations";
+      case "Handle": return "handles operations";
       case "Spawn": case "Receive": return "uses processes";
       case "LetApp": case "App":
         if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals) || isRecv(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
         break;
     }
-    todo.push(...childComps(x));
+    todo.push(...boxedKit.childComps(x));
   }
   return undefined;
 }
@@ -254,19 +240,4 @@ export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }
   fn.tag === "Var" && Object.hasOwn(PRIMITIVES, fn.name) && !locals.has(fn.name);
 
 /** Every variable bound in c (binders and pattern variables), with `outer` (parameters, environment). */
-export function localNames(c: Comp, outer: Binder[] = []): Set<string> {
-  const out = new Set(outer.map((b) => b.name));
-  everyComp(c, (x) => {
-    switch (x.tag) {
-      case "Let": case "LetApp": case "LetComp": out.add(x.x.name); break;
-      case "LetRec": x.binds.forEach((b) => out.add(b.x.name)); break;
-      case "Case": case "Receive": x.clauses.forEach((k) => patVars(k.pat).forEach((n) => out.add(n))); break;
-      case "Handle":
-        x.params.forEach((q) => out.add(q.x.name));
-        x.ops.forEach((o) => [...o.args, ...(o.k ? [o.k] : [])].forEach((q) => patVars(q).forEach((n) => out.add(n))));
-        patVars(x.ret.pat).forEach((n) => out.add(n));
-        break;
-    }
-  });
-  return out;
-}
+export const localNames = (c: Comp, outer: Binder[] = []): Set<string> => boxedKit.boundNames(c, new Set(outer.map((b) => b.name)));

@@ -15,80 +15,145 @@
 // the new ones back to H. Its operation clauses may be marked `(direct k)` (direct-resume): `k`
 // is a variable (or `_`) that the body only calls, at most once on any path.
 import type { SExp } from "./common.js";
-import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type OpClause, binderToSExp, everyComp, opClausesToSExp, printBoxed, valueAtoms, validateBoxed } from "./boxed.js";
+import type { CPat } from "./core.js";
+import * as K from "./kit.js";
+import { type Atom, type Binder, type BoxedL, type FnOf, type ProgramOf, type Rep, binderToSExp, boxedDef, checkCoercion, printProgram, repStyle } from "./boxed.js";
+import { checkFunctions } from "./closed.js";
+import { PRIMITIVE_NAMES } from "./kit-check.js";
 
-export interface HandlerFn {
+/**
+ * A handled computation (made by extract-handlers): function `fn` applied to `args` (its free
+ * variables) and then to one more argument, the value it is first resumed with (ignored).
+ */
+export interface Thunk { fn: string; args: Atom[] }
+/** A deep handler: call handler function `handler` on the handled computation `thunk`. */
+export interface HandleCall { tag: "HandleCall"; handler: string; thunk: Thunk; args: Atom[]; params: { x: Binder; init: Atom }[]; rep: Rep }
+/** A shallow handler, handled inline: resume `thunk` once, run the clause it stops at. */
+export interface ShallowHandle<L extends K.Lang> { tag: "ShallowHandle"; thunk: Thunk; ops: K.OpClause<L>[]; ret: K.Clause<L>; rep: Rep }
+
+type FromBoxed = Omit<BoxedL, "add" | "drop" | "opClause">;
+/** Handlers as a diff of Boxed: `Handle` out, `HandleCall` and `ShallowHandle` in. */
+export interface HandlersL extends FromBoxed { opClause: object; add: HandleCall | ShallowHandle<HandlersL>; drop: "Handle" }
+/** ThreadedHandlers: Handlers whose operation clauses may be marked `direct` (by direct-resume). */
+export interface ThreadedL extends FromBoxed { opClause: { direct?: boolean }; add: HandleCall | ShallowHandle<ThreadedL>; drop: "Handle" }
+
+export type Comp = K.Comp<HandlersL>;
+export type OpClause = K.OpClause<HandlersL>;
+export type Clause = K.Clause<HandlersL>;
+export type TComp = K.Comp<ThreadedL>;
+export type TOpClause = K.OpClause<ThreadedL>;
+export type TClause = K.Clause<ThreadedL>;
+
+export interface HandlerFnOf<O, C> {
   name: string;
   /** variables the clauses use from the handle site, in their own representation */
   free: Binder[];
   /** the handler's parameters (eq): initial values come with the call, new ones with `k` */
   params: Binder[];
-  ops: OpClause[];
-  ret: Clause;
+  ops: O[];
+  ret: { pat: CPat; body: C };
 }
+export type HandlerFn = HandlerFnOf<OpClause, Comp>;
+export type THandlerFn = HandlerFnOf<TOpClause, TComp>;
+export type HandlersProgram = ProgramOf<Comp> & { handlers: HandlerFn[] };
+export type ThreadedProgram = ProgramOf<TComp> & { handlers: THandlerFn[] };
 
-export interface HandlersProgram extends BoxedProgram {
-  handlers: HandlerFn[];
+// ---------------------------------------------------------------- the language
+const thunkS = (t: Thunk, pr: K.Printer): SExp => ["thunk", t.fn, ...t.args.map(pr.atom)];
+export const handlersDef: K.LangDef = K.extend(boxedDef, "Handlers", {
+  drop: ["Handle"],
+  add: {
+    HandleCall: {
+      children: () => [], map: (c) => c,
+      atoms: (c) => [...c.thunk.args, ...c.args, ...c.params.map((q: K.Node) => q.init)],
+      print: (c, pr) => ["handle-call", c.handler, thunkS(c.thunk, pr), ["args", ...c.args.map(pr.atom)],
+        ...(c.params.length ? [["params", ...c.params.map((q: K.Node) => [pr.binder(q.x), pr.atom(q.init)] as SExp)]] : [])],
+    },
+    ShallowHandle: {
+      children: (c) => [
+        ...c.ops.map((o: K.Node) => ({ comp: o.body, binds: K.opClauseBinds(o) })),
+        { comp: c.ret.body, binds: K.patBinds(c.ret.pat) },
+      ],
+      map: (c, f) => ({ ...c, ops: c.ops.map((o: K.Node) => ({ ...o, body: f(o.body) })), ret: { ...c.ret, body: f(c.ret.body) } }),
+      atoms: (c) => c.thunk.args,
+      print: (c, pr) => ["shallow-handle", thunkS(c.thunk, pr), ...K.opClausesS(c.ops, c.ret, pr)],
+    },
+  },
+});
+export const threadedDef: K.LangDef = K.extend(handlersDef, "ThreadedHandlers", {});
+export const handlersKit = K.kit<Comp, K.Value<HandlersL>, Atom>(handlersDef);
+export const threadedKit = K.kit<TComp, K.Value<ThreadedL>, Atom>(threadedDef);
+const { valueAtoms } = threadedKit;
+
+// ---------------------------------------------------------------- printer
+function handlerToSExp(h: HandlerFnOf<K.Node, K.Node>, pr: K.Printer): SExp {
+  return ["handler", h.name, ["free", ...h.free.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...K.opClausesS(h.ops, h.ret, pr)];
 }
-
-function handlerToSExp(h: HandlerFn, p: HandlersProgram): SExp {
-  return ["handler", h.name, ["free", ...h.free.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...opClausesToSExp(h.ops, h.ret, p.patReps)];
+function printWithHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }): string {
+  const pr = K.kit(def).printer(repStyle(p.patReps));
+  return printProgram(def, p as ProgramOf<K.Node, FnOf<K.Node>>, p.handlers.map((h) => handlerToSExp(h, pr)));
 }
+export const printHandlers = (p: HandlersProgram): string => printWithHandlers(handlersDef, p as never);
+export const printThreaded = (p: ThreadedProgram): string => printWithHandlers(threadedDef, p as never);
 
-export const printHandlers = (p: HandlersProgram): string => printBoxed(p, p.handlers.map((h) => handlerToSExp(h, p)));
-
-/** Handlers: Boxed's checks, no inline `handle` left, every handle-call names a handler function. */
-export function validateHandlers(p: HandlersProgram, threaded = false): string[] {
-  const allowed = new Set(["HandleCall", "ShallowHandle", ...(threaded ? [] : ["HandleCall params"])]);
-  const bodies: Comp[] = p.handlers.flatMap((h) => [...h.ops.map((o) => o.body), h.ret.body]);
-  const errs = validateBoxed(p, allowed, bodies);
+// ---------------------------------------------------------------- validator
+/**
+ * Boxed's checks on functions, main and every handler clause (a unit with the handler's free
+ * variables and parameters in scope), no inline `handle` left (not a form of the language), every
+ * handle-call and shallow-handle names existing functions; `threaded`: no handler parameters
+ * left on a handle-call, and every clause marked `direct` deserves it.
+ */
+function check(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }, primitives: ReadonlySet<string>, threaded: boolean): string[] {
   const names = new Set(p.handlers.map((h) => h.name));
   const fns = new Set(p.functions.map((f) => f.name));
-  const visit = (c: Comp): void => {
-    if (c.tag === "HandleCall") {
-      if (!names.has(c.handler)) errs.push(`handle-call of unknown handler ${c.handler}`);
-      if (!fns.has(c.thunk.fn)) errs.push(`handle-call of unknown function ${c.thunk.fn}`);
-    }
-    if (c.tag === "ShallowHandle" && !fns.has(c.thunk.fn)) errs.push(`shallow-handle of unknown function ${c.thunk.fn}`);
+  const units = p.handlers.flatMap((h) => [
+    ...h.ops.map((o) => ({ where: `handler ${h.name} clause ${o.op}`, params: [...h.free, ...h.params, ...K.opClauseBinds(o)], body: o.body })),
+    { where: `handler ${h.name} return clause`, params: [...h.free, ...h.params, ...K.patBinds(h.ret.pat)], body: h.ret.body },
+  ]);
+  const direct = (o: K.Node, err: (m: string) => void) => {
+    if (o.direct && !isDirect(o as unknown as TOpClause)) err(`operation clause ${o.op} is marked direct but its continuation is used otherwise`);
   };
-  for (const body of [...p.functions.map((f) => f.body), ...bodies, p.main]) everyComp(body, visit);
+  const errs = checkFunctions(def, p as never, primitives, {
+    reps: true, patReps: p.patReps, value: checkCoercion, units,
+    node: (c, err) => {
+      if (c.tag === "HandleCall") {
+        if (!names.has(c.handler)) err(`handle-call of unknown handler ${c.handler}`);
+        if (!fns.has(c.thunk.fn)) err(`handle-call of unknown function ${c.thunk.fn}`);
+        if (threaded && c.params.length > 0) err(`handle-call ${c.handler} still has handler parameters (lower-param-handlers threads them)`);
+      }
+      if (c.tag === "ShallowHandle") {
+        if (!fns.has(c.thunk.fn)) err(`shallow-handle of unknown function ${c.thunk.fn}`);
+        if (threaded) c.ops.forEach((o: K.Node) => direct(o, err));
+      }
+    },
+  });
+  if (threaded) for (const h of p.handlers) h.ops.forEach((o) => direct(o, (m) => errs.push(`handler ${h.name}: ${m}`)));
   return errs;
 }
-
-/** ThreadedHandlers: Handlers' checks, no handler parameters left, every `direct` clause deserves it. */
-export function validateThreadedHandlers(p: HandlersProgram): string[] {
-  const errs = validateHandlers(p, true);
-  // every operation clause: the handler functions' and the shallow handlers' anywhere
-  const all: OpClause[] = p.handlers.flatMap((h) => h.ops);
-  const bodies = [...p.functions.map((f) => f.body), p.main, ...p.handlers.flatMap((h) => [...h.ops.map((o) => o.body), h.ret.body])];
-  for (const body of bodies) everyComp(body, (c) => { if (c.tag === "ShallowHandle") all.push(...c.ops); });
-  for (const o of all) {
-    if (o.direct && !isDirect(o)) errs.push(`operation clause ${o.op} is marked direct but its continuation is used otherwise`);
-  }
-  return errs;
-}
+export const validateHandlers = (p: HandlersProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => check(handlersDef, p as never, primitives, false);
+export const validateThreadedHandlers = (p: ThreadedProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => check(threadedDef, p as never, primitives, true);
 
 /**
  * Can clause o resume its continuation directly (no closure, no one-shot box)? Yes when `k` is
  * `_` or a variable that the body uses only as the function of a call, at most once on any path.
  */
-export function isDirect(o: OpClause): boolean {
+export function isDirect(o: TOpClause): boolean {
   if (!o.k || o.k.tag === "PAny") return true;
   return o.k.tag === "PVar" && continuationCalls(o.body, o.k.name) <= 1;
 }
 
 /** The most calls of `k` on any one path through c; Infinity if `k` is used other than as a callee. */
-export function continuationCalls(c: Comp, k: string): number {
+export function continuationCalls(c: TComp, k: string): number {
   const escapes = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
   const callee = (fn: Atom, args: Atom[]) => (escapes(args) ? Infinity : escapes([fn]) ? 1 : 0);
-  const most = (cs: Comp[]) => Math.max(0, ...cs.map((x) => continuationCalls(x, k)));
+  const most = (cs: TComp[]) => Math.max(0, ...cs.map((x) => continuationCalls(x, k)));
   let n = 0;
   for (;;) {
     switch (c.tag) {
       case "Let": if (escapes(valueAtoms(c.value))) return Infinity; c = c.body; continue;
       case "LetApp": n += callee(c.fn, c.args); c = c.body; continue;
       case "LetComp": n += continuationCalls(c.comp, k); c = c.body; continue;
-      case "LetRec": if (c.binds.some((b) => escapes(valueAtoms(b.closure)))) return Infinity; c = c.body; continue;
+      case "LetRec": if (c.binds.some((b) => escapes(valueAtoms(b.value)))) return Infinity; c = c.body; continue;
       case "Return": return escapes([c.atom]) ? Infinity : n;
       case "App": return n + callee(c.fn, c.args);
       case "Do": return escapes(c.args) ? Infinity : n;
@@ -97,7 +162,6 @@ export function continuationCalls(c: Comp, k: string): number {
       case "Receive": return n + most(c.clauses.map((x) => x.body));
       // another process, or another handled computation: its own continuation
       case "Spawn": return continuationCalls(c.body, k) > 0 ? Infinity : n;
-      case "Handle": return Infinity;
       case "HandleCall": return escapes([...c.thunk.args, ...c.args, ...c.params.map((q) => q.init)]) ? Infinity : n;
       case "ShallowHandle":
         if (escapes(c.thunk.args)) return Infinity;

@@ -1,7 +1,7 @@
 // Surface: the Links subset as written, every node with a source span.
 // Produced by `parse`, consumed by `desugar`. Operators, blocks, `var`, list literals,
 // comprehensions, `receive` and handler clauses are still present here.
-import { type Span, sexp, type SExp } from "./common.js";
+import { type Span, fromPrelude, sexp, type SExp } from "./common.js";
 
 export type Lit =
   | { kind: "Int"; value: bigint }
@@ -114,8 +114,6 @@ export interface Program {
   stmts: Stmt[];
   /** The program's final expression, if any (its value is printed). */
   result: Expr | undefined;
-  /** How many of the leading stmts come from the prelude (hidden in dumps). */
-  preludeCount: number;
 }
 
 // ---------------------------------------------------------------- printer
@@ -221,7 +219,7 @@ export function stmtToSExp(s: Stmt): SExp {
 }
 
 export function printSurface(p: Program): string {
-  const body = p.stmts.slice(p.preludeCount).map(stmtToSExp);
+  const body = p.stmts.filter((s) => !fromPrelude(s)).map(stmtToSExp);
   if (p.result) body.push(exprToSExp(p.result));
   return sexp(["program", ...body]);
 }

@@ -4,7 +4,7 @@
 // Needs: TypedCore (every node typed; pattern variables typed). Guarantees: ANF as in ir/anf.ts —
 // arguments are atoms, every binder in the program is unique (shadowed names get a suffix), and
 // types are carried on atoms and binders. Evaluation order is preserved (left to right).
-import { internalError } from "../ir/common.js";
+import { fromPrelude, internalError } from "../ir/common.js";
 import type { CExpr, CPat, CoreProgram } from "../ir/core.js";
 import type { AnfProgram, Atom, Binder, Comp, Lam, Value } from "../ir/anf.js";
 import { type Type, resolve, tUnit } from "../ir/types.js";
@@ -13,12 +13,12 @@ type Binding =
   | { kind: "let"; x: Binder; value: Value }
   | { kind: "app"; x: Binder; fn: Atom; args: Atom[] }
   | { kind: "comp"; x: Binder; comp: Comp }
-  | { kind: "rec"; binds: { x: Binder; lam: Lam }[] };
+  | { kind: "rec"; binds: { x: Binder; value: Lam }[] };
 
 export function anf(p: CoreProgram): AnfProgram {
-  const n = new Normaliser(p.preludeBindings);
+  const n = new Normaliser();
   const body = n.tail(p.body, true);
-  return { body, preludeBindings: n.preludeBindingsOf(p), resultType: p.resultType! };
+  return { body, resultType: p.resultType! };
 }
 
 /** Wrap bindings (in order) around a tail computation. */
@@ -46,18 +46,9 @@ class Normaliser {
   private scope = new Map<string, string[]>();
   private used = new Set<string>();
   private suffix = new Map<string, number>();
-  /** outermost binding count of the prelude, counted while normalising the top chain */
-  private topBindings: number[] = [];
-
-  preludeBindingsOf(p: CoreProgram): number {
-    // Each Core Let/LetRec of the prelude chain becomes exactly one ANF binding, except a Let whose
-    // right-hand side needs temporaries; count the ANF bindings produced by the first N Core ones.
-    return this.topBindings.slice(0, p.preludeBindings).reduce((a, b) => a + b, 0);
-  }
 
   /** Names made while normalising the prelude start with `%`, so the user's code gets clean names. */
   private prefix = "";
-  constructor(private readonly preludeCore: number) {}
 
   /** A name not used before in the program: `base`, else `base_1`, `base_2`, … */
   private unique(name0: string): string {
@@ -96,16 +87,14 @@ class Normaliser {
     // iterate along binding chains
     while (e.tag === "Let" || e.tag === "LetRec" || e.tag === "Annot") {
       if (e.tag === "Annot") { e = e.expr; continue; }
-      const before = binds.length;
-      if (top) this.prefix = this.topBindings.length < this.preludeCore ? "%" : "";
+      if (top) this.prefix = fromPrelude(e) ? "%" : "";
       if (e.tag === "Let") {
         this.bindLet(e.name, e.rhs, binds, pushed);
       } else {
         const names = e.binds.map((b) => this.push(b.name));
         pushed.push(...e.binds.map((b) => b.name));
-        binds.push({ kind: "rec", binds: e.binds.map((b, i) => ({ x: { name: names[i]!, type: typeOf(b.fn) }, lam: this.lam(b.fn, names[i]) })) });
+        binds.push({ kind: "rec", binds: e.binds.map((b, i) => ({ x: { name: names[i]!, type: typeOf(b.fn) }, value: this.lam(b.fn, names[i]) })) });
       }
-      if (top) this.topBindings.push(binds.length - before);
       e = e.body;
     }
     if (top) this.prefix = "";

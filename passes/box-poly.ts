@@ -49,7 +49,7 @@ export function boxPoly(p: C.ClosedProgram, prims: PrimitiveReps): BoxedProgram 
   const b = new Boxer(p, prims);
   const functions = p.functions.map((f) => b.fn(f));
   const main = b.comp(p.main, repOf(p.resultType));
-  return { functions, main, preludeBindings: p.preludeBindings, resultType: p.resultType, patReps: b.patReps };
+  return { functions, main, resultType: p.resultType, patReps: b.patReps };
 }
 
 type Pre = ((body: Comp) => Comp)[];
@@ -209,7 +209,7 @@ class Boxer {
         }
         case "LetRec": {
           const xs = c.binds.map((b) => this.binder(b.x, "closure"));
-          const binds = c.binds.map((b, i) => ({ x: xs[i]!, closure: this.closure(b.closure, pre) }));
+          const binds = c.binds.map((b, i) => ({ x: xs[i]!, value: this.closure(b.value, pre) }));
           pre.push((body) => ({ tag: "LetRec", binds, body }));
           c = c.body;
           continue;

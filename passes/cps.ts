@@ -15,11 +15,11 @@
 // parts call only primitives and pure functions, every push gives its frame one value per field.
 import { internalError } from "../ir/common.js";
 import { patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, everyComp, ownAtoms } from "../ir/boxed.js";
-import { type CComp, type CpsFn, type CpsProgram, cpsTwin, impureReason, isPrimitiveCall, isRecv, localNames } from "../ir/cps.js";
+import { type Atom, type Binder, type Comp, type Fn, boxedKit } from "../ir/boxed.js";
+import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, isPrimitiveCall, isRecv, localNames } from "../ir/cps.js";
 import { resolve, tUnit } from "../ir/types.js";
 
-export function cps(p: BoxedProgram): CpsProgram {
+export function cps(p: MarkedProgram): CpsProgram {
   return new Cps(p).run();
 }
 
@@ -35,14 +35,9 @@ interface Ctx {
 }
 
 type Var = Extract<Atom, { tag: "Var" }>;
-/** Variables c uses and does not bind, each with the atom of one use (its representation). */
+/** Variables c uses and does not bind that are `locals` of the function (not unit), each with the atom of one use. */
 function freeAtoms(c: Comp, locals: ReadonlySet<string>): Var[] {
-  const bound = localNames(c);
-  const out = new Map<string, Var>();
-  everyComp(c, (x) => {
-    for (const a of ownAtoms(x)) if (a.tag === "Var" && !bound.has(a.name) && locals.has(a.name) && a.rep !== "unit" && !out.has(a.name)) out.set(a.name, a);
-  });
-  return [...out.values()];
+  return [...boxedKit.freeAtoms(c).values()].filter((a): a is Var => a.tag === "Var" && locals.has(a.name) && a.rep !== "unit");
 }
 const binderOf = (a: Var): Binder => ({ name: a.name, type: a.type, rep: a.rep });
 /** A new name in the function being converted (frames, handlers, results, process starts, messages). */
@@ -52,7 +47,7 @@ class Cps {
   private pure: Set<string>;
   private frames: CpsProgram["frames"] = [];
   private handlers: CpsProgram["handlers"] = [];
-  constructor(private p: BoxedProgram) {
+  constructor(private p: MarkedProgram) {
     this.pure = new Set(p.functions.filter((f) => f.pure).map((f) => f.name));
   }
 
@@ -69,7 +64,6 @@ class Cps {
       frames: this.frames,
       handlers: this.handlers,
       main,
-      preludeBindings: p.preludeBindings,
       resultType: p.resultType,
       patReps: p.patReps,
     };
@@ -137,7 +131,6 @@ class Cps {
         const { frame, captured } = this.frame(msg, match, ctx);
         return { tag: "Push", frame, captured, body: { tag: "Recv" } };
       }
-      case "HandleCall": case "ShallowHandle": throw internalError(`cps: ${c.tag} belongs to the wasmfx backend's languages`);
     }
   }
 

@@ -5,7 +5,7 @@
 // Needs: a parsed Program (prelude statements first). Guarantees: Core as described in
 // ir/core.ts — operators are applications of primitive variables, tuples are records labelled
 // 1..n, consecutive `fun`s form one LetRec group, every `if` has an else, no blocks.
-import { type Span, NameSupply, typeError, unsupported } from "../ir/common.js";
+import { type Span, NameSupply, fromPrelude, typeError, unsupported } from "../ir/common.js";
 import type * as S from "../ir/surface.js";
 import { type CExpr, type CPat, type CoreProgram, type Lam, type RecBinding, type TypeDecl, freeVars, patVars } from "../ir/core.js";
 
@@ -13,8 +13,9 @@ export function desugar(p: S.Program): CoreProgram {
   const d = new Desugarer();
   const stmts = p.stmts;
   const endSpan = p.result?.span ?? stmts[stmts.length - 1]?.span ?? { file: "<input>", line: 1, col: 1, endLine: 1, endCol: 1 };
-  const body = d.stmts(stmts, p.result, endSpan, p.preludeCount);
-  return { typenames: d.typenames, body, preludeBindings: d.preludeBindings };
+  const userStart = stmts.findIndex((s) => !fromPrelude(s));
+  const body = d.stmts(stmts, p.result, endSpan, userStart < 0 ? stmts.length : userStart);
+  return { typenames: d.typenames, body };
 }
 
 const unit = (span: Span): CExpr => ({ tag: "Record", fields: [], ext: undefined, span });
@@ -25,9 +26,6 @@ const SPECIAL_BINOPS = new Set(["&&", "||", "::", "!", "$"]);
 class Desugarer {
   names = new NameSupply();
   typenames: TypeDecl[] = [];
-  /** Let/LetRec nodes made from the prelude's statements (the outermost ones). */
-  preludeBindings = 0;
-
   /** `boundary`: a recursive group never spans this index (the end of the prelude). */
   stmts(stmts: S.Stmt[], result: S.Expr | undefined, span: Span, boundary = -1): CExpr {
     // Build from the end: the continuation of each statement is the rest of the block.
@@ -54,13 +52,11 @@ class Desugarer {
         // component is generalised before the next one uses it.
         for (const comp of sccs(binds).reverse()) {
           acc = { tag: "LetRec", binds: comp, body: acc, span: comp[0]!.span };
-          if (j < boundary) this.preludeBindings++;
         }
         i = j;
         continue;
       }
       i--;
-      if (i < boundary && s.tag !== "STypename") this.preludeBindings++;
       switch (s.tag) {
         case "SVar":
           if (s.sig && s.pat.tag === "PVar") acc = { tag: "Let", name: s.pat.name, rhs: this.expr(s.expr), body: acc, span: s.span, sig: s.sig };

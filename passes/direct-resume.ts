@@ -8,10 +8,9 @@
 // on every call: a call that runs at most once cannot be a second resumption.
 // Needs: ThreadedHandlers (unique binder names). Guarantees: every clause marked direct passes
 // `isDirect`; nothing else changes.
-import { type Comp, type OpClause, mapChildComps } from "../ir/boxed.js";
-import { type HandlersProgram, isDirect } from "../ir/handlers.js";
+import { type TComp, type TOpClause, type ThreadedProgram, isDirect, threadedKit } from "../ir/handlers.js";
 
-export function directResume(p: HandlersProgram): HandlersProgram {
+export function directResume(p: ThreadedProgram): ThreadedProgram {
   return {
     ...p,
     functions: p.functions.map((f) => ({ ...f, body: mark(f.body) })),
@@ -20,8 +19,8 @@ export function directResume(p: HandlersProgram): HandlersProgram {
   };
 }
 
-const clause = (o: OpClause): OpClause => ({ ...o, body: mark(o.body), direct: isDirect(o) });
+const clause = (o: TOpClause): TOpClause => ({ ...o, body: mark(o.body), direct: isDirect(o) });
 
-function mark(c: Comp): Comp {
-  return c.tag === "ShallowHandle" ? { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } } : mapChildComps(c, mark);
+function mark(c: TComp): TComp {
+  return c.tag === "ShallowHandle" ? { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } } : threadedKit.mapChildComps(c, mark);
 }

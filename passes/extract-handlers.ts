@@ -12,11 +12,10 @@
 // handler keeps its clauses inline: they run once, at the handle site.
 // Needs: Boxed with unique binder names. Guarantees: no inline `handle` is left; a thunk's
 // function captures nothing and its last parameter is an eq.
-import { internalError, unsupported } from "../ir/common.js";
-import type { CPat } from "../ir/core.js";
-import { patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Clause, type Comp, type Fn, type OpClause, type Rep, type Thunk, everyComp, mapChildComps, ownAtoms } from "../ir/boxed.js";
-import type { HandlerFn, HandlersProgram } from "../ir/handlers.js";
+import { unsupported } from "../ir/common.js";
+import { type CPat, patVars } from "../ir/core.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type FnOf, type Rep, boxedKit } from "../ir/boxed.js";
+import type { Comp as HComp, HandlerFn, HandlersProgram, Thunk } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
 export function extractHandlers(p: BoxedProgram): HandlersProgram {
@@ -24,9 +23,10 @@ export function extractHandlers(p: BoxedProgram): HandlersProgram {
 }
 
 type Handle = Extract<Comp, { tag: "Handle" }>;
+const { everyComp, ownAtoms, boundNames, translate } = boxedKit;
 
 class Extractor {
-  private functions: Fn[] = [];
+  private functions: FnOf<HComp>[] = [];
   private handlers: HandlerFn[] = [];
   private n = 0;
   constructor(private p: BoxedProgram) {}
@@ -41,7 +41,7 @@ class Extractor {
       const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)));
       this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
     }
-    return { ...this.p, functions: this.functions, main, handlers: this.handlers };
+    return { functions: this.functions, main, resultType: this.p.resultType, patReps: this.p.patReps, handlers: this.handlers };
   }
 
   private fresh(base: string): string {
@@ -49,13 +49,12 @@ class Extractor {
   }
 
   /** Rewrite every handle in c; `scope` holds the names bound in the enclosing function. */
-  private comp(c: Comp, scope: Set<string>, work: Fn[]): Comp {
+  private comp(c: Comp, scope: Set<string>, work: Fn[]): HComp {
     if (c.tag === "Handle") return this.handle(c, scope, work);
-    if (c.tag === "HandleCall" || c.tag === "ShallowHandle") throw internalError("extract-handlers: already extracted");
-    return mapChildComps(c, (x) => this.comp(x, scope, work));
+    return translate(c, (x) => this.comp(x, scope, work));
   }
 
-  private handle(h: Handle, scope: Set<string>, work: Fn[]): Comp {
+  private handle(h: Handle, scope: Set<string>, work: Fn[]): HComp {
     const thunk = this.thunk(h.body, scope, work);
     if (h.shallow) {
       if (h.params.length > 0) throw unsupported("parameterised shallow handlers (not yet on the wasmfx backend)");
@@ -105,18 +104,6 @@ function uses(c: Comp, out: Map<string, Rep>): void {
 
 /** Add every name bound in c (and in the patterns `pats`) to `scope`; returns it. */
 function bound(c: Comp, scope: Set<string>, pats: CPat[] = []): Set<string> {
-  const pat = (q: CPat) => patVars(q, []).forEach((x) => scope.add(x));
-  const clauses = (ops: OpClause[], ret: Clause) => { ops.forEach((o) => { o.args.forEach(pat); if (o.k) pat(o.k); }); pat(ret.pat); };
-  pats.forEach(pat);
-  everyComp(c, (x) => {
-    switch (x.tag) {
-      case "Let": case "LetApp": case "LetComp": scope.add(x.x.name); return;
-      case "LetRec": x.binds.forEach((b) => scope.add(b.x.name)); return;
-      case "Case": case "Receive": x.clauses.forEach((k) => pat(k.pat)); return;
-      case "Handle": x.params.forEach((q) => scope.add(q.x.name)); clauses(x.ops, x.ret); return;
-      case "ShallowHandle": clauses(x.ops, x.ret); return;
-      default: return;
-    }
-  });
-  return scope;
+  pats.forEach((q) => patVars(q).forEach((x) => scope.add(x)));
+  return boundNames(c, scope);
 }

@@ -8,10 +8,9 @@
 // the handler function together with the resumed continuation.
 // Needs: Handlers. Guarantees: no handle-call has `params`; a handler function's `params` are
 // the last parameters of its resume loop, in order.
-import { type Comp, mapChildComps } from "../ir/boxed.js";
-import type { HandlersProgram } from "../ir/handlers.js";
+import { type Comp, type HandlersProgram, type TComp, type ThreadedProgram, handlersKit } from "../ir/handlers.js";
 
-export function lowerParamHandlers(p: HandlersProgram): HandlersProgram {
+export function lowerParamHandlers(p: HandlersProgram): ThreadedProgram {
   return {
     ...p,
     functions: p.functions.map((f) => ({ ...f, body: lower(f.body) })),
@@ -20,7 +19,7 @@ export function lowerParamHandlers(p: HandlersProgram): HandlersProgram {
   };
 }
 
-function lower(c: Comp): Comp {
+function lower(c: Comp): TComp {
   if (c.tag === "HandleCall") return { ...c, args: [...c.args, ...c.params.map((q) => q.init)], params: [] };
-  return mapChildComps(c, lower);
+  return handlersKit.translate(c, lower);
 }

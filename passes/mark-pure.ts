@@ -7,10 +7,9 @@
 // as impure (the closure is not known). Without this pass every function is in CPS (the
 // bench's "cps, no selective CPS" column); with it, pure code runs as the wasmfx backend runs it.
 // Needs: Boxed with unique variable names per function. Guarantees: only `pure` flags change.
-import type { BoxedProgram } from "../ir/boxed.js";
-import { impureReason, localNames } from "../ir/cps.js";
+import { type MarkedProgram, impureReason, localNames } from "../ir/cps.js";
 
-export function markPure(p: BoxedProgram): BoxedProgram {
+export function markPure(p: MarkedProgram): MarkedProgram {
   const pure = new Set(p.functions.map((f) => f.name));
   const locals = new Map(p.functions.map((f) => [f.name, localNames(f.body, [...f.params, ...f.captured])]));
   for (let changed = true; changed;) {

@@ -47,7 +47,7 @@ class Parser extends ExprParser {
   program(): Program {
     const { stmts, result } = this.seq("top");
     if (this.peek().kind !== "eof") this.fail("a declaration or an expression");
-    return { stmts, result, preludeCount: 0 };
+    return { stmts, result };
   }
 
   private atSeqEnd(end: SeqEnd): boolean {

@@ -2,22 +2,26 @@
 //
 //   parse    Source  → Surface        passes/parse.ts
 //   desugar  Surface → Core           passes/desugar.ts
-//   infer    Core    → Core (typed)   passes/infer.ts
+//   infer    Core    → TypedCore      passes/infer.ts
 //   anf      TypedCore → ANF          passes/anf.ts        (Wasm backends from here)
 //   closure-convert  ANF → Closed      passes/closure-convert.ts
 //   box-poly Closed  → Boxed          passes/box-poly.ts
+//   fold-constants  Boxed → Boxed      passes/fold-constants.ts  (research pass, off: --with fold-constants)
+// The wasmfx backend:
 //   extract-handlers  Boxed → Handlers           passes/extract-handlers.ts
 //   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
-//   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts
+//   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts (optional: --without direct-resume)
 //   codegen  ThreadedHandlers → WasmIR  passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
-// The cps backend shares the passes up to box-poly, then:
-//   mark-pure  Boxed → Boxed          passes/mark-pure.ts   (selective CPS: functions that cannot perform)
-//   cps      Boxed → CPS              passes/cps.ts
+// The cps backend:
+//   mark-pure  MarkedBoxed → MarkedBoxed  passes/mark-pure.ts (optional: selective CPS; --without mark-pure)
+//   cps      MarkedBoxed → CPS        passes/cps.ts
 //   cps-codegen  CPS → WasmIR          passes/cps-codegen.ts
 //
-// Each pass is a plain pure function. Each language has a printer (for --dump) and a validator
-// (for --check); `languages` below pairs them by name. Backends take the last language.
+// Each pass is a plain pure function typed by its input and output language; a pipeline is
+// built with `then`, so composing passes whose languages do not meet is a type error. Each
+// language has a printer (for --dump) and a validator (for --check); `languages` pairs them.
 import { readFileSync } from "node:fs";
+import { PRELUDE_FILE } from "../ir/common.js";
 import { fileURLToPath } from "node:url";
 import type { Program } from "../ir/surface.js";
 import { printSurface, validateSurface } from "../ir/surface.js";
@@ -34,13 +38,14 @@ import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
 import { extractHandlers } from "./extract-handlers.js";
 import { lowerParamHandlers } from "./lower-param-handlers.js";
 import { directResume } from "./direct-resume.js";
-import { type HandlersProgram, printHandlers, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
+import { type HandlersProgram, type ThreadedProgram, printHandlers, printThreaded, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
 import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
 import { markPure } from "./mark-pure.js";
 import { cps } from "./cps.js";
 import { cpsCodegen } from "./cps-codegen.js";
-import { type CpsProgram, printCps, validateCps } from "../ir/cps.js";
+import { type CpsProgram, type MarkedProgram, printCps, printMarked, validateCps } from "../ir/cps.js";
+import { foldConstants } from "./fold-constants.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 import type { TypeExpr } from "../ir/surface.js";
 
@@ -56,6 +61,7 @@ export interface Language<T> {
   validate: (x: T) => string[];
 }
 
+/** A pass: a pure function from language A to language B (named `from` and `to`). */
 export interface Pass<A, B> {
   name: string;
   from: string;
@@ -65,6 +71,7 @@ export interface Pass<A, B> {
 }
 
 const primitiveNames = new Set(Object.keys(PRIMITIVES));
+const prims = primitiveNames as ReadonlySet<string>;
 
 export const languages = {
   Source: { name: "Source", print: (s: Source) => s.text, validate: () => [] } satisfies Language<Source>,
@@ -75,12 +82,13 @@ export const languages = {
     print: (p: CoreProgram) => printCore(p, true),
     validate: (p: CoreProgram) => validateCore(p, primitiveNames, true),
   } satisfies Language<CoreProgram>,
-  ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, primitiveNames) } satisfies Language<AnfProgram>,
-  Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, primitiveNames) } satisfies Language<ClosedProgram>,
-  Boxed: { name: "Boxed", print: (p: BoxedProgram) => printBoxed(p), validate: (p: BoxedProgram) => validateBoxed(p) } satisfies Language<BoxedProgram>,
-  Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p) } satisfies Language<HandlersProgram>,
-  ThreadedHandlers: { name: "ThreadedHandlers", print: printHandlers, validate: validateThreadedHandlers } satisfies Language<HandlersProgram>,
-  CPS: { name: "CPS", print: printCps, validate: validateCps } satisfies Language<CpsProgram>,
+  ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, prims) } satisfies Language<AnfProgram>,
+  Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, prims) } satisfies Language<ClosedProgram>,
+  Boxed: { name: "Boxed", print: printBoxed, validate: (p: BoxedProgram) => validateBoxed(p, prims) } satisfies Language<BoxedProgram>,
+  MarkedBoxed: { name: "MarkedBoxed", print: printMarked, validate: (p: MarkedProgram) => validateBoxed(p, prims) } satisfies Language<MarkedProgram>,
+  Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p, prims) } satisfies Language<HandlersProgram>,
+  ThreadedHandlers: { name: "ThreadedHandlers", print: printThreaded, validate: (p: ThreadedProgram) => validateThreadedHandlers(p, prims) } satisfies Language<ThreadedProgram>,
+  CPS: { name: "CPS", print: printCps, validate: (p: CpsProgram) => validateCps(p, prims) } satisfies Language<CpsProgram>,
   WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
 
@@ -88,7 +96,7 @@ export const languages = {
 const preludePath = fileURLToPath(new URL("../prelude/prelude.links", import.meta.url));
 let preludeCache: Program | undefined;
 export function prelude(): Program {
-  return (preludeCache ??= parseProgram(readFileSync(preludePath, "utf8"), "<prelude>"));
+  return (preludeCache ??= parseProgram(readFileSync(preludePath, "utf8"), PRELUDE_FILE));
 }
 
 let primitiveRepsCache: PrimitiveReps | undefined;
@@ -111,7 +119,7 @@ export const parsePass: Pass<Source, Program> = {
   run: (src) => {
     const user = parseProgram(src.text, src.file);
     const pre = prelude();
-    return { stmts: [...pre.stmts, ...user.stmts], result: user.result, preludeCount: pre.stmts.length };
+    return { stmts: [...pre.stmts, ...user.stmts], result: user.result };
   },
 };
 
@@ -133,10 +141,6 @@ export const anfPass: Pass<CoreProgram, AnfProgram> = {
   run: anf,
 };
 
-/**
- * All passes, in order. The interpreter runs the output of `infer` (TypedCore); the Wasm
- * backends continue through the passes after it.
- */
 export const closureConvertPass: Pass<AnfProgram, ClosedProgram> = {
   name: "closure-convert", from: "ANF", to: "Closed",
   description: "lift every lambda to a function with its captured variables; known calls are direct",
@@ -155,32 +159,32 @@ export const extractHandlersPass: Pass<BoxedProgram, HandlersProgram> = {
   run: extractHandlers,
 };
 
-export const lowerParamHandlersPass: Pass<HandlersProgram, HandlersProgram> = {
+export const lowerParamHandlersPass: Pass<HandlersProgram, ThreadedProgram> = {
   name: "lower-param-handlers", from: "Handlers", to: "ThreadedHandlers",
   description: "handler parameters become values threaded through the resume loop: initial values as arguments, new ones through k",
   run: lowerParamHandlers,
 };
 
-export const directResumePass: Pass<HandlersProgram, HandlersProgram> = {
+export const directResumePass: Pass<ThreadedProgram, ThreadedProgram> = {
   name: "direct-resume", from: "ThreadedHandlers", to: "ThreadedHandlers",
   description: "marks operation clauses whose k is only called, at most once on any path: codegen resumes those in place, with no closure or one-shot box",
   run: directResume,
 };
 
-export const codegenPass: Pass<HandlersProgram, WasmModule> = {
+export const codegenPass: Pass<ThreadedProgram, WasmModule> = {
   name: "codegen", from: "ThreadedHandlers", to: "WasmIR",
   description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
   run: (p) => codegen(p, primReps()),
 };
 
-export const markPurePass: Pass<BoxedProgram, BoxedProgram> = {
-  name: "mark-pure", from: "Boxed", to: "Boxed",
+export const markPurePass: Pass<MarkedProgram, MarkedProgram> = {
+  name: "mark-pure", from: "MarkedBoxed", to: "MarkedBoxed",
   description: "marks the functions no call of which can perform an operation: the cps backend keeps them in direct style",
   run: markPure,
 };
 
-export const cpsPass: Pass<BoxedProgram, CpsProgram> = {
-  name: "cps", from: "Boxed", to: "CPS",
+export const cpsPass: Pass<MarkedProgram, CpsProgram> = {
+  name: "cps", from: "MarkedBoxed", to: "CPS",
   description: "continuation-passing style: non-tail calls that may perform push a frame and jump; handlers become handler frames",
   run: cps,
 };
@@ -191,25 +195,61 @@ export const cpsCodegenPass: Pass<CpsProgram, WasmModule> = {
   run: (p) => cpsCodegen(p, primReps()),
 };
 
+export const foldConstantsPass: Pass<BoxedProgram, BoxedProgram> = {
+  name: "fold-constants", from: "Boxed", to: "Boxed",
+  description: "research example, off by default: Int arithmetic on literals folded, unused pure let-values dropped",
+  run: foldConstants,
+};
+
+// ---------------------------------------------------------------- pipelines
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyPass = Pass<any, any>;
+export type AnyPass = Pass<any, any>;
+/** How a pass sits in a pipeline: always run, optional (on unless `--without`), or research (off unless `--with`). */
+export interface Step { pass: AnyPass; kind: "required" | "optional" | "research" }
+
+/** A pipeline from language I to language O; `then` only accepts a pass whose input is O. */
+export class Pipeline<I, O> {
+  constructor(readonly steps: readonly Step[]) {}
+  then<P>(pass: Pass<O, P>): Pipeline<I, P> {
+    return new Pipeline<I, P>([...this.steps, { pass, kind: "required" }]);
+  }
+  /** A pass that keeps the language (so the pipeline is well typed without it), on by default. */
+  optional(pass: Pass<O, O>): Pipeline<I, O> {
+    return new Pipeline<I, O>([...this.steps, { pass, kind: "optional" }]);
+  }
+  /** A pass that keeps the language, off by default: a research pass switched on by `--with NAME`. */
+  research(pass: Pass<O, O>): Pipeline<I, O> {
+    return new Pipeline<I, O>([...this.steps, { pass, kind: "research" }]);
+  }
+  /** The passes that run with these switches (names of optional passes to drop, research passes to add). */
+  passes(toggles: Toggles = {}): AnyPass[] {
+    return this.steps.filter((s) => (s.kind === "required" ? true : s.kind === "optional" ? !toggles.without?.includes(s.pass.name) : toggles.with?.includes(s.pass.name) ?? false)).map((s) => s.pass);
+  }
+}
+export interface Toggles { with?: readonly string[]; without?: readonly string[] }
+export const start = <A, B>(pass: Pass<A, B>): Pipeline<A, B> => new Pipeline<A, B>([{ pass, kind: "required" }]);
+
 /** The passes every Wasm backend runs (the interpreter stops after `infer`). */
-export const sharedPasses: readonly AnyPass[] = [parsePass, desugarPass, inferPass, anfPass, closureConvertPass, boxPolyPass];
+export const shared = start(parsePass).then(desugarPass).then(inferPass).then(anfPass).then(closureConvertPass).then(boxPolyPass)
+  .research(foldConstantsPass);
 
-/** Each Wasm backend's passes, in order. */
+/** Each Wasm backend's pipeline. */
 export const pipelines = {
-  wasmfx: [...sharedPasses, extractHandlersPass, lowerParamHandlersPass, directResumePass, codegenPass],
-  cps: [...sharedPasses, markPurePass, cpsPass, cpsCodegenPass],
-} as const satisfies Record<string, readonly AnyPass[]>;
+  wasmfx: shared.then(extractHandlersPass).then(lowerParamHandlersPass).optional(directResumePass).then(codegenPass),
+  cps: shared.optional(markPurePass).then(cpsPass).then(cpsCodegenPass),
+} as const satisfies Record<string, Pipeline<Source, WasmModule>>;
 
-/** The wasmfx pipeline: what tools run when no backend is named. */
-export const pipeline: readonly AnyPass[] = pipelines.wasmfx;
+export type Backend = "interp" | "wasmfx" | "cps";
+/** The passes to run for a backend (interp: wasmfx's; it stops after `infer`) with these switches. */
+export const passesFor = (backend: string | undefined, toggles: Toggles = {}): AnyPass[] =>
+  (backend === "cps" ? pipelines.cps : pipelines.wasmfx).passes(toggles);
 
-/** The passes to run for a backend (interp: the shared ones; it stops after `infer`). */
-export const passesFor = (backend: string | undefined): readonly AnyPass[] => (backend === "cps" ? pipelines.cps : pipelines.wasmfx);
+/** The wasmfx pipeline's default passes: what tools run when no backend is named. */
+export const pipeline: readonly AnyPass[] = passesFor("wasmfx");
 
-/** Every pass of every pipeline, each once, in pipeline order. */
-export const allPasses: readonly AnyPass[] = [...new Set([...pipelines.wasmfx, ...pipelines.cps])];
+/** Every step of every pipeline, each once, in pipeline order. */
+export const allSteps: readonly Step[] = [...new Map([...pipelines.wasmfx.steps, ...pipelines.cps.steps].map((s) => [s.pass.name, s])).values()];
+export const allPasses: readonly AnyPass[] = allSteps.map((s) => s.pass);
 
 /** The last pass each backend needs. */
 export const backendInput = { interp: "infer", wasmfx: "codegen", cps: "cps-codegen" } as const;

@@ -1,16 +1,15 @@
 // The anf pass: IR in (Links source through the front end) → ANF out, printed.
 import { describe, expect, it } from "vitest";
 import { runPipeline } from "../tools/compile-lib.js";
-import { type AnfProgram, compToSExp, validateAnf } from "../ir/anf.js";
+import { type AnfProgram, anfDef, compToSExp, validateAnf } from "../ir/anf.js";
+import { skipPrelude } from "../ir/kit.js";
 import { sexp } from "../ir/common.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
 
 /** The user's part of the program after `anf`, printed on one line. */
 function anfOf(text: string): string {
   const p = runPipeline({ file: "t.links", text }, { check: true, until: "anf" }) as AnfProgram;
-  let c = p.body;
-  for (let i = 0; i < p.preludeBindings && "body" in c; i++) c = (c as { body: typeof c }).body;
-  return sexp(compToSExp(c), 10_000);
+  return sexp(compToSExp(skipPrelude(anfDef, p.body)), 10_000);
 }
 
 describe("anf", () => {

@@ -101,14 +101,34 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "extract-handlers", "lower-param-handlers", "direct-resume", "codegen"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "extract-handlers", "lower-param-handlers", "direct-resume", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
+    // optional and research passes say whether they run and how to switch them
+    expect(lines[6]).toMatch(/\[research, off: --with fold-constants\]$/);
+    expect(lines[9]).toMatch(/\[optional, on: --without direct-resume\]$/);
+    const switched = tool("run-pass", "--list", "--with", "fold-constants", "--without", "direct-resume").stdout;
+    expect(switched).toContain("[research, on: --with fold-constants]");
+    expect(switched).toContain("[optional, off: --without direct-resume]");
+  }, T);
+
+  it("--with and --without switch passes on and off; unknown names are usage errors", () => {
+    const f = program("toggle.links", "var unused = 2 * 3; 1 + 2\n");
+    const on = tool("run-pass", f, "--with", "fold-constants", "--dump=box-poly,fold-constants", "--check", "--backend", "wasmfx");
+    expect(on.status).toBe(0);
+    expect(on.stdout).toContain(";; ---- after fold-constants (Boxed) ----");
+    expect(on.stdout.endsWith("3 : Int\n")).toBe(true);
+    const off = tool("run-pass", f, "--without", "direct-resume", "--dump", "--backend", "wasmfx");
+    expect(off.status).toBe(0);
+    expect(off.stdout).not.toContain("after direct-resume");
+    const bad = tool("run-pass", f, "--with", "codegen");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/fold-constants/);
   }, T);
 
   it("--list --backend cps lists the cps pipeline; --dump with --backend cps dumps its passes", () => {
     const r = tool("run-pass", "--list", "--backend", "cps");
     expect(r.status).toBe(0);
-    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "mark-pure", "cps", "cps-codegen"]);
+    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "mark-pure", "cps", "cps-codegen"]);
     const d = tool("run-pass", program("cpsdump.links", "handle(do Ask()) { case <Ask => k> -> k(1) + k(2) case x -> x }\n"), "--dump=cps", "--check", "--backend", "cps");
     expect(d.status).toBe(0);
     expect(d.stdout).toContain(";; ---- after cps (CPS) ----");

@@ -30,9 +30,9 @@ beforeAll(() => prepareBackend("cps"));
 
 describe("cps passes", () => {
   it("the cps pipeline is the shared passes, then mark-pure, cps, cps-codegen", () => {
-    expect(pipelines.cps.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
+    expect(pipelines.cps.passes().map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface", "desugar: Surface → Core", "infer: Core → TypedCore", "anf: TypedCore → ANF",
-      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "mark-pure: Boxed → Boxed", "cps: Boxed → CPS", "cps-codegen: CPS → WasmIR",
+      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "mark-pure: MarkedBoxed → MarkedBoxed", "cps: MarkedBoxed → CPS", "cps-codegen: CPS → WasmIR",
     ]);
   });
 

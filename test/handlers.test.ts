@@ -1,9 +1,8 @@
 // extract-handlers and lower-param-handlers, pass by pass, and the WasmFX instructions they lead
 // to in codegen's output.
 import { beforeAll, describe, expect, it } from "vitest";
-import { everyComp } from "../ir/boxed.js";
-import type { HandlersProgram } from "../ir/handlers.js";
-import { validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
+import type { HandlersProgram, ThreadedProgram } from "../ir/handlers.js";
+import { handlersKit, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { printModule, type WasmModule } from "../ir/wasm.js";
 import { prepareBackend, runPipeline, runSource } from "../tools/compile-lib.js";
 
@@ -13,7 +12,7 @@ const upTo = (text: string, until: string) => runPipeline({ file: "h.links", tex
 function forms(p: HandlersProgram): string[] {
   const out: string[] = [];
   const bodies = [...p.functions.map((f) => f.body), ...p.handlers.flatMap((h) => [...h.ops.map((o) => o.body), h.ret.body]), p.main];
-  for (const b of bodies) everyComp(b, (c) => out.push(c.tag));
+  for (const b of bodies) handlersKit.everyComp(b, (c) => out.push(c.tag));
   return out;
 }
 
@@ -56,7 +55,7 @@ describe("extract-handlers", () => {
     const before = upTo(param, "extract-handlers") as HandlersProgram;
     expect(before.handlers[0]!.params).toHaveLength(1);
     expect(validateThreadedHandlers(before).join("\n")).toMatch(/still has handler parameters/);
-    const after = upTo(param, "lower-param-handlers") as HandlersProgram;
+    const after = upTo(param, "lower-param-handlers") as ThreadedProgram;
     expect(validateThreadedHandlers(after)).toEqual([]);
     expect(after.handlers[0]!.params).toHaveLength(1);
   });
@@ -64,7 +63,7 @@ describe("extract-handlers", () => {
 
 describe("direct-resume", () => {
   const clauses = (text: string) => {
-    const p = upTo(text, "direct-resume") as HandlersProgram;
+    const p = upTo(text, "direct-resume") as ThreadedProgram;
     expect(validateThreadedHandlers(p)).toEqual([]);
     return p.handlers.flatMap((h) => h.ops.map((o) => `${o.op}:${o.direct ? "direct" : "boxed"}`));
   };
@@ -82,7 +81,7 @@ describe("direct-resume", () => {
   });
 
   it("the validator rejects a clause marked direct whose k is used otherwise", () => {
-    const p = upTo("handle(do Choose) { case <Choose => k> -> k(true) + k(false) case x -> if (x) 1 else 2 }", "direct-resume") as HandlersProgram;
+    const p = upTo("handle(do Choose) { case <Choose => k> -> k(true) + k(false) case x -> if (x) 1 else 2 }", "direct-resume") as ThreadedProgram;
     p.handlers[0]!.ops[0]!.direct = true;
     expect(validateThreadedHandlers(p).join("\n")).toMatch(/Choose is marked direct/);
   });

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CompileError, noSpan, type Span } from "../ir/common.js";
 import type { CExpr, CoreProgram } from "../ir/core.js";
-import { languageOf, pipeline } from "../passes/pipeline.js";
+import { languageOf, pipeline, pipelines } from "../passes/pipeline.js";
 import { runPipeline } from "../tools/compile-lib.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -66,6 +66,22 @@ describe("pipeline: golden dumps of every pass for every example", () => {
     }
   });
 
+  // the cps backend's own passes (the shared ones are the wasmfx pipeline's, above)
+  const cpsExamples = [...examples, ...readdirSync(join(examplesDir, "multishot")).filter((f) => f.endsWith(".links")).sort().map((f) => `multishot/${f}`)];
+  const cpsOwn = pipelines.cps.passes().filter((p) => !pipeline.includes(p)).map((p) => p.name);
+  it.each(cpsExamples)("%s on the cps pipeline", async (name) => {
+    const out: { pass: string; dump: string }[] = [];
+    runPipeline({ file: `examples/${name}`, text: readFileSync(join(examplesDir, name), "utf8") }, {
+      backend: "cps", check: true,
+      onPass: ({ pass, to, output }) => { if (cpsOwn.includes(pass)) out.push({ pass, dump: languageOf(to).print(output) }); },
+    });
+    expect(out.map((d) => d.pass)).toEqual(["mark-pure", "cps", "cps-codegen"]);
+    for (const d of out) {
+      expect(d.dump).not.toMatch(/\[object Object\]|undefined|NaN/);
+      await expect(d.dump).toMatchFileSnapshot(`golden/dumps/cps/${basename(name, ".links")}.${d.pass}.txt`);
+    }
+  });
+
   it("dumps are deterministic: compiling twice prints the same IR", () => {
     const text = readFileSync(join(examplesDir, "deep_state.links"), "utf8");
     expect(dumps("a.links", text)).toEqual(dumps("a.links", text));
@@ -77,7 +93,7 @@ describe("pipeline: golden dumps of every pass for every example", () => {
 const sp = (line: number, col: number): Span => ({ file: "t.links", line, col, endLine: line, endCol: col + 1 });
 
 describe("validators catch broken IR", () => {
-  const core = (body: CExpr): CoreProgram => ({ typenames: [], body, preludeBindings: 0 });
+  const core = (body: CExpr): CoreProgram => ({ typenames: [], body });
 
   // Variables are checked in TypedCore: Core may mention unknown names, which `infer` reports
   // as type errors with a location. These hand-built nodes carry a (dummy) type.

@@ -19,7 +19,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline } from "./compile-lib.js";
-import { pipelines } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -240,12 +239,7 @@ for (const name of Object.keys(jsBaselines)) {
 const wasmfxResult = (name: string) => results[`wasmfx:${name}`] as { ms: number; output: string };
 /** Compile `text` for the cps backend (optionally without mark-pure) and time `reps` runs. */
 function benchCps(name: string, text: string, selective: boolean, reps: number) {
-  const passes = pipelines.cps.filter((p) => selective || p.name !== "mark-pure");
-  const build = () => {
-    let x: unknown = { file: `${name}.links`, text };
-    for (const p of passes) x = p.run(x);
-    return compileWasm(x as WasmModule);
-  };
+  const build = () => compileWasm(runPipeline({ file: `${name}.links`, text }, { backend: "cps", without: selective ? [] : ["mark-pure"] }) as WasmModule);
   const compileMs = time(build).ms;
   const bin = build();
   let out = "";

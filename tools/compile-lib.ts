@@ -1,6 +1,6 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
 import { CompileError, renderError } from "../ir/common.js";
-import { type Source, backendInput, languageOf, passesFor } from "../passes/pipeline.js";
+import { type AnyPass, type Source, type Toggles, backendInput, languageOf, passesFor } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -31,20 +31,31 @@ export function checkOutput(p: { name: string; to: string }, output: unknown): C
 
 export interface PassResult {
   pass: string;
+  from: string;
+  to: string;
   output: unknown;
   ms: number;
 }
 
+export interface PipelineOptions extends Toggles {
+  /** stop after this pass */
+  until?: string;
+  /** validate each pass's output against its language (throws an internal error naming the pass) */
+  check?: boolean;
+  onPass?: (r: PassResult) => void;
+  /** whose pipeline: cps, or wasmfx's (interp stops after infer) */
+  backend?: Backend;
+  /** run these passes instead of the backend's (a study's own pipeline: `Pipeline.passes()`) */
+  passes?: readonly AnyPass[];
+}
+
 /**
- * Run the passes in order, calling `onPass` after each. Stops after `until` when given.
- * With `check`, validates each pass's output language and throws an internal error on failure.
+ * The one runner of a pass list (the CLI, tests, bench and conformance use it): the backend's
+ * passes with the `with`/`without` switches, in order, `onPass` after each, stopping after `until`.
  */
-export function runPipeline(
-  src: Source,
-  opts: { until?: string; check?: boolean; onPass?: (r: PassResult) => void; backend?: Backend } = {},
-): unknown {
+export function runPipeline(src: Source, opts: PipelineOptions = {}): unknown {
   let x: unknown = src;
-  for (const p of passesFor(opts.backend)) {
+  for (const p of opts.passes ?? passesFor(opts.backend, opts)) {
     const t0 = performance.now();
     x = p.run(x);
     const ms = performance.now() - t0;
@@ -52,7 +63,7 @@ export function runPipeline(
       const err = checkOutput(p, x);
       if (err) throw err;
     }
-    opts.onPass?.({ pass: p.name, output: x, ms });
+    opts.onPass?.({ pass: p.name, from: p.from, to: p.to, output: x, ms });
     if (opts.until === p.name) break;
   }
   return x;
@@ -76,11 +87,11 @@ export interface RunOutcome {
 }
 
 /** Compile and run a program on a backend; errors become stderr and exit code 1. */
-export function runSource(src: Source, backend: Backend, opts: RunOptions = {}): RunOutcome {
+export function runSource(src: Source, backend: Backend, opts: RunOptions & Toggles = {}): RunOutcome {
   let printed = "";
   try {
     const out = (s: string) => { printed += s; opts.out?.(s); };
-    const r = runOn(backend, runPipeline(src, { until: backendInput[backend], backend }), { ...opts, out });
+    const r = runOn(backend, runPipeline(src, { until: backendInput[backend], backend, with: opts.with, without: opts.without }), { ...opts, out });
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };

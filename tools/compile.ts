@@ -1,13 +1,13 @@
 // Compile a Links program to a Wasm binary or WAT text.
 //
-//   tsx tools/compile.ts FILE -o OUT [--backend wasmfx|cps] [-O 0|1|2|3] [--emit wasm|wat]
+//   tsx tools/compile.ts FILE -o OUT [--backend wasmfx|cps] [-O 0|1|2|3] [--emit wasm|wat] [--with PASS]... [--without PASS]...
 import { writeFileSync } from "node:fs";
 import { Console, Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { printModule, type WasmModule } from "../ir/wasm.js";
 import { backendInput } from "../passes/pipeline.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
-import { compile, readSource, runCli, toDriverError, usageError } from "./driver.js";
+import { compile, readSource, runCli, toDriverError, usageError, withFlag, withoutFlag } from "./driver.js";
 
 const compileCmd = Command.make(
   "compile",
@@ -17,11 +17,13 @@ const compileCmd = Command.make(
     backend: Flag.Literals("backend", ["wasmfx", "cps"] as const).pipe(Flag.withDefault("wasmfx"), Flag.withDescription("the Wasm backend: wasmfx (stack switching) or cps (CPS on Wasm GC, multishot) (default: wasmfx)")),
     level: Flag.Literals("opt", ["0", "1", "2", "3"] as const).pipe(Flag.withAlias("O"), Flag.withDefault("2"), Flag.withMetavar("N"), Flag.withDescription("binaryen optimisation level (default: 2)")),
     emit: Flag.Literals("emit", ["wasm", "wat"] as const).pipe(Flag.withDefault("wasm"), Flag.withDescription("write the binary (default) or the WAT text with the runtime")),
+    with: withFlag,
+    without: withoutFlag,
   },
-  ({ file, out, backend, level, emit }) =>
+  ({ file, out, backend, level, emit, with: on, without: off }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend], backend });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: on, without: off });
       const m = output as WasmModule;
       yield* Effect.promise(() => prepareWasm());
       const t0 = performance.now();

@@ -5,14 +5,27 @@ import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command, Flag } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
-import { passesFor, type Source } from "../passes/pipeline.js";
-import { type Backend, ENGINES, type RunOptions, checkOutput, prepareBackend, runOn } from "./compile-lib.js";
+import { type Source, type Toggles, allSteps } from "../passes/pipeline.js";
+import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline } from "./compile-lib.js";
 
 /** `--engine node|deno`, shared by the tools that run Wasm modules. */
 export const engineFlag = Flag.Literals("engine", ENGINES).pipe(
   Flag.withMetavar("ENGINE"),
   Flag.withDefault("node"),
   Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on) or deno (a `deno run` child process; the `deno` devDependency) (default: node)"),
+);
+
+/** Names of the passes `--with` can switch on (research) and `--without` off (optional). */
+const toggleable = (kind: "research" | "optional") => allSteps.filter((s) => s.kind === kind).map((s) => s.pass.name);
+/** `--with NAME` (repeatable): run a research pass that is off by default. */
+export const withFlag = Flag.Literals("with", toggleable("research")).pipe(
+  Flag.withMetavar("PASS"), Flag.atLeast(0),
+  Flag.withDescription(`switch on a research pass that is off by default; repeatable (passes: ${toggleable("research").join(", ")})`),
+);
+/** `--without NAME` (repeatable): skip an optional pass. */
+export const withoutFlag = Flag.Literals("without", toggleable("optional")).pipe(
+  Flag.withMetavar("PASS"), Flag.atLeast(0),
+  Flag.withDescription(`skip an optional pass; repeatable (passes: ${toggleable("optional").join(", ")})`),
 );
 
 // ---------------------------------------------------------------- typed errors
@@ -75,29 +88,27 @@ export interface PassRun {
 }
 
 /**
- * Run the passes in order as an Effect (one span per pass), stopping after `until`. With `check`,
- * each output is validated against the pass's target language. `onPass` runs after each pass.
+ * Run the passes (compile-lib's `runPipeline`, the one runner) as an Effect, stopping after
+ * `until`; with `check`, each output is validated against its language. `onPass` runs after each
+ * pass, as it finishes (dumps of the passes before a failing one are shown).
  */
 export const compile = Effect.fn("compile")(function* (
   src: Source,
-  opts: { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void>; backend?: Backend } = {},
+  opts: Toggles & { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void>; backend?: Backend } = {},
 ) {
-  let x: unknown = src;
   const runs: PassRun[] = [];
-  for (const p of passesFor(opts.backend)) {
-    const t0 = performance.now();
-    x = yield* Effect.try({ try: () => p.run(x), catch: (e) => toDriverError(e, src) }).pipe(Effect.withSpan(`pass ${p.name}`));
-    const ms = performance.now() - t0;
-    if (opts.check) {
-      const err = checkOutput(p, x);
-      if (err) return yield* toDriverError(err, src);
-    }
-    const r: PassRun = { name: p.name, from: p.from, to: p.to, ms, output: x };
-    runs.push(r);
-    if (opts.onPass) yield* opts.onPass(r);
-    if (opts.until === p.name) break;
-  }
-  return { output: x, runs };
+  const output = yield* Effect.try({
+    try: () => runPipeline(src, {
+      ...opts,
+      onPass: (p) => {
+        const r: PassRun = { name: p.pass, from: p.from, to: p.to, ms: p.ms, output: p.output };
+        runs.push(r);
+        if (opts.onPass) Effect.runSync(opts.onPass(r));
+      },
+    }),
+    catch: (e) => toDriverError(e, src),
+  });
+  return { output, runs };
 });
 
 export interface BackendResult {

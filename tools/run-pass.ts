@@ -1,14 +1,14 @@
 // Run the pipeline pass by pass and look at what each pass produced.
 //
 //   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx|cps]
+//                         [--with PASS]... [--without PASS]...
 //   tsx tools/run-pass.ts --list [--backend cps]
-import { backendInput } from "../passes/pipeline.js";
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { allPasses, languageOf, passesFor } from "../passes/pipeline.js";
+import { allPasses, backendInput, languageOf, passesFor, pipelines } from "../passes/pipeline.js";
 import { BACKENDS } from "./compile-lib.js";
-import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError } from "./driver.js";
+import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError, withFlag, withoutFlag } from "./driver.js";
 
 /** Every pass of both Wasm pipelines (the cps backend's after box-poly are its own). */
 const passNames = allPasses.map((p) => p.name);
@@ -53,6 +53,8 @@ const runPass = Command.make(
       Flag.withDefault(false),
       Flag.withDescription('machine-readable output on stdout: {"passes":[{"name","from","to","ms","dump"?}],"result"?,"error"?}'),
     ),
+    with: withFlag,
+    without: withoutFlag,
     backend: Flag.Literals("backend", BACKENDS).pipe(
       Flag.withMetavar("BACKEND"),
       Flag.optional,
@@ -62,10 +64,17 @@ const runPass = Command.make(
   (o) =>
     Effect.gen(function* () {
       const backend = Option.getOrUndefined(o.backend);
-      const pipeline = passesFor(backend);
+      const toggles = { with: o.with, without: o.without };
+      const pipeline = passesFor(backend, toggles);
       if (o.list) {
-        const w = Math.max(...pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`.length));
-        return yield* Console.log(pipeline.map((p) => `${`${p.name}: ${p.from} → ${p.to}`.padEnd(w)}  ${p.description}`).join("\n"));
+        // every step of the chosen pipeline; optional and research ones say how to switch them
+        const steps = (backend === "cps" ? pipelines.cps : pipelines.wasmfx).steps;
+        const on = new Set(pipeline.map((p) => p.name));
+        const head = (p: { name: string; from: string; to: string }) => `${p.name}: ${p.from} → ${p.to}`;
+        const w = Math.max(...steps.map((s) => head(s.pass).length));
+        const note = (s: (typeof steps)[number]) =>
+          s.kind === "required" ? "" : s.kind === "optional" ? ` [optional, ${on.has(s.pass.name) ? "on" : "off"}: --without ${s.pass.name}]` : ` [research, ${on.has(s.pass.name) ? "on" : "off"}: --with ${s.pass.name}]`;
+        return yield* Console.log(steps.map((s) => `${head(s.pass).padEnd(w)}  ${s.pass.description}${note(s)}`).join("\n"));
       }
       if (Option.isNone(o.file)) return yield* usageError("missing FILE (run `run-pass --help` for usage)");
       const until = Option.getOrUndefined(o.until);
@@ -89,7 +98,7 @@ const runPass = Command.make(
           return dump === undefined || o.json ? Effect.void : Console.log(`${dumpHeader(r)}\n${dump}`);
         });
       const program = Effect.gen(function* () {
-        const { output, runs } = yield* compile(src, { until, check: o.check, onPass, backend });
+        const { output, runs } = yield* compile(src, { until, check: o.check, onPass, backend, ...toggles });
         if (backend)
           result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
       });

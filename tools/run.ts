@@ -1,12 +1,12 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
-//   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno] [--timeout SECONDS]
+//   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno] [--timeout SECONDS] [--with PASS]... [--without PASS]...
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
 import { BACKENDS } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
-import { compile, engineFlag, readSource, runBackend, runCli } from "./driver.js";
+import { compile, engineFlag, readSource, runBackend, runCli, withFlag, withoutFlag } from "./driver.js";
 
 const run = Command.make(
   "run",
@@ -18,16 +18,18 @@ const run = Command.make(
       Flag.withDescription("where to run the compiled program (default: interp)"),
     ),
     engine: engineFlag,
+    with: withFlag,
+    without: withoutFlag,
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
       Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno; a Wasm run inside Node cannot be interrupted; default: no limit)"),
     ),
   },
-  ({ file, backend, engine, timeout }) =>
+  ({ file, backend, engine, timeout, with: on, without: off }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend], backend });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: on, without: off });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
       yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
     }),

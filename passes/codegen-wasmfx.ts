@@ -1,0 +1,321 @@
+// codegen-wasmfx: effect handlers on WasmFX, for the wasmfx backend (codegen.ts); the layout and
+// the measured decisions are in docs/effect-handlers-wasmfx.md.
+//
+// A handled computation `(thunk f a…)` starts as a continuation of type $KCont (eqref → eqref):
+// cont.new of f, then cont.bind of its arguments a… (f's last parameter, an eqref, receives
+// the null the first resume passes). Each operation is a tag (eqref arguments, eqref
+// result); `do Op(a)` is `suspend`. A deep handler is a function (continuation, value, free
+// variables…, handler parameters…) that resumes the continuation with one `(on $tag $label)`
+// per operation it handles: an operation it does not handle goes on to the next enclosing
+// resume (forwarding is WasmFX's own handler search). In a `direct` clause (direct-resume), a
+// call of `k` resumes in place: the handler function called on the continuation (deep), or a
+// bare `resume` (shallow). Otherwise `k` is a closure over a $ContBox holding the continuation:
+// calling it takes the continuation out (a second call is a runtime error: WasmFX
+// continuations are one-shot) and runs the handler function again on it.
+import { internalError } from "../ir/common.js";
+import type { CPat } from "../ir/core.js";
+import type { Atom, Rep } from "../ir/boxed.js";
+import { type TComp, type THandlerFn, type TOpClause, type Thunk, continuationCalls } from "../ir/handlers.js";
+import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
+import { type FnSig, block, boxInstr, envSlot, fail, i32, lget, lset, notYet, pop, unboxInstr, valtype, vts, wasmName } from "./codegen-reps.js";
+import type { FnCtx, ModuleBuilder } from "./codegen-module.js";
+import type { Values } from "./codegen-values.js";
+import type { Patterns } from "./codegen-patterns.js";
+import type { EffectComp, Effects } from "./codegen-direct.js";
+
+/** The continuation of a `direct` clause: the local holding it, and how a call of `k` resumes it. */
+interface DirectK { cont: string; resume: (args: Atom[], tail: boolean) => Instr[] }
+
+export class WasmFX implements Effects {
+  /** some `k` is a closure over a $ContBox (the module needs `$op_name` for the one-shot error) */
+  usesContBox = false;
+  /** Wasm name of the function of a handled computation → its declared type (cont.new needs one) */
+  readonly thunkFnTypes = new Map<string, string>();
+  private readonly thunkTypeNames = new Map<string, string>();
+  /** helper functions made on first use */
+  private readonly made = new Set<string>();
+  /** each function context's direct continuations, by the name of their `k` */
+  private readonly directs = new WeakMap<FnCtx, Map<string, DirectK>>();
+
+  /** `code`: direct-style code for a computation (codegen-direct's). */
+  constructor(private readonly m: ModuleBuilder, private readonly values: Values, private readonly patterns: Patterns,
+    private readonly code: (c: TComp, rep: Rep, tail: boolean) => Instr[]) {}
+
+  // ------------------------------------------------------------ Effects
+  // (this backend's direct-style code is ThreadedHandlers: a Boxed `handle` does not reach it)
+  comp(c: Extract<TComp, EffectComp>, rep: Rep, tail: boolean): Instr[] {
+    switch (c.tag) {
+      case "Do": return [I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...c.args.map((a) => this.values.atom(a)))];
+      case "HandleCall": {
+        const args = [this.startThunk(c.thunk), I("ref.null", ["none"]), ...c.args.flatMap((a) => this.values.push(a))];
+        return [I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...args)];
+      }
+      case "ShallowHandle": return this.shallow(c, tail);
+      case "Spawn": throw notYet("processes (spawn)");
+      case "Receive": throw notYet("processes (receive)");
+      default: throw internalError("codegen: a handle was not extracted");
+    }
+  }
+
+  call(fn: Atom, args: Atom[], tail: boolean): Instr[] | undefined {
+    const direct = fn.tag === "Var" ? this.direct().get(fn.name) : undefined;
+    return direct?.resume(args, tail);
+  }
+
+  /**
+   * For each branch of `whole` (an if, a case, a shallow handler's clauses): the discards of the
+   * direct continuations that `whole` resumes on some path but this branch never does. (Each is
+   * resumed at most once on any path, so where a branch is entered it has not been yet.)
+   */
+  discards(whole: TComp, branches: TComp[]): Instr[][] {
+    const out: Instr[][] = branches.map(() => []);
+    for (const [k, { cont }] of this.direct()) {
+      if (continuationCalls(whole, k) === 0) continue;
+      branches.forEach((b, i) => { if (continuationCalls(b, k) === 0) out[i]!.push(this.discard(cont)); });
+    }
+    return out;
+  }
+
+  private direct(): Map<string, DirectK> {
+    let d = this.directs.get(this.m.ctx);
+    if (!d) this.directs.set(this.m.ctx, (d = new Map()));
+    return d;
+  }
+
+  // ------------------------------------------------------------ types, tags, thunks
+  private handlerTypes(): void {
+    this.m.types.add("(type $KFn (func (param eqref) (result eqref)))");
+    this.m.types.add("(type $KCont (cont $KFn))");
+  }
+
+  private opTag(op: string, arity: number): string {
+    this.handlerTypes();
+    const name = `op${this.m.opId(op)}`;
+    this.m.tags.add(`(tag $${name} (param${" eqref".repeat(arity)}) (result eqref)) ;; ${op}`);
+    return name;
+  }
+
+  /** `$suspN`: an operation's N arguments and its continuation, as one struct. */
+  private suspPack(n: number): string {
+    const name = `susp${n}`;
+    if (!this.made.has(name)) {
+      this.made.add(name);
+      const fields = `${" (field eqref)".repeat(n)} (field (ref $KCont))`;
+      this.m.types.add(`(type $Susp${n} (struct${fields}))`);
+      const params: [string, string][] = [...Array.from({ length: n }, (_, j): [string, string] => [`a${j}`, "eqref"]), ["k", "(ref $KCont)"]];
+      this.m.funcs.push({ name, params, results: [`(ref $Susp${n})`], locals: [], body: [I("struct.new", [`$Susp${n}`], ...params.map(([x]) => lget(x)))] });
+    }
+    return name;
+  }
+
+  /** The function type of a thunk's function f (declared: cont.new needs it). */
+  private thunkType(f: FnSig): string {
+    this.handlerTypes();
+    const params = f.params.slice(0, -1).flatMap((q) => vts(q.rep));
+    if (params.length === 0) return "KFn";
+    const key = params.join(" ");
+    let name = this.thunkTypeNames.get(key);
+    if (!name) {
+      this.thunkTypeNames.set(key, (name = `Thunk${this.thunkTypeNames.size}`));
+      this.m.types.add(`(type $${name} (func (param ${key} eqref) (result eqref)))`);
+      this.m.types.add(`(type $K${name} (cont $${name}))`);
+    }
+    return name;
+  }
+
+  /** `(thunk f a…)` as a $KCont: cont.new of f, its arguments bound by cont.bind. */
+  private startThunk(t: Thunk): Instr {
+    const f = this.m.fns.get(t.fn)!;
+    this.m.declared.add(wasmName(f.name));
+    const type = this.thunkType(f);
+    this.thunkFnTypes.set(wasmName(f.name), type);
+    if (type === "KFn") return I("cont.new", ["$KCont"], I("ref.func", [`$${wasmName(f.name)}`]));
+    return I("cont.bind", [`$K${type}`, "$KCont"], ...t.args.flatMap((a) => this.values.push(a)),
+      I("cont.new", [`$K${type}`], I("ref.func", [`$${wasmName(f.name)}`])));
+  }
+
+  // ------------------------------------------------------------ resuming and clauses
+  /**
+   * Resume continuation `k` with `v`, one `(on …)` per clause; the code for a clause runs with
+   * the operation's arguments in `eq` locals and the continuation in a local, and must not fall
+   * through. `onReturn` gets the computation's value on the stack.
+   */
+  private resumeWith(k: Instr, v: Instr, clauses: TOpClause[], clause: (os: TOpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
+    const ctx = this.m.ctx;
+    // clauses for the same operation (different patterns) share its `on`: tried in order
+    const byOp = new Map<string, TOpClause[]>();
+    for (const o of clauses) byOp.set(o.op, [...(byOp.get(o.op) ?? []), o]);
+    const groups = [...byOp.values()];
+    const ops = groups.map((g) => g[0]!);
+    const ret = ctx.label("ret");
+    const labels = ops.map(() => ctx.label("on"));
+    const tags = ops.map((o) => this.opTag(o.op, o.args.length));
+    let inner: Instr = I("br", [ret], I("resume", ["$KCont", ...ops.map((_, i) => `(on $${tags[i]} ${labels[i]})`)], v, k));
+    ops.forEach((o, i) => {
+      const n = o.args.length;
+      const args = o.args.map(() => ctx.temp("eq"));
+      const cont = ctx.tempOf("(ref null $KCont)");
+      const on = I("block", [labels[i]!, `(result${" eqref".repeat(n)} (ref $KCont))`], inner);
+      // the operation's arguments and the continuation arrive as several values: binaryen 132
+      // mistypes them when popped into locals one by one, so they go through `$suspN` (a call
+      // it inlines, whose struct its optimiser removes)
+      let take: Instr[];
+      if (n === 0) take = [lset(cont, on)];
+      else {
+        const pk = ctx.tempOf(`(ref null $Susp${n})`);
+        const field = (j: number) => I("struct.get", [`$Susp${n}`, j], lget(pk));
+        take = [lset(pk, I("call", [`$${this.suspPack(n)}`], on)), lset(cont, field(n)), ...args.map((a, j) => lset(a, field(j)))];
+      }
+      inner = I("block", [], ...take, ...clause(groups[i]!, args, cont));
+    });
+    return [I("block", [ret, "(result eqref)"], inner), ...onReturn];
+  }
+
+  /**
+   * The clauses of one operation, in order: the first whose patterns match binds them and runs
+   * its body (`body` must not fall through); none matching is a runtime error.
+   */
+  private opClauses(os: TOpClause[], args: string[], cont: string, k: () => Instr, resume: DirectK["resume"], body: (o: TOpClause) => Instr[]): Instr[] {
+    const out: Instr[] = [];
+    for (const o of os) {
+      const fail = this.m.ctx.label("nomatch");
+      const binds = o.args.flatMap((q, i) => this.patterns.pat(q, lget(args[i]!), "eq", fail));
+      if (o.direct) {
+        if (o.k?.tag === "PVar") this.direct().set(o.k.name, { cont, resume });
+        // a clause that never resumes: unwind the continuation now
+        if (o.k?.tag !== "PVar" || continuationCalls(o.body, o.k.name) === 0) binds.push(this.discard(cont));
+      } else if (o.k) binds.push(...this.patterns.pat(o.k, k(), "closure", fail));
+      out.push(I("block", [fail], ...binds, ...body(o)));
+    }
+    return [...out, ...this.m.matchFailure()];
+  }
+
+  /** The return clause of a handler: its value, popped into a local, matched by `pat`, then `body`. */
+  private returnClause(ret: { pat: CPat }, body: () => Instr): Instr[] {
+    const r = this.m.ctx.temp("eq");
+    return [pop(r), ...this.patterns.only(ret.pat, lget(r), body)];
+  }
+
+  /**
+   * Discard a continuation that will not be resumed: `resume_throw` of `$discard` unwinds its
+   * frames (caught here). V8 does not reclaim the stack of a continuation that is merely dropped:
+   * 1,000,000 abandoned ones exhaust its stack memory (measured), so dropping is not enough.
+   * Node 26's V8 (14.6) crashes, intermittently, on resume_throw into a continuation that takes
+   * a parameter (a 15-line module reproduces it; Deno 2.9's V8 15.0 does not): cont.bind of a
+   * null first makes it a continuation of no parameters, which both run.
+   */
+  private discard(cont: string): Instr {
+    this.m.tags.add("(tag $discard)");
+    this.m.types.add("(type $KFn0 (func (result eqref)))");
+    this.m.types.add("(type $KCont0 (cont $KFn0))");
+    const done = this.m.ctx.label("discarded");
+    return I("block", [done], I("try_table", [`(catch_all ${done})`],
+      I("drop", [], I("resume_throw", ["$KCont0", "$discard"],
+        I("cont.bind", ["$KCont", "$KCont0"], I("ref.null", ["none"]), I("ref.as_non_null", [], lget(cont)))))));
+  }
+
+  /** A box holding a just-captured continuation, tagged with its operation (for the error message). */
+  private contBox(cont: string, op: string): Instr {
+    this.usesContBox = true;
+    this.m.types.add("(type $ContBox (struct (field (mut (ref null $KCont))) (field i32)))");
+    return I("struct.new", ["$ContBox"], lget(cont), i32(this.m.opId(op)));
+  }
+
+  // ------------------------------------------------------------ deep handlers
+  handlerFn(h: THandlerFn): WasmFunc {
+    return this.m.inCtx(() => {
+      // (names no Links variable can have: a clause may bind `k` and `v`)
+      const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"], ...this.values.entry({ captured: [], params: [...h.free, ...h.params] }).params];
+      const onReturn = this.returnClause(h.ret, () => I("return", [], block(this.code(h.ret.body, "eq", true), "eq")));
+      const body = this.resumeWith(lget("h%k"), lget("h%v"), h.ops, (os, args, cont) => {
+        // k: a closure over the boxed continuation and the handler's free variables
+        const k = () => {
+          const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
+          return I("struct.new", ["$Closure"], I("ref.func", [`$${this.resumeName(h)}`]), I("array.new_fixed", ["$Env", env.length], ...env));
+        };
+        // k in a direct clause: this handler function again, on the continuation (and new parameters)
+        const resume = (a: Atom[], tail: boolean): Instr[] => {
+          const operands: Instr[] = [I("ref.as_non_null", [], lget(cont)), this.values.atom(a[0]!)];
+          h.free.forEach((q) => { if (valtype(q.rep)) operands.push(lget(q.name)); });
+          h.params.forEach((q, i) => { const u = unboxInstr(q.rep, this.values.atom(a[i + 1]!)); if (u) operands.push(u); });
+          return [I(tail ? "return_call" : "call", [`$${wasmName(h.name)}`], ...operands)];
+        };
+        return this.opClauses(os, args, cont, k, resume, (o) => [I("return", [], block(this.code(o.body, "eq", true), "eq"))]);
+      }, onReturn);
+      return this.m.func(wasmName(h.name), params, ["eqref"], body);
+    });
+  }
+
+  /** The name of handler H's `$H$resume` (referenced by ref.func, so declared). */
+  private resumeName(h: THandlerFn): string {
+    const name = `${wasmName(h.name)}$resume`;
+    this.m.declared.add(name);
+    return name;
+  }
+
+  /**
+   * `$H$resume`: the generic entry of a deep handler's `k` — (v, new parameter values…): take
+   * the continuation out of its box (a second resumption is an error naming the operation) and
+   * run handler H on it again.
+   */
+  resumeEntry(h: THandlerFn): WasmFunc {
+    return this.contEntry(this.resumeName(h), 1 + h.params.length, () => {
+      const args: Instr[] = [I("ref.as_non_null", [], lget("kc")), lget("a0")];
+      h.free.forEach((q, i) => { const u = unboxInstr(q.rep, envSlot(i + 1)); if (u) args.push(u); });
+      h.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i + 1}`)); if (u) args.push(u); });
+      return I("return_call", [`$${wasmName(h.name)}`], ...args);
+    });
+  }
+
+  /** `$shallow_resume`: the generic entry of a shallow handler's `k`: resume with no handler. */
+  private shallowResume(): string {
+    const name = "shallow_resume";
+    if (this.m.declared.has(name)) return name;
+    this.m.declared.add(name);
+    this.m.funcs.push(this.contEntry(name, 1, () => I("resume", ["$KCont"], lget("a0"), I("ref.as_non_null", [], lget("kc")))));
+    return name;
+  }
+
+  /**
+   * A generic entry of `arity` arguments for a `k` whose closure holds a $ContBox in its first
+   * slot: $box := that box; $kc := its continuation, emptied (a second time: error); then `then`.
+   */
+  private contEntry(name: string, arity: number, then: () => Instr): WasmFunc {
+    return this.m.inCtx(() => {
+      const type = this.m.genType(arity);
+      this.m.ctx.locals.set("box", "(ref null $ContBox)");
+      this.m.ctx.locals.set("kc", "(ref null $KCont)");
+      const body: Instr[] = [
+        lset("box", I("ref.cast", ["(ref $ContBox)"], envSlot(0))),
+        lset("kc", I("struct.get", ["$ContBox", 0], lget("box"))),
+        I("if", [], I("ref.is_null", [], lget("kc")), I("then", [],
+          ...fail(I("call", ["$str_concat"],
+            this.m.string("continuation resumed twice: the wasmfx backend supports one-shot continuations; run with --backend cps (operation "),
+            I("call", ["$str_concat"], I("call", ["$op_name"], I("struct.get", ["$ContBox", 1], lget("box"))), this.m.string(")")))))),
+        I("struct.set", ["$ContBox", 0], lget("box"), I("ref.null", ["$KCont"])),
+        then(),
+      ];
+      return { name, type, params: this.m.genParams(arity), results: ["eqref"], locals: [...this.m.ctx.locals], body };
+    });
+  }
+
+  // ------------------------------------------------------------ shallow handlers
+  /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
+  private shallow(c: Extract<TComp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
+    const done = this.m.ctx.label("shallow");
+    // (worked out before the clauses add their own continuations)
+    const bodies = [...c.ops.map((o) => o.body), c.ret.body];
+    const ds = this.discards(c, bodies);
+    const discards = new Map(bodies.map((b, i) => [b, ds[i]!]));
+    const clauseBody = (b: TComp) => I("br", [done], block([...discards.get(b)!, ...this.code(b, "eq", tail)], "eq"));
+    const thunk = this.startThunk(c.thunk);
+    const onReturn = this.returnClause(c.ret, () => clauseBody(c.ret.body));
+    const code = this.resumeWith(thunk, I("ref.null", ["none"]), c.ops, (os, args, cont) => {
+      const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
+      // k in a direct clause: resume with no handler
+      const resume = (a: Atom[]): Instr[] => [I("resume", ["$KCont"], this.values.atom(a[0]!), I("ref.as_non_null", [], lget(cont)))];
+      return this.opClauses(os, args, cont, k, resume, (o) => [clauseBody(o.body)]);
+    }, onReturn);
+    return [I("block", [done, "(result eqref)"], ...code)];
+  }
+}
