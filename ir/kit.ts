@@ -10,7 +10,7 @@
 //     (children with the names bound for them, own atoms, map) and print it. `extend` makes a
 //     language's table from its parent's. From one table come the traversal (`kit`), the printer
 //     and the scope/representation/form checks of the validators (ir/kit-check.ts).
-import type { SExp } from "./common.js";
+import { type SExp, internalError } from "./common.js";
 import { type CPat, patToSExp, patVars } from "./core.js";
 import { type Lit, litToSExp } from "./surface.js";
 import type { Type } from "./types.js";
@@ -134,7 +134,7 @@ export function extend(base: LangDef, name: string, diff: {
 /** The form's definition, or an error naming the language: a form of another language. */
 export function formOf(def: LangDef, c: Node): FormDef {
   const f = def.forms[c.tag];
-  if (!f) throw new Error(`the form ${c.tag} does not belong to ${def.name}`);
+  if (!f) throw internalError(`the form ${c.tag} does not belong to ${def.name}`);
   return f;
 }
 export function valueOf(def: LangDef, v: Node): ValueDef | undefined {
