@@ -8,9 +8,13 @@ let flagsSet = false;
  * WasmFX (cont.new, resume, suspend, ...) must be switched on before the first compile.
  * V8 14.6 aborts the process ("Check failed: !op.Effects().can_write()", WasmLoadElimination)
  * when it optimises a function that both resumes a continuation and allocates (struct.new,
- * array.new*), so that pass is switched off too. Deno gets the same flags (backends/wasm/deno.ts).
+ * array.new*), so that pass is switched off too. V8 14.6 can also segfault when a Wasm code GC walks
+ * the stacks while a WasmFX continuation stack with no saved frame is listed (a null read in
+ * StackFrameIterator::Reset from WasmEngine::ReportLiveCodeFromStackForGC; 3 of 62 fresh
+ * processes running the first handler tests, 0 of 100 with the flag): no Wasm code GC.
+ * Deno gets the same flags (backends/wasm/deno.ts); the test workers get them at start (vitest.config.ts).
  */
-export const V8_FLAGS = ["--experimental-wasm-wasmfx", "--no-turboshaft-wasm-load-elimination"];
+export const V8_FLAGS = ["--experimental-wasm-wasmfx", "--no-turboshaft-wasm-load-elimination", "--no-wasm-code-gc"];
 
 export function enableWasmFX(): void {
   if (!flagsSet) {
