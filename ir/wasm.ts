@@ -39,18 +39,62 @@ export interface WasmModule {
 }
 
 // ---------------------------------------------------------------- printer
-export function printInstr(i: Instr, indent = 0): string {
-  if (typeof i === "string") return `(${i})`;
-  const head = [i.op, ...i.imm].join(" ");
-  if (i.args.length === 0) return `(${head})`;
-  const parts = i.args.map((a) => printInstr(a, indent + 2));
-  const flat = `(${head} ${parts.join(" ")})`;
-  if (flat.length + indent <= 100 && !flat.includes("\n")) return flat;
-  const pad = " ".repeat(indent + 2);
-  return `(${head}\n${parts.map((p) => pad + p).join("\n")})`;
+// An instruction goes on one line when it fits in WIDTH columns at its indentation, else its
+// head on one line and each argument on its own line, two columns further in. Linear time: the
+// one-line form of an instruction is built only up to the columns left (so each node costs at
+// most WIDTH characters of trial), and the lines are collected in one array, not re-joined at
+// every level (a 1,000-deep `if … else if …` chain printed quadratically: 9 s for 400 levels).
+const WIDTH = 100;
+
+/** Options for the compiler's own WAT (what binaryen parses), not for people. */
+export interface PrintOptions {
+  /**
+   * Indent at most this many columns: without a cap, a chain of N nested `if`s is O(N²)
+   * characters of indentation. Default: no cap (the layout `--dump` and `--emit wat` show).
+   */
+  maxIndent?: number;
 }
 
-export function printFunc(f: WasmFunc): string {
+/** The one-line form of `i` when it has at most `budget` characters and no newline. */
+function flatWithin(i: Instr, budget: number): string | undefined {
+  if (typeof i === "string") {
+    const s = `(${i})`;
+    return s.length <= budget && !s.includes("\n") ? s : undefined;
+  }
+  let s = `(${[i.op, ...i.imm].join(" ")}`;
+  for (const a of i.args) {
+    if (s.length + 2 > budget) return undefined;
+    const p = flatWithin(a, budget - s.length - 2);
+    if (p === undefined) return undefined;
+    s += " " + p;
+  }
+  s += ")";
+  return s.length <= budget && !s.includes("\n") ? s : undefined;
+}
+
+function writeInstr(i: Instr, indent: number, out: string[], maxIndent: number): void {
+  const flat = flatWithin(i, WIDTH - indent);
+  if (flat !== undefined) { out.push(flat); return; }
+  if (typeof i === "string") { out.push(`(${i})`); return; }
+  const head = [i.op, ...i.imm].join(" ");
+  if (i.args.length === 0) { out.push(`(${head})`); return; }
+  out.push(`(${head}`);
+  const inner = Math.min(indent + 2, maxIndent);
+  const pad = "\n" + " ".repeat(inner);
+  for (const a of i.args) {
+    out.push(pad);
+    writeInstr(a, inner, out, maxIndent);
+  }
+  out.push(")");
+}
+
+export function printInstr(i: Instr, indent = 0, opts: PrintOptions = {}): string {
+  const out: string[] = [];
+  writeInstr(i, indent, out, opts.maxIndent ?? Infinity);
+  return out.join("");
+}
+
+export function printFunc(f: WasmFunc, opts: PrintOptions = {}): string {
   const sig = [
     `(func $${f.name}`,
     ...(f.export ? [`(export "${f.export}")`] : []),
@@ -58,12 +102,18 @@ export function printFunc(f: WasmFunc): string {
     ...f.params.map(([n, t]) => `(param $${n} ${t})`),
     ...(f.results.length ? [`(result ${f.results.join(" ")})`] : []),
   ].join(" ");
-  const locals = f.locals.map(([n, t]) => `    (local $${n} ${t})`);
-  const body = f.body.map((i) => "    " + printInstr(i, 4));
-  return [`  ${sig}`, ...locals, ...body].join("\n") + ")";
+  const out: string[] = [`  ${sig}`];
+  for (const [n, t] of f.locals) out.push(`\n    (local $${n} ${t})`);
+  const maxIndent = opts.maxIndent ?? Infinity;
+  for (const i of f.body) {
+    out.push("\n    ");
+    writeInstr(i, 4, out, maxIndent);
+  }
+  out.push(")");
+  return out.join("");
 }
 
-export function printModule(m: WasmModule, includeRuntime = true): string {
+export function printModule(m: WasmModule, includeRuntime = true, opts: PrintOptions = {}): string {
   return [
     "(module",
     ...m.imports.map((x) => "  " + x),
@@ -75,7 +125,7 @@ export function printModule(m: WasmModule, includeRuntime = true): string {
     ...m.globals.map((x) => "  " + x),
     ...m.data.map((x) => "  " + x),
     ...(m.declared.length ? [`  (elem declare func ${m.declared.map((f) => "$" + f).join(" ")})`] : []),
-    ...m.functions.map(printFunc),
+    ...m.functions.map((f) => printFunc(f, opts)),
     ")",
   ].join("\n");
 }

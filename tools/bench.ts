@@ -4,11 +4,16 @@
 //              against the same loop without handlers and a JavaScript version
 //   loop       the interpreter on a 10,000,000-iteration tail-recursive loop, against JavaScript
 //   wasmfx …   bench/{fib,pipeline,loop,closures,deep_handler,state,generator}.links compiled
-//              (-O2) and run on Node: compile time, .wasm size, run time against a hand-written
-//              JavaScript version
+//              (-O2) and run on Node: compile time, .wasm size, run time (median of 5, after a
+//              second of warm-up runs: see warmUp) against a hand-written JavaScript version
 //   cps …      the same programs on the cps backend, with and without selective CPS (mark-pure),
 //              against wasmfx's time in this run (the issue's target: within 3×)
 //   cps … (multishot)  bench/{queens,triples,tree}.links on cps against interp (same output)
+//   compile …  compile time (front end + code generator + binaryen -O2) on both Wasm backends,
+//              median of 5 after 2 warm-ups: every bench program (target: under 100 ms), a
+//              function that is a 1,000-branch else-if chain (target: under 2 s) and generated
+//              programs of 1,000, 5,000 and 10,000 lines (the ratio of each to the 1,000-line
+//              time: linear growth is 5 and 10), with the time of each stage
 //   wat …      bench/deep_handler.wat (the same suspend/resume loop by hand: the engine's limit)
 //              and bench/deep_handler_generic.wat (one generic tag instead of one per operation),
 //              each also with a handler of another operation in between (forwarding); the
@@ -25,6 +30,7 @@ import type { WasmModule } from "../ir/wasm.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
 import { instantiate } from "../backends/wasm/node.js";
 import { assemble } from "../backends/wasm/binaryen.js";
+import { type CompileJob, type CompileTime, type WasmBackend, compileTime, inWorker } from "../bench/compile-time.js";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
@@ -33,9 +39,24 @@ if (args.includes("--help") || args.includes("-h")) {
 USAGE
   tsx tools/bench.ts [--quick]     (also: npm run bench)
 
+SECTIONS (in order)
+  frontend      parse+desugar+infer on a generated 10,000-line program
+  handlers, loop   the interpreter against plain calls and JavaScript
+  wasmfx …      bench programs compiled (-O2) and run on Node against hand-written JavaScript
+  cps …         the same on the cps backend (with and without selective CPS) against wasmfx;
+                the multishot programs against interp
+  compile …     compile time (front end + code generator + binaryen -O2) on wasmfx and cps:
+                each bench program (median of 5 after 2 warm-ups; target 100 ms), a function
+                that is a 1,000-branch else-if chain (target 2 s), generated programs of 1,000,
+                5,000 and 10,000 lines (ratio to the 1,000-line time; linear growth: 5 and 10);
+                the stages (front end, shake+print, binaryen parse/validate/optimize/emit) go
+                to results.json
+  wat …         hand-written WAT for the deep handler: the engine's limit
+
 FLAGS
   --quick   smaller inputs, only fib on wasmfx and cps, only tree of the multishot programs,
-            no hand-written WAT (a smoke run; the numbers are not comparable)
+            compile times from 1 run after 1 warm-up with generated programs of 100, 500 and
+            1,000 lines, no hand-written WAT (a smoke run; the numbers are not comparable)
   --help    this text
 
 Writes bench/results.json.`);
@@ -207,6 +228,17 @@ const jsSameAlgorithm: Record<string, () => unknown> = {
     return sum;
   },
 };
+/**
+ * Run a freshly compiled module for at least a second (one run with --quick) before timing it.
+ * V8 moves hot functions to its optimising tier on background threads, and right after a
+ * compile those threads are still busy optimising binaryen's own hot code: fib stayed in the
+ * baseline tier (12-40× slower) for ~0.7 s after its compile on the 2-core machine, so timing
+ * at once measured the baseline tier.
+ */
+function warmUp(binary: Uint8Array) {
+  const t0 = performance.now();
+  do instantiate(binary, { write: () => {} }).run(); while (!quick && performance.now() - t0 < 1000);
+}
 for (const name of Object.keys(jsBaselines)) {
   if (quick && name !== "fib") continue;
   progress(`${name} on wasmfx`);
@@ -215,6 +247,7 @@ for (const name of Object.keys(jsBaselines)) {
   build(); // warm-up
   const compileMs = median(Array.from({ length: 3 }, () => time(build).ms));
   const bin = build();
+  warmUp(bin.binary);
   let out = "";
   const runs = Array.from({ length: quick ? 1 : 5 }, () => {
     out = "";
@@ -242,6 +275,7 @@ function benchCps(name: string, text: string, selective: boolean, reps: number) 
   const build = () => compileWasm(runPipeline({ file: `${name}.links`, text }, { backend: "cps", without: selective ? [] : ["mark-pure"] }) as WasmModule);
   const compileMs = time(build).ms;
   const bin = build();
+  warmUp(bin.binary);
   let out = "";
   const runs = Array.from({ length: reps }, () => {
     out = "";
@@ -278,6 +312,82 @@ for (const name of ["queens", "triples", "tree"]) {
   rows.push([`cps ${name} (multishot)`, `run (compile ${r.compileMs.toFixed(0)} ms, ${r.size} B)`, `${r.ms.toFixed(1)} ms`, `interp ${ref.ms.toFixed(0)} ms`, (r.ms / ref.ms).toFixed(2)]);
 }
 
+// ---------------------------------------------------------------- compile time
+// Source text to a validated, optimised (-O2) binary on both Wasm backends (bench/compile-time.ts:
+// the front end and code generator, then compileWasm, with the time of each stage). Medians
+// after warm-ups; targets as ratios (time / target), and generated programs of growing size as
+// ratios to the smallest (linear growth: the ratio of their sizes). The bench programs compile
+// here; the else-if chain and the generated programs in a worker with a larger stack (see
+// bench/compile-time.ts).
+const WASM_BACKENDS: readonly WasmBackend[] = ["wasmfx", "cps"];
+
+/** A function `f` that is an else-if chain of `branches` tests, called on 0..branches. */
+export function generateElseIf(branches: number): string {
+  const tests = Array.from({ length: branches }, (_, i) => `if (x == ${i}) ${i} else `).join("");
+  return `fun f(x) { ${tests}${branches} }\nfun sum(i, acc) { if (i < 0) acc else sum(i - 1, acc + f(i)) }\nsum(${branches}, 0)`;
+}
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+/** "front 12 ms, wat 1.0 ms, binaryen 20 ms (optimize 15 ms)": where the time went */
+const stageSummary = (c: CompileTime) => {
+  const s = c.stages;
+  const wat = (s.shake ?? 0) + (s.print ?? 0);
+  const bin = (s.parse ?? 0) + (s.validate ?? 0) + (s.optimize ?? 0) + (s.emit ?? 0);
+  return `front ${fmtMs(c.frontMs)}, wat ${fmtMs(wat)}, binaryen ${fmtMs(bin)} (optimize ${fmtMs(s.optimize ?? 0)})`;
+};
+{
+  const warm = quick ? 1 : 2, reps = quick ? 1 : 5, targetMs = 100;
+  const programs = ["fib", "pipeline", "loop", "closures", "deep_handler", "state", "generator", "queens", "triples", "tree"];
+  for (const name of programs) {
+    const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
+    const entry: Record<string, unknown> = { targetMs };
+    for (const backend of WASM_BACKENDS) {
+      progress(`compile time of ${name} on ${backend}`);
+      const c = compileTime({ file: `${name}.links`, text, backend, warm, reps });
+      entry[backend] = c;
+      rows.push([`compile ${name}`, `${backend}: ${stageSummary(c)}`, fmtMs(c.ms), `target ${targetMs} ms`, (c.ms / targetMs).toFixed(2)]);
+    }
+    results[`compile:${name}`] = entry;
+  }
+
+  // in the worker: the else-if chain, then the generated programs, smallest first (the smallest
+  // is warmed up and repeated; the larger ones take seconds: one run each)
+  const branches = 1000, elseIfTargetMs = 2000;
+  const sizes = quick ? [100, 500, 1000] : [1000, 5000, 10_000];
+  const jobs: (CompileJob & { lines?: number })[] = [];
+  for (const backend of WASM_BACKENDS) jobs.push({ file: "else_if.links", text: generateElseIf(branches), backend, warm: 1, reps: quick ? 1 : 3 });
+  for (const backend of WASM_BACKENDS) for (const lines of sizes) {
+    const small = lines === sizes[0];
+    jobs.push({ file: `gen${lines}.links`, text: generateProgram(lines), backend, warm: small ? 1 : 0, reps: small && !quick ? 3 : 1, lines });
+  }
+  const done = await inWorker(jobs, (j) => progress(`compile time of ${j.lines ? `a generated ${j.lines}-line program` : `a ${branches}-branch else-if chain`} on ${j.backend} (in a worker)`));
+
+  const elseIf: Record<string, unknown> = { branches, targetMs: elseIfTargetMs };
+  const generated: Record<string, unknown> = { lines: sizes, linearRatio: sizes[sizes.length - 1]! / sizes[0]! };
+  const base: Partial<Record<WasmBackend, CompileTime>> = {};
+  jobs.forEach((j, k) => {
+    const c = done[k]!;
+    const what = j.lines ? `compile ${j.lines} lines` : `compile else-if ×${branches}`;
+    if ("error" in c) rows.push([what, j.backend, c.error, "", "-"]);
+    else if (!j.lines) rows.push([what, `${j.backend}: ${stageSummary(c)}`, fmtMs(c.ms), `target ${elseIfTargetMs} ms`, (c.ms / elseIfTargetMs).toFixed(2)]);
+    else if (j.lines === sizes[0] || !base[j.backend]) {
+      if (j.lines === sizes[0]) base[j.backend] = c;
+      rows.push([what, `${j.backend}: ${stageSummary(c)}`, fmtMs(c.ms), "", ""]);
+    } else {
+      const b = base[j.backend]!;
+      rows.push([what, `${j.backend}: ${stageSummary(c)}`, fmtMs(c.ms), `${sizes[0]} lines ${fmtMs(b.ms)} (linear: ${j.lines / sizes[0]!})`, (c.ms / b.ms).toFixed(1)]);
+    }
+    if (!j.lines) elseIf[j.backend] = c;
+    else ((generated[j.backend] ??= []) as unknown[]).push({ lines: j.lines, ...c });
+  });
+  for (const backend of WASM_BACKENDS) {
+    const times = generated[backend] as ({ ms?: number })[];
+    const first = times[0]!.ms, last = times[times.length - 1]!.ms;
+    generated[`${backend}Ratio`] = first !== undefined && last !== undefined ? last / first : null;
+  }
+  results["compile:else-if"] = elseIf;
+  results["compile:generated"] = generated;
+}
+
 // ---------------------------------------------------------------- hand-written WAT
 if (!quick) {
   const wat: Record<string, { size: number; ms: number; forwardedMs: number }> = {};
@@ -287,7 +397,8 @@ if (!quick) {
     // (the host's imports are offered and unused: these modules import nothing)
     const ex = instantiate(bin, { write: () => {} }).exports as Record<string, () => bigint>;
     const run = (f: () => bigint) => {
-      f(); // warm-up
+      const t0 = performance.now();
+      do f(); while (performance.now() - t0 < 1000); // warm-up, as warmUp
       return median(Array.from({ length: 5 }, () => time(() => { if (f() !== 258000n) throw new Error(`${name}.wat: wrong result`); }).ms));
     };
     wat[name] = { size: bin.length, ms: run(ex.main!), forwardedMs: run(ex.forwarded!) };

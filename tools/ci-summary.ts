@@ -30,6 +30,13 @@ interface Report {
   testResults: FileResult[];
 }
 
+if (process.argv.includes("--help")) {
+  console.log("usage: tsx tools/ci-summary.ts [REPORT.json] [VITEST-OUTPUT.log] [VITEST-EXIT-CODE]\n" +
+    "CI's verdict on a vitest run (.ci/run calls it): exit 1, naming the file, when a test file did not finish,\n" +
+    "a test did not run (other than a declared skip), a test failed, or vitest printed a pool or unhandled error.\n" +
+    "Defaults: .test-results.json, no log, exit code 0. Prints one closing line: N passed, N failed, N skipped.");
+  process.exit(0);
+}
 const [reportPath = ".test-results.json", logPath, exitArg = "0"] = process.argv.slice(2);
 const problems: string[] = [];
 const rel = (p: string) => relative(process.cwd(), resolve(p));

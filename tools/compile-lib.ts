@@ -15,6 +15,8 @@ export interface RunOptions {
   deadline?: number;
   engine?: Engine;
   out?: (s: string) => void;
+  /** the backend's own steps as they finish (binaryen's parse, validate, optimize, emit; the run) */
+  onStage?: (stage: string, ms: number) => void;
 }
 
 /** Load what a backend needs (binaryen for wasmfx); await it once before `runSource`. */
@@ -75,9 +77,14 @@ export function runPipeline(src: Source, opts: PipelineOptions = {}): unknown {
  * process cannot be interrupted.
  */
 export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): { stdout: string } {
-  return backend === "interp"
-    ? runInterp(input as CoreProgram, opts)
-    : runWasm(compileWasm(input as WasmModule), opts);
+  if (backend === "interp") {
+    const t0 = performance.now();
+    try { return runInterp(input as CoreProgram, opts); } finally { opts.onStage?.("interp run", performance.now() - t0); }
+  }
+  const binaryenStep = (s: string) => (["parse", "validate", "optimize", "emit", "text"].includes(s) ? `binaryen ${s}` : s);
+  const bin = compileWasm(input as WasmModule, { onStage: opts.onStage && ((s, ms) => opts.onStage!(binaryenStep(s), ms)) });
+  const t0 = performance.now();
+  try { return runWasm(bin, opts); } finally { opts.onStage?.(opts.engine === "deno" ? "run on deno (start, instantiate, run)" : "instantiate + run", performance.now() - t0); }
 }
 
 export interface RunOutcome {

@@ -24,7 +24,7 @@ const dumpHeader = (r: PassRun) => `;; ---- after ${r.name} (${r.to}) ----`;
 const printIR = (r: PassRun) => languageOf(r.to).print(r.output);
 
 function timingTable(runs: PassRun[]): string {
-  const rows = runs.map((r) => [r.name, `${r.from} → ${r.to}`, r.ms.toFixed(2)]);
+  const rows = runs.map((r) => [r.name, r.from ? `${r.from} → ${r.to}` : `(backend ${r.to})`, r.ms.toFixed(2)]);
   rows.push(["total", "", runs.reduce((a, r) => a + r.ms, 0).toFixed(2)]);
   const head = ["pass", "from → to", "ms"];
   const w = [0, 1].map((i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
@@ -48,7 +48,7 @@ const runPass = Command.make(
     ),
     until: Flag.Literals("until", passNames).pipe(Flag.withMetavar("PASS"), Flag.optional, Flag.withDescription("stop after this pass")),
     check: Flag.Boolean("check").pipe(Flag.withDefault(false), Flag.withDescription("validate the output of every pass against its language")),
-    time: Flag.Boolean("time").pipe(Flag.withDefault(false), Flag.withDescription("print a per-pass timing table on stderr")),
+    time: Flag.Boolean("time").pipe(Flag.withDefault(false), Flag.withDescription("print a per-pass timing table on stderr; with --backend, also the backend's own steps (binaryen parse, validate, optimize, emit; instantiate + run)")),
     json: Flag.Boolean("json").pipe(
       Flag.withDefault(false),
       Flag.withDescription('machine-readable output on stdout: {"passes":[{"name","from","to","ms","dump"?}],"result"?,"error"?}'),
@@ -91,6 +91,8 @@ const runPass = Command.make(
       const src = yield* readSource(o.file.value);
       const passes: { name: string; from: string; to: string; ms: number; dump?: string }[] = [];
       let result: BackendResult | undefined;
+      /** the backend's own steps (binaryen's, the run), after the passes in --time and --json */
+      const stages: { name: string; from: string; to: string; ms: number }[] = [];
       const onPass = (r: PassRun) =>
         Effect.suspend(() => {
           const dump = dumpSet.has(r.name) ? printIR(r) : undefined;
@@ -100,14 +102,17 @@ const runPass = Command.make(
       const program = Effect.gen(function* () {
         const { output, runs } = yield* compile(src, { until, check: o.check, onPass, backend, ...toggles });
         if (backend)
-          result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, { out: o.json ? undefined : (s) => process.stdout.write(s) });
+          result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, {
+            out: o.json ? undefined : (s) => process.stdout.write(s),
+            onStage: (name, ms) => stages.push({ name, from: "", to: backend, ms: Number(ms.toFixed(3)) }),
+          });
       });
       const exit = yield* Effect.exit(program);
-      if (o.time) yield* Console.error(timingTable(passes.map((p) => ({ ...p, output: undefined }))));
+      if (o.time) yield* Console.error(timingTable([...passes, ...stages].map((p) => ({ ...p, output: undefined }))));
       if (o.json) {
         const error = exit._tag === "Failure" ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined;
         yield* Console.log(JSON.stringify({
-          passes, ...(result ? { result } : {}),
+          passes, ...(stages.length ? { backendSteps: stages.map(({ name, ms }) => ({ name, ms })) } : {}), ...(result ? { result } : {}),
           ...(error ? { error: { kind: error.kind, tag: error._tag, message: error.message, span: error.span, rendered: error.rendered } } : {}),
         }, null, 2));
       }

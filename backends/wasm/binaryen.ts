@@ -13,6 +13,8 @@ import { CompileError } from "../../ir/common.js";
 let sink: string[] | undefined;
 let binaryen: typeof Binaryen | undefined;
 let FEATURES: Binaryen.Features = 0;
+/** binaryen's own one-caller inlining limit (-1: any size), restored after a capped compile */
+let ONE_CALLER_DEFAULT = -1;
 
 /**
  * Load binaryen (a 14 MB module with top-level await): done once, on demand, so that tools that
@@ -42,6 +44,7 @@ export async function loadBinaryen(): Promise<void> {
     // binaryen keeps the redirecting function it bound; everyone else gets the original back
     console.error = consoleError;
   }
+  ONE_CALLER_DEFAULT = binaryen.getOneCallerInlineMaxSize();
   const F = binaryen.Features;
   FEATURES = F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 |
     F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.ExceptionHandling | F.TailCall | F.ReferenceTypes |
@@ -55,11 +58,23 @@ export interface AssembleOptions {
   optimize: 0 | 1 | 2 | 3;
   /** binaryen's shrink level (-Os = 1, -Oz = 2); default 0. */
   shrink?: 0 | 1 | 2;
+  /**
+   * Cap binaryen's one-caller inlining (by default, a function called from one place is inlined
+   * whatever its size) at its flexible limit (20). For modules where one function calls very many
+   * functions once each (main calling each of a long program's top-level functions): binaryen
+   * moves all of them into it in one inlining round, and heap2local, re-run on the result, is
+   * quadratic in a function's size (a generated 2,000-line program: 16 s of 23 in heap2local).
+   */
+  capOneCallerInlining?: boolean;
+  /** Print the optimised module back as text (`Assembled.wat`); default true. */
+  text?: boolean;
+  /** Called after each stage with its time in ms: parse, validate, optimize, emit, text. */
+  onStage?: (stage: string, ms: number) => void;
 }
 
 export interface Assembled {
   binary: Uint8Array;
-  /** The module as binaryen prints it after optimisation. */
+  /** The module as binaryen prints it after optimisation ("" with `text: false`). */
   wat: string;
   size: number;
 }
@@ -82,6 +97,8 @@ function excerpt(wat: string, lines = 20): string {
 
 export function assemble(wat: string, opts: AssembleOptions): Assembled {
   const binaryen = loaded();
+  let t = performance.now();
+  const lap = (stage: string) => { const n = performance.now(); opts.onStage?.(stage, n - t); t = n; };
   const parsed = captureStderr(() => {
     try {
       return binaryen.parseText(wat);
@@ -96,9 +113,11 @@ export function assemble(wat: string, opts: AssembleOptions): Assembled {
       `binaryen could not parse the generated WAT: ${parsed.result.message}\n${parsed.stderr}${watContext(wat, parsed.result.message)}`);
   }
   const mod = parsed.result;
+  lap("parse");
   try {
     mod.setFeatures(FEATURES);
     const v = captureStderr(() => mod.validate());
+    lap("validate");
     if (!v.result) {
       throw new CompileError("internal",
         `binaryen rejected the generated module:\n${v.stderr.trim()}\n--- module ---\n${excerpt(wat)}`);
@@ -106,10 +125,15 @@ export function assemble(wat: string, opts: AssembleOptions): Assembled {
     if (opts.optimize > 0) {
       binaryen.setOptimizeLevel(opts.optimize);
       binaryen.setShrinkLevel(opts.shrink ?? 0);
+      binaryen.setOneCallerInlineMaxSize(opts.capOneCallerInlining ? binaryen.getFlexibleInlineMaxSize() : ONE_CALLER_DEFAULT);
       mod.optimize();
     }
+    lap("optimize");
     const binary = mod.emitBinary();
-    return { binary, wat: mod.emitText(), size: binary.length };
+    lap("emit");
+    const text = opts.text === false ? "" : mod.emitText();
+    if (opts.text !== false) lap("text");
+    return { binary, wat: text, size: binary.length };
   } finally {
     mod.dispose();
   }

@@ -3,6 +3,7 @@
 // program's output and `VALUE : TYPE` as `interp` does.
 import { printModule, type WasmModule } from "../../ir/wasm.js";
 import { assemble, loadBinaryen } from "../wasm/binaryen.js";
+import { maxSingleCallees, shakeModule } from "../wasm/shake.js";
 import { runOnDeno } from "../wasm/deno.js";
 import { instantiate } from "../wasm/node.js";
 
@@ -17,9 +18,28 @@ export interface CompiledWasm {
   size: number;
 }
 
-/** Validate, optimise (-O0…-O3, default -O2) and emit the module. */
-export function compileWasm(m: WasmModule, opts: { optimize?: 0 | 1 | 2 | 3 } = {}): CompiledWasm {
-  const a = assemble(printModule(m, true), { optimize: opts.optimize ?? 2 });
+/**
+ * A function calling more functions than this that are called nowhere else caps binaryen's
+ * one-caller inlining (AssembleOptions.capOneCallerInlining). Every bench and example program
+ * has at most 5; a generated program of N top-level functions has N.
+ */
+const SINGLE_CALLEES_LIMIT = 32;
+
+/**
+ * Validate, optimise (-O0…-O3, default -O2) and emit the module. What binaryen gets is the
+ * module without its unreachable definitions (backends/wasm/shake.ts: most of the prelude and
+ * the runtime, in a small program), printed with at most 40 columns of indentation. `onStage`
+ * is called with each stage's time in ms: shake, print, then binaryen's (assemble's).
+ */
+export function compileWasm(m: WasmModule, opts: { optimize?: 0 | 1 | 2 | 3; onStage?: (stage: string, ms: number) => void } = {}): CompiledWasm {
+  let t = performance.now();
+  const lap = (stage: string) => { const n = performance.now(); opts.onStage?.(stage, n - t); t = n; };
+  const shaken = shakeModule(m);
+  const capOneCallerInlining = maxSingleCallees(shaken) > SINGLE_CALLEES_LIMIT;
+  lap("shake");
+  const wat = printModule(shaken, true, { maxIndent: 40 });
+  lap("print");
+  const a = assemble(wat, { optimize: opts.optimize ?? 2, capOneCallerInlining, text: false, onStage: opts.onStage });
   return { binary: a.binary, size: a.binary.length };
 }
 
