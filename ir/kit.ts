@@ -279,6 +279,12 @@ export interface Kit<C, V, A> {
    * inside it translated by `f` (the caller handles the forms D does not have).
    */
   translate<D>(c: C, f: (x: C) => D): D;
+  /**
+   * `translate` along a whole let chain without recursion (a 10,000-binding block is fine): `f`
+   * on every computation inside a let-form other than its body, `tail` on the chain's last
+   * computation.
+   */
+  translateChain<D>(c: C, f: (x: C) => D, tail: (x: C) => D): D;
   /** `f` on c and every computation inside it, iteratively (long let chains are fine) */
   everyComp(c: C, f: (x: C) => void): void;
   /** the atoms c itself reads (not those of the computations inside it) */
@@ -331,6 +337,21 @@ export function kit<C, V, A>(def: LangDef): Kit<C, V, A> {
     childComps: (c) => children(c).map((x) => x.comp),
     mapChildComps: (c, f) => formOf(def, c).map(c, f, def),
     translate: (c, f) => formOf(def, c).map(c, f as unknown as (x: Node) => Node, def) as never,
+    translateChain: (c, f, tail) => {
+      const chain: Node[] = [];
+      let cur = c as Node;
+      for (let form = formOf(def, cur); form.isLet; form = formOf(def, cur)) { chain.push(cur); cur = cur.body; }
+      let out = tail(cur as never) as unknown as Node;
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const x = chain[i]!;
+        // a let-form's body is its last child: everything else goes through f
+        const n = formOf(def, x).children(x, def).length;
+        let k = 0;
+        const body = out;
+        out = formOf(def, x).map(x, (y) => (++k === n ? body : (f(y as never) as unknown as Node)), def);
+      }
+      return out as never;
+    },
     everyComp,
     ownAtoms: (c) => formOf(def, c).atoms(c, def),
     valueAtoms: (v) => valueAtomsIn(def, v),

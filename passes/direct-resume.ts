@@ -22,5 +22,6 @@ export function directResume(p: ThreadedProgram): ThreadedProgram {
 const clause = (o: TOpClause): TOpClause => ({ ...o, body: mark(o.body), direct: isDirect(o) });
 
 function mark(c: TComp): TComp {
-  return c.tag === "ShallowHandle" ? { ...c, ops: c.ops.map(clause), ret: { ...c.ret, body: mark(c.ret.body) } } : threadedKit.mapChildComps(c, mark);
+  return threadedKit.translateChain(c, mark, (t) =>
+    t.tag === "ShallowHandle" ? { ...t, ops: t.ops.map(clause), ret: { ...t.ret, body: mark(t.ret.body) } } : threadedKit.mapChildComps(t, mark));
 }

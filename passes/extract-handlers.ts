@@ -23,7 +23,7 @@ export function extractHandlers(p: BoxedProgram): HandlersProgram {
 }
 
 type Handle = Extract<Comp, { tag: "Handle" }>;
-const { everyComp, ownAtoms, boundNames, translate } = boxedKit;
+const { everyComp, ownAtoms, boundNames, translate, translateChain } = boxedKit;
 
 class Extractor {
   private functions: FnOf<HComp>[] = [];
@@ -50,8 +50,8 @@ class Extractor {
 
   /** Rewrite every handle in c; `scope` holds the names bound in the enclosing function. */
   private comp(c: Comp, scope: Set<string>, work: Fn[]): HComp {
-    if (c.tag === "Handle") return this.handle(c, scope, work);
-    return translate(c, (x) => this.comp(x, scope, work));
+    const go = (x: Comp) => this.comp(x, scope, work);
+    return translateChain(c, go, (t) => (t.tag === "Handle" ? this.handle(t, scope, work) : translate(t, go)));
   }
 
   private handle(h: Handle, scope: Set<string>, work: Fn[]): HComp {

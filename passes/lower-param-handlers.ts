@@ -20,6 +20,6 @@ export function lowerParamHandlers(p: HandlersProgram): ThreadedProgram {
 }
 
 function lower(c: Comp): TComp {
-  if (c.tag === "HandleCall") return { ...c, args: [...c.args, ...c.params.map((q) => q.init)], params: [] };
-  return handlersKit.translate(c, lower);
+  return handlersKit.translateChain(c, lower, (t) =>
+    t.tag === "HandleCall" ? { ...t, args: [...t.args, ...t.params.map((q) => q.init)], params: [] } : handlersKit.translate(t, lower));
 }
