@@ -120,6 +120,9 @@ describe("tools/run-pass.ts", () => {
     const off = tool("run-pass", f, "--without", "direct-resume", "--dump", "--backend", "wasmfx");
     expect(off.status).toBe(0);
     expect(off.stdout).not.toContain("after direct-resume");
+    const offDump = tool("run-pass", f, "--dump=fold-constants");
+    expect(offDump.status).toBe(1);
+    expect(offDump.stderr).toContain("a research pass, off by default: add --with fold-constants");
     const bad = tool("run-pass", f, "--with", "codegen");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/fold-constants/);
@@ -135,10 +138,10 @@ describe("tools/run-pass.ts", () => {
     expect(d.stdout.endsWith("\n3 : Int\n")).toBe(true);
     const bad = tool("run-pass", program("cpsuntil.links", "1\n"), "--until", "codegen", "--backend", "cps");
     expect(bad.status).toBe(1);
-    expect(bad.firstErr).toContain("the cps pipeline has no such pass");
+    expect(bad.firstErr).toContain("the cps pipeline runs no such pass");
     const badDump = tool("run-pass", program("cpsdump2.links", "1\n"), "--dump=cps");
     expect(badDump.status).toBe(1);
-    expect(badDump.firstErr).toContain("cps: the wasmfx pipeline has no such pass");
+    expect(badDump.firstErr).toContain("cps: the wasmfx pipeline runs no such pass");
   }, T);
 
   it("--dump prints a header per pass, --backend runs the program", () => {
