@@ -332,6 +332,32 @@ export function kit<C, V, A>(def: LangDef): Kit<C, V, A> {
     };
     return pr;
   };
+  // free variables, memoised per node: a pass that asks for the free variables of every suffix of
+  // a long let chain (cps: one frame per non-tail call) pays for the chain once, not once a suffix.
+  // Order: first use in a pre-order walk, left to right.
+  const freeCache = new WeakMap<Node, Map<string, Atom>>();
+  const freeOf = (c: Node): Map<string, Atom> => {
+    const hit = freeCache.get(c);
+    if (hit) return hit;
+    // the let chain from c down to a node already known (or the chain's end), then back up
+    const chain: Node[] = [];
+    let cur = c;
+    while (!freeCache.has(cur) && formOf(def, cur).isLet) { chain.push(cur); cur = cur.body; }
+    if (!freeCache.has(cur)) chain.push(cur);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const x = chain[i]!;
+      const f = formOf(def, x);
+      const own = new Set((f.ownScope?.(x) ?? []).map((b) => b.name));
+      const out = new Map<string, Atom>();
+      for (const a of f.atoms(x, def)) if (a.tag === "Var" && !own.has(a.name) && !out.has(a.name)) out.set(a.name, a);
+      for (const ch of f.children(x, def)) {
+        const bound = new Set(ch.binds.map((b) => b.name));
+        for (const [n, a] of freeOf(ch.comp)) if (!bound.has(n) && !out.has(n)) out.set(n, a);
+      }
+      freeCache.set(x, out);
+    }
+    return freeCache.get(c)!;
+  };
   const k: Kit<Node, Node, Atom> = {
     def,
     childComps: (c) => children(c).map((x) => x.comp),
@@ -362,14 +388,7 @@ export function kit<C, V, A>(def: LangDef): Kit<C, V, A> {
       });
       return out;
     },
-    freeAtoms: (c) => {
-      const bound = k.boundNames(c);
-      const out = new Map<string, Atom>();
-      everyComp(c, (x) => {
-        for (const a of formOf(def, x).atoms(x, def)) if (a.tag === "Var" && !bound.has(a.name) && !out.has(a.name)) out.set(a.name, a);
-      });
-      return out;
-    },
+    freeAtoms: (c) => new Map(freeOf(c)),
     compToSExp: (c, style) => printer(style).comp(c),
     valueToSExp: (v, style) => printer(style).value(v),
     printer,
