@@ -184,7 +184,10 @@ export function validateCps(p: CpsProgram, primitives: ReadonlySet<string> = PRI
     }
   };
   const unit = (where: string, params: K.Binder[], body: CComp) => {
-    const locals = cpsKit.boundNames(body, new Set(params.map((b) => b.name)));
+    const outer = new Set(params.map((b) => b.name));
+    // a form of another language stops the walk; checkUnit reports it with its place
+    let locals = outer;
+    try { locals = cpsKit.boundNames(body, new Set(outer)); } catch { /* reported below */ }
     checkUnit(cpsDef, where, params, body, { global, reps: true, patReps: p.patReps, value: checkCoercion, node: node(where, locals) }, errs);
   };
   for (const f of p.functions) unit(`function ${f.name}`, [...f.params, ...f.captured], f.body);

@@ -80,11 +80,14 @@ describe("--check names the pass, the binder and the problem", () => {
     expect(() => runPipeline({ file: "t.links", text: program }, { check: true, backend: "cps" })).not.toThrow();
   });
 
-  it("ANF: a used binding dropped, a binder bound twice", () => {
+  it("ANF: a used binding dropped, a binder bound twice, a closure (a later language's form)", () => {
     expect(checkError(front, breaking("drop-y", "ANF", breakProgram(anfDef, dropUsed)))).toBe(
       "output of pass drop-y is not valid ANF:\n  program: y is not bound");
     expect(checkError(front, breaking("twice", "ANF", breakProgram(anfDef, bindTwice)))).toMatch(
       /^output of pass twice is not valid ANF:\n {2}program: y is bound more than once/);
+    // a closure (Closed's form) in ANF
+    const closure = (x: K.Node) => (x.tag === "LetApp" && x.x.name === "y" ? { tag: "Let", x: x.x, value: { tag: "Closure", fn: "f", captured: [] }, body: x.body } : undefined);
+    expect(checkError(front, breaking("closure", "ANF", breakProgram(anfDef, closure)))).toMatch(/program: the value form Closure does not belong to ANF/);
   });
 
   it("Closed: a used binding dropped, a lambda (ANF's form) left", () => {
@@ -104,17 +107,24 @@ describe("--check names the pass, the binder and the problem", () => {
     expect(checkError(boxed, breaking("later", "Boxed", breakProgram(boxedDef, later)))).toMatch(/main: the form ShallowHandle does not belong to Boxed/);
   });
 
-  it("Handlers: an inline handle left (Boxed's form), a used binding dropped", () => {
+  it("Handlers: an inline handle left (Boxed's form), a used binding dropped, a wrong representation", () => {
     const through = [...boxed, extractHandlersPass] as AnyPass[];
     const inline = (x: K.Node) => (x.tag === "HandleCall" ? { tag: "Handle", shallow: false, body: { tag: "Return", atom: x.thunk.args[0] ?? { tag: "Lit", lit: { kind: "Int", value: 1n }, rep: "i64" } }, params: [], ops: [], ret: { pat: { tag: "PAny" }, body: { tag: "Return", atom: { tag: "Lit", lit: { kind: "Int", value: 1n }, rep: "i64" } } }, rep: x.rep } : undefined);
     expect(checkError(through, breaking("inline", "Handlers", breakProgram(handlersDef, inline)))).toMatch(/main: the form Handle does not belong to Handlers/);
     expect(checkError(through, breaking("drop-y", "Handlers", breakProgram(handlersDef, dropUsed)))).toBe(
       "output of pass drop-y is not valid Handlers:\n  function f: y is not bound");
+    const wrongRep = (x: K.Node) => (x.tag === "App" && x.args[0]?.name === "y" ? { ...x, args: [{ ...x.args[0], rep: "f64" }, ...x.args.slice(1)] } : undefined);
+    expect(checkError(through, breaking("rep", "Handlers", breakProgram(handlersDef, wrongRep)))).toBe(
+      "output of pass rep is not valid Handlers:\n  function f: y is bound as i64 but used as f64");
   });
 
-  it("CPS: a used binding dropped, a push with a wrong representation", () => {
+  it("CPS: a used binding dropped, a direct-style call left, a push with a wrong representation", () => {
     const through = [...boxed, markPurePass, cpsPass] as AnyPass[];
     expect(checkError(through, breaking("drop-y", "CPS", breakProgram(cpsDef, dropUsed)))).toBe("output of pass drop-y is not valid CPS:\n  function f%cps: y is not bound");
+    // a direct-style tail call (Boxed's App) left in CPS code, where every call is a jump
+    const app = (x: K.Node) => (x.tag === "Jump" ? { ...x, tag: "App", rep: "eq" } : undefined);
+    const inFrames = (p: Prog & { frames?: { body: K.Node }[] }) => ({ ...p, frames: p.frames!.map((fr) => ({ ...fr, body: rewriteFirst(cpsDef, fr.body, app).out })) });
+    expect(checkError(through, breaking("app", "CPS", inFrames))).toMatch(/frame [^:]+: the form App does not belong to CPS/);
     const badRep = (x: K.Node) => (x.tag === "Push" && x.captured.length > 0 ? { ...x, captured: [{ ...x.captured[0], rep: "f64" }] } : undefined);
     expect(checkError(through, breaking("push", "CPS", breakProgram(cpsDef, badRep)))).toMatch(/is bound as \w+ but used as f64/);
   });
