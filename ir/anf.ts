@@ -5,7 +5,9 @@
 // let-computation (`let x = if/case/do/handle …`, a computation whose result is bound) and
 // letrec — ending in a tail computation (return an atom, a tail call, if, case, …).
 // Every binder is unique in the program (the pass renames), and atoms and binders keep their
-// inferred types for the representation choice made by `box-poly`.
+// inferred types for the representation choice made by `box-poly`. The prelude's names start
+// with `%` (no Links name can), which is how dumps and passes tell prelude code from the user's.
+// ANF is the first language of the family in ir/kit.ts; the ones after it are diffs of it.
 import { sexp } from "./common.js";
 import type { Lit } from "./surface.js";
 import { type Type, printType } from "./types.js";

@@ -1,4 +1,4 @@
-// cps: Boxed → CPS (the cps backend)
+// cps: MarkedBoxed → CPS (the cps backend; MarkedBoxed is Boxed whose functions mark-pure may have marked `pure`)
 // Example: `fun f(x) { var y = g(x); y + x }` with g impure ⇒
 //   (define (f x:i64) (env) (seq (push f$k1 x) (jump (call g x))))
 //   (frame f$k1 (env x:i64) y:i64 (seq (let-app t (+ y x)) (return t)))

@@ -1,4 +1,4 @@
-// direct-resume: ThreadedHandlers → ThreadedHandlers (marks operation clauses)
+// direct-resume: ThreadedHandlers → ThreadedHandlers (marks operation clauses; optional: --without direct-resume)
 // Example: `case <Op(x) => k> -> var y = k(()); y + x`
 //   (op Op (x) k (seq (let-app y (k ())) …))  ⇒  (op Op (x) (direct k) (seq (let-app y (k ())) …))
 // A clause is `direct` when its continuation is `_`, or a variable the body only ever calls, at

@@ -1,4 +1,4 @@
-// mark-pure: Boxed → Boxed (marks functions `pure`; cps backend only)
+// mark-pure: MarkedBoxed → MarkedBoxed (marks functions `pure`; cps backend only; optional: --without mark-pure)
 // Example: `fun fib(n) { if (n < 2) n else fib(n - 1) + fib(n - 2) }` ⇒
 //   (define (fib n:i64) (env) (returns i64) pure …)   — the cps pass keeps it in direct style.
 // A function is pure when no call of it can perform an operation: its body performs none,
