@@ -77,7 +77,9 @@ export function validateAnf(p: AnfProgram, primitives: ReadonlySet<string> = PRI
     node: (c, err) => {
       for (const a of anfDef.forms[c.tag]!.atoms(c, anfDef)) typed(a.tag === "Var" ? `atom ${a.name}` : "a literal", a as { type?: Type }, err);
       if ("x" in c) typed(`binder ${c.x.name}`, c.x, err);
+      if (c.tag === "LetRec") c.binds.forEach((b: { x: Binder }) => typed(`binder ${b.x.name}`, b.x, err));
     },
+    value: (v, err) => { if (v.tag === "Lam") v.params.forEach((q: Binder) => typed(`parameter ${q.name}`, q, err)); },
   }, errs);
   return errs;
 }

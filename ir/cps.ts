@@ -144,8 +144,8 @@ export function printCps(p: CpsProgram): string {
 // ---------------------------------------------------------------- validator
 /**
  * The family's checks (scope, binders once, representations, only CPS's forms) on every CPS
- * function, frame, handler clause and main; Boxed's on the direct functions and the direct
- * computations; and: every push names a frame function and gives it as many values as it has
+ * function, frame, handler clause and main; Boxed's on the direct functions and a direct main (the
+ * direct computations inside CPS code, `let-comp`, get only the purity check below); and: every push names a frame function and gives it as many values as it has
  * fields, in their representations; every handle names a handler; every jump or direct call of
  * a known function goes to a function of the right style; a direct computation performs nothing
  * and calls no closure; every name is defined once; every direct function has its CPS twin.
@@ -174,9 +174,10 @@ export function validateCps(p: CpsProgram, primitives: ReadonlySet<string> = PRI
       case "LetComp": directComps.push({ where, comp: x.comp as Comp, locals }); return;
       case "Spawn": case "Push": {
         const f = frames.get(x.frame);
-        if (!f) err(`push of unknown frame ${x.frame}`);
-        else if (f.captured.length !== x.captured.length) err(`push of ${x.frame} with ${x.captured.length} values for ${f.captured.length} fields`);
-        else x.captured.forEach((a: Atom, i: number) => { if (a.rep !== f.captured[i]!.rep) err(`push of ${x.frame}: field ${f.captured[i]!.name} is ${f.captured[i]!.rep}, given ${a.rep}`); });
+        const what = x.tag === "Push" ? "push" : x.kind;
+        if (!f) err(`${what} of unknown frame ${x.frame}`);
+        else if (f.captured.length !== x.captured.length) err(`${what} of ${x.frame} with ${x.captured.length} values for ${f.captured.length} fields`);
+        else x.captured.forEach((a: Atom, i: number) => { if (a.rep !== f.captured[i]!.rep) err(`${what} of ${x.frame}: field ${f.captured[i]!.name} is ${f.captured[i]!.rep}, given ${a.rep}`); });
         return;
       }
       case "Handle": if (!handlers.has(x.handler)) err(`handle of unknown handler ${x.handler}`); return;

@@ -1,6 +1,6 @@
 // Handlers: Boxed after `extract-handlers`, and ThreadedHandlers after `lower-param-handlers`.
 //
-// A language diff against Boxed (ir/boxed.ts, whose computation union carries the two new forms):
+// A language diff against Boxed (ir/boxed.ts; `handlersDef = extend(boxedDef, "Handlers", …)` in ir/kit.ts terms):
 //   - (handle body clauses…)        is gone;
 //   + (handle-call H (thunk f a…) (args…) (params…))  a deep handler: handler function H runs the
 //                                   handled computation `f(a…)` (f's last parameter takes the value

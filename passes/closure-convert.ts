@@ -7,7 +7,7 @@
 // function named after its binder, capturing exactly its free variables except closed
 // functions (those that capture nothing, transitively: their closures are constants); a call
 // whose callee is a function binder, with as many arguments as it has parameters, is `known`.
-import { type CPat, patVars } from "../ir/core.js";
+import type { CPat } from "../ir/core.js";
 import type * as A from "../ir/anf.js";
 import { anfKit } from "../ir/anf.js";
 import type { Atom, Binder, ClosedProgram, Comp, Fn, MakeClosure, Value } from "../ir/closed.js";

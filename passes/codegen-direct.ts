@@ -7,7 +7,7 @@ import { internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import { type Atom, type FnOf, type Rep, isRef } from "../ir/boxed.js";
 import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
-import { block, lget, lset, valtype, vts, wasmName } from "./codegen-reps.js";
+import { block, lset, valtype, vts, wasmName } from "./codegen-reps.js";
 import type { Binding, DComp, ModuleBuilder } from "./codegen-module.js";
 import type { Values } from "./codegen-values.js";
 import type { Patterns } from "./codegen-patterns.js";

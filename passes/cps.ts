@@ -13,7 +13,6 @@
 // Needs: Boxed with unique variable names per function (names are not renamed: a frame's
 // fields keep the names of the variables they hold). Guarantees: CPS (ir/cps.ts) — the direct
 // parts call only primitives and pure functions, every push gives its frame one value per field.
-import { internalError } from "../ir/common.js";
 import { patVars } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, boxedKit } from "../ir/boxed.js";
 import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, isPrimitiveCall, isRecv, localNames } from "../ir/cps.js";

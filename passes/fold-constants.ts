@@ -37,7 +37,7 @@ export function foldConstants(p: BoxedProgram): BoxedProgram {
 function fold(c: Comp, locals: ReadonlySet<string>, used: ReadonlySet<string>): Comp {
   const chain: Comp[] = [];
   for (;;) {
-    if (c.tag === "LetApp" && c.fn.tag === "Var" && !locals.has(c.fn.name) && ops[c.fn.name] && c.args.length === 2) {
+    if (c.tag === "LetApp" && c.known === undefined && c.fn.tag === "Var" && !locals.has(c.fn.name) && Object.hasOwn(ops, c.fn.name) && c.args.length === 2) {
       const [a, b] = c.args.map(intLit);
       if (a !== undefined && b !== undefined) {
         const value: Atom = { tag: "Lit", lit: { kind: "Int", value: ops[c.fn.name]!(a, b) }, type: c.x.type, rep: c.x.rep };

@@ -123,6 +123,13 @@ describe("tools/run-pass.ts", () => {
     const offDump = tool("run-pass", f, "--dump=fold-constants");
     expect(offDump.status).toBe(1);
     expect(offDump.stderr).toContain("a research pass, off by default: add --with fold-constants");
+    // a switch that would do nothing is a usage error, not silently ignored
+    const noEffect = tool("run", f, "--with", "fold-constants");
+    expect(noEffect.status).toBe(1);
+    expect(noEffect.stderr).toContain("--with fold-constants has no effect: the run stops after infer");
+    const otherPipeline = tool("run", f, "--backend", "wasmfx", "--without", "mark-pure");
+    expect(otherPipeline.status).toBe(1);
+    expect(otherPipeline.stderr).toContain("the wasmfx pipeline has no optional pass mark-pure");
     const bad = tool("run-pass", f, "--with", "codegen");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/fold-constants/);

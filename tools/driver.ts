@@ -6,7 +6,7 @@ import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command, Flag } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
 import { type Source, type Toggles, allSteps } from "../passes/pipeline.js";
-import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline } from "./compile-lib.js";
+import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline, toggleProblem } from "./compile-lib.js";
 
 /** `--engine node|deno`, shared by the tools that run Wasm modules. */
 export const engineFlag = Flag.Literals("engine", ENGINES).pipe(
@@ -96,6 +96,8 @@ export const compile = Effect.fn("compile")(function* (
   src: Source,
   opts: Toggles & { until?: string; check?: boolean; onPass?: (r: PassRun) => Effect.Effect<void>; backend?: Backend } = {},
 ) {
+  const problem = toggleProblem(opts.backend, opts, opts.until);
+  if (problem) return yield* usageError(problem);
   const runs: PassRun[] = [];
   const output = yield* Effect.try({
     try: () => runPipeline(src, {

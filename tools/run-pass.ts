@@ -6,7 +6,7 @@
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { allPasses, allSteps, backendInput, languageOf, passesFor, pipelines } from "../passes/pipeline.js";
+import { allPasses, backendInput, languageOf, passesFor, pipelines } from "../passes/pipeline.js";
 import { BACKENDS } from "./compile-lib.js";
 import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError, withFlag, withoutFlag } from "./driver.js";
 
@@ -82,9 +82,12 @@ const runPass = Command.make(
       const missing = [...(until ? [until] : []), ...Option.getOrElse(dump, () => [])].filter((n) => !pipeline.some((p) => p.name === n));
       if (missing.length > 0) {
         // a research pass left off or an optional one switched off: say how to run it
-        const step = allSteps.find((s) => s.pass.name === missing[0]);
-        const why = step?.kind === "research" ? ` (a research pass, off by default: add --with ${step.pass.name})`
-          : step?.kind === "optional" ? ` (switched off by --without ${step.pass.name})` : "";
+        const name = missing[0]!;
+        const steps = (backend === "cps" ? pipelines.cps : pipelines.wasmfx).steps;
+        const step = steps.find((s) => s.pass.name === name);
+        const why = !step ? ` (a pass of the ${backend === "cps" ? "wasmfx" : "cps"} pipeline${backend === "cps" ? "" : ": add --backend cps"})`
+          : step.kind === "research" ? ` (a research pass, off by default: add --with ${name})`
+          : step.kind === "optional" && o.without.includes(name) ? ` (switched off by --without ${name})` : "";
         return yield* usageError(`${missing.join(", ")}: the ${backend === "cps" ? "cps" : "wasmfx"} pipeline runs no such pass${why}; it runs ${pipeline.map((p) => p.name).join(", ")}`);
       }
       if (backend && until && until !== pipeline.at(-1)!.name)
