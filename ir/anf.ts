@@ -55,10 +55,7 @@ export const anfDef: K.LangDef = {
   },
 };
 export const anfKit = K.kit<Comp, Value, Atom>(anfDef);
-export const { childComps, mapChildComps, everyComp, ownAtoms, valueAtoms } = anfKit;
-
 export const compToSExp = (c: Comp) => anfKit.compToSExp(c);
-export const valueToSExp = (v: Value) => anfKit.valueToSExp(v);
 
 export function printAnf(p: AnfProgram): string {
   return sexp(["program", compToSExp(K.skipPrelude(anfDef, p.body)), ["result-type", printType(p.resultType)]]);

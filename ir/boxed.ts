@@ -93,7 +93,6 @@ export const coercionValues: Record<string, K.ValueDef> = {
 };
 export const boxedDef: K.LangDef = K.extend(closedDef, "Boxed", { addValues: coercionValues });
 export const boxedKit = K.kit<Comp, Value, Atom>(boxedDef);
-export const { childComps, mapChildComps, everyComp, ownAtoms, valueAtoms } = boxedKit;
 
 // ---------------------------------------------------------------- printer
 const bind = (b: K.Binder): string => `${b.name}:${b.rep}`;

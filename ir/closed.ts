@@ -55,10 +55,7 @@ export const closedDef: K.LangDef = K.extend(anfDef, "Closed", {
   add: { App: K.baseForms.App! },
 });
 export const closedKit = K.kit<Comp, Value, Atom>(closedDef);
-export const { childComps, mapChildComps, everyComp, ownAtoms, valueAtoms } = closedKit;
-
-export const compToSExp = (c: Comp): SExp => closedKit.compToSExp(c);
-export const valueToSExp = (v: Value): SExp => closedKit.valueToSExp(v);
+const compToSExp = (c: Comp): SExp => closedKit.compToSExp(c);
 
 export function fnToSExp(f: Fn): SExp {
   return ["define", [f.name, ...f.params.map((p) => p.name)], ["captures", ...f.captured.map((b) => b.name)], compToSExp(f.body)];

@@ -115,8 +115,6 @@ export interface LangDef {
   name: string;
   forms: Readonly<Record<string, FormDef>>;
   values: Readonly<Record<string, ValueDef>>;
-  /** the language this one is written as a diff of */
-  parent?: string;
 }
 
 /** A language as a diff of `base`: forms and value forms removed and added. */
@@ -125,7 +123,7 @@ export function extend(base: LangDef, name: string, diff: {
 }): LangDef {
   const without = <T>(r: Readonly<Record<string, T>>, tags: string[] = []) => Object.fromEntries(Object.entries(r).filter(([t]) => !tags.includes(t)));
   return {
-    name, parent: base.name,
+    name,
     forms: { ...without(base.forms, diff.drop), ...diff.add },
     values: { ...without(base.values, diff.dropValues), ...diff.addValues },
   };

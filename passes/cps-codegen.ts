@@ -18,7 +18,7 @@
 // DEPTH_LIMIT runs its CPS twin instead (on an empty continuation: it performs nothing), so deep
 // recursion in pure code does not exhaust the Wasm stack either.
 import { internalError } from "../ir/common.js";
-import { type Atom, type Binder, type Comp, type Fn, type Rep, everyComp } from "../ir/boxed.js";
+import { type Atom, type Binder, type Comp, type Fn, type Rep, boxedKit } from "../ir/boxed.js";
 import { type CComp, type CpsFn, type CpsProgram, type FrameFn, type HandlerDef, cpsKit, cpsTwin } from "../ir/cps.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
@@ -88,7 +88,7 @@ class CpsGen implements Convention {
 
   private collectLabels() {
     this.m.internLabels(this.cp.resultType, (value, pat) => {
-      const direct = (c: Comp) => everyComp(c, (x) => nodeLabels(x, value, pat));
+      const direct = (c: Comp) => boxedKit.everyComp(c, (x) => nodeLabels(x, value, pat));
       const comp = (c: CComp) => cpsKit.everyComp(c, (x) => {
         if (x.tag === "Let") value(x.value);
         else if (x.tag === "Case") x.clauses.forEach((k) => pat(k.pat));
@@ -379,7 +379,7 @@ function recursiveFunctions(fns: Fn[]): Set<string> {
   const names = new Set(fns.map((f) => f.name));
   const calls = new Map(fns.map((f) => {
     const out = new Set<string>();
-    everyComp(f.body, (x) => { if ((x.tag === "LetApp" || x.tag === "App") && x.known && names.has(x.known)) out.add(x.known); });
+    boxedKit.everyComp(f.body, (x) => { if ((x.tag === "LetApp" || x.tag === "App") && x.known && names.has(x.known)) out.add(x.known); });
     return [f.name, out];
   }));
   const reaches = (from: string, to: string): boolean => {

@@ -14,7 +14,7 @@
 // function captures nothing and its last parameter is an eq.
 import { unsupported } from "../ir/common.js";
 import { type CPat, patVars } from "../ir/core.js";
-import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type FnOf, type Rep, boxedKit } from "../ir/boxed.js";
+import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type FnOf, boxedKit } from "../ir/boxed.js";
 import type { Comp as HComp, HandlerFn, HandlersProgram, Thunk } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
@@ -23,7 +23,7 @@ export function extractHandlers(p: BoxedProgram): HandlersProgram {
 }
 
 type Handle = Extract<Comp, { tag: "Handle" }>;
-const { everyComp, ownAtoms, boundNames, translate, translateChain } = boxedKit;
+const { freeAtoms, boundNames, translate, translateChain } = boxedKit;
 
 class Extractor {
   private functions: FnOf<HComp>[] = [];
@@ -62,14 +62,14 @@ class Extractor {
       return { tag: "ShallowHandle", thunk, ops, ret: { ...h.ret, body: this.comp(h.ret.body, scope, work) }, rep: h.rep };
     } else {
       // the clauses move to the handler function: what they use from here becomes its parameters
-      const inner = new Set(h.params.map((q) => q.x.name));
-      const used = new Map<string, Rep>();
-      for (const o of h.ops) uses(o.body, used);
-      uses(h.ret.body, used);
+      const inner = h.params.map((q) => q.x.name);
+      const free = freeFrom(scope, [
+        ...h.ops.map((o) => ({ body: o.body, own: [...inner, ...[...o.args, ...(o.k ? [o.k] : [])].flatMap((q) => patVars(q))] })),
+        { body: h.ret.body, own: [...inner, ...patVars(h.ret.pat)] },
+      ]);
       const inside = new Set<string>();
       for (const o of h.ops) bound(o.body, inside, [...o.args, ...(o.k ? [o.k] : [])]);
       bound(h.ret.body, inside, [h.ret.pat]);
-      const free = [...used].filter(([x]) => scope.has(x) && !inner.has(x) && !inside.has(x)).map(([name, rep]): Binder => ({ name, rep, type: tUnit }));
       const hscope = new Set([...free.map((b) => b.name), ...inner, ...inside]);
       const name = this.fresh("handler");
       this.handlers.push({
@@ -86,10 +86,7 @@ class Extractor {
    * and of one more, unused, parameter: the value the first resume passes.
    */
   private thunk(body: Comp, scope: Set<string>, work: Fn[]): Thunk {
-    const used = new Map<string, Rep>();
-    uses(body, used);
-    const inside = bound(body, new Set());
-    const free = [...used].filter(([x]) => scope.has(x) && !inside.has(x)).map(([name, rep]): Binder => ({ name, rep, type: tUnit }));
+    const free = freeFrom(scope, [{ body, own: [] }]);
     const name = this.fresh("handlee");
     const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
     work.push({ name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false });
@@ -97,9 +94,16 @@ class Extractor {
   }
 }
 
-/** Variables used in c (with the representation they are used at). */
-function uses(c: Comp, out: Map<string, Rep>): void {
-  everyComp(c, (x) => ownAtoms(x).forEach((a) => { if (a.tag === "Var") out.set(a.name, a.rep); }));
+/**
+ * The variables of `scope` (the enclosing function's) that the computations use and do not bind
+ * (nor bind by `own`: clause patterns, handler parameters), each once, in its own representation.
+ */
+function freeFrom(scope: ReadonlySet<string>, parts: { body: Comp; own: string[] }[]): Binder[] {
+  const out = new Map<string, Binder>();
+  for (const { body, own } of parts)
+    for (const a of freeAtoms(body).values())
+      if (a.tag === "Var" && scope.has(a.name) && !own.includes(a.name) && !out.has(a.name)) out.set(a.name, { name: a.name, rep: a.rep, type: tUnit });
+  return [...out.values()];
 }
 
 /** Add every name bound in c (and in the patterns `pats`) to `scope`; returns it. */

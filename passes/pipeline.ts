@@ -239,10 +239,11 @@ export const pipelines = {
   cps: shared.optional(markPurePass).then(cpsPass).then(cpsCodegenPass),
 } as const satisfies Record<string, Pipeline<Source, WasmModule>>;
 
-export type Backend = "interp" | "wasmfx" | "cps";
-/** The passes to run for a backend (interp: wasmfx's; it stops after `infer`) with these switches. */
-export const passesFor = (backend: string | undefined, toggles: Toggles = {}): AnyPass[] =>
-  (backend === "cps" ? pipelines.cps : pipelines.wasmfx).passes(toggles);
+/** Whose pipeline a backend runs: cps's, or wasmfx's (interp too, stopping after `infer`). */
+export const pipelineName = (backend: string | undefined): keyof typeof pipelines => (backend === "cps" ? "cps" : "wasmfx");
+export const pipelineFor = (backend: string | undefined): Pipeline<Source, WasmModule> => pipelines[pipelineName(backend)];
+/** The passes to run for a backend with these switches. */
+export const passesFor = (backend: string | undefined, toggles: Toggles = {}): AnyPass[] => pipelineFor(backend).passes(toggles);
 
 /** The wasmfx pipeline's default passes: what tools run when no backend is named. */
 export const pipeline: readonly AnyPass[] = passesFor("wasmfx");

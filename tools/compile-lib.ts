@@ -1,8 +1,6 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
 import { CompileError, renderError } from "../ir/common.js";
-import { type AnyPass, type Source, type Toggles, backendInput, languageOf, passesFor, pipelines } from "../passes/pipeline.js";
-
-const pipelineOf = (backend: Backend | undefined) => (backend === "cps" ? pipelines.cps : pipelines.wasmfx);
+import { type AnyPass, type Source, type Toggles, backendInput, languageOf, passesFor, pipelineFor, pipelineName } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -59,14 +57,13 @@ export interface PipelineOptions extends Toggles {
  * after infer). Undefined when every switch takes effect.
  */
 export function toggleProblem(backend: Backend | undefined, toggles: Toggles, until?: string): string | undefined {
-  const steps = pipelineOf(backend).steps;
+  const steps = pipelineFor(backend).steps;
   const last = until ?? (backend ? backendInput[backend] : undefined);
   const stop = last === undefined ? steps.length : steps.findIndex((s) => s.pass.name === last) + 1;
-  const pipelineName = backend === "cps" ? "cps" : "wasmfx";
   for (const [flag, names, kind] of [["--with", toggles.with ?? [], "research"], ["--without", toggles.without ?? [], "optional"]] as const) {
     for (const n of names) {
       const i = steps.findIndex((s) => s.pass.name === n && s.kind === kind);
-      if (i < 0) return `${flag} ${n}: the ${pipelineName} pipeline has no ${kind} pass ${n}`;
+      if (i < 0) return `${flag} ${n}: the ${pipelineName(backend)} pipeline has no ${kind} pass ${n}`;
       if (i >= stop) return `${flag} ${n} has no effect: the run stops after ${last}${backend === "interp" ? " (interp runs TypedCore)" : ""}`;
     }
   }

@@ -6,7 +6,7 @@
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
-import { allPasses, backendInput, languageOf, passesFor, pipelines } from "../passes/pipeline.js";
+import { allPasses, backendInput, languageOf, passesFor, pipelineFor, pipelineName } from "../passes/pipeline.js";
 import { BACKENDS } from "./compile-lib.js";
 import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError, withFlag, withoutFlag } from "./driver.js";
 
@@ -68,7 +68,7 @@ const runPass = Command.make(
       const pipeline = passesFor(backend, toggles);
       if (o.list) {
         // every step of the chosen pipeline; optional and research ones say how to switch them
-        const steps = (backend === "cps" ? pipelines.cps : pipelines.wasmfx).steps;
+        const steps = pipelineFor(backend).steps;
         const on = new Set(pipeline.map((p) => p.name));
         const head = (p: { name: string; from: string; to: string }) => `${p.name}: ${p.from} → ${p.to}`;
         const w = Math.max(...steps.map((s) => head(s.pass).length));
@@ -83,12 +83,12 @@ const runPass = Command.make(
       if (missing.length > 0) {
         // a research pass left off or an optional one switched off: say how to run it
         const name = missing[0]!;
-        const steps = (backend === "cps" ? pipelines.cps : pipelines.wasmfx).steps;
+        const steps = pipelineFor(backend).steps;
         const step = steps.find((s) => s.pass.name === name);
-        const why = !step ? ` (a pass of the ${backend === "cps" ? "wasmfx" : "cps"} pipeline${backend === "cps" ? "" : ": add --backend cps"})`
+        const why = !step ? (pipelineName(backend) === "cps" ? " (a pass of the wasmfx pipeline)" : " (a pass of the cps pipeline: add --backend cps)")
           : step.kind === "research" ? ` (a research pass, off by default: add --with ${name})`
           : step.kind === "optional" && o.without.includes(name) ? ` (switched off by --without ${name})` : "";
-        return yield* usageError(`${missing.join(", ")}: the ${backend === "cps" ? "cps" : "wasmfx"} pipeline runs no such pass${why}; it runs ${pipeline.map((p) => p.name).join(", ")}`);
+        return yield* usageError(`${missing.join(", ")}: the ${pipelineName(backend)} pipeline runs no such pass${why}; it runs ${pipeline.map((p) => p.name).join(", ")}`);
       }
       if (backend && until && until !== pipeline.at(-1)!.name)
         return yield* usageError(`--backend needs the whole pipeline, but --until stops after ${until}`);
