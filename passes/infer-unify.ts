@@ -133,37 +133,30 @@ function bindVar(v: TVar, t: Type): void {
   v.ref = t;
 }
 
-/** Unify `actual` (the type of the expression at `span`) with `expected`, with a Links-style message. */
-export function expect(st: UnifyState, actual: Type, expected: Type, span: Span, what = "expression"): void {
+/** Unify a with b; on failure, a type error at `span` with the message `why` writes (names shared by both types). */
+function unifyOr(st: UnifyState, a: Type, b: Type, span: Span, why: (e: UnifyError, names: TypeNames) => string): void {
   try {
-    unify(st, actual, expected);
+    unify(st, a, b);
   } catch (e) {
     if (!(e instanceof UnifyError)) throw e;
     const names = new TypeNames();
-    names.count(actual);
-    names.count(expected);
-    if (e.reason) throw typeError(`${e.reason}, in the ${what}`, span);
-    throw typeError(
-      `the ${what} has type\n    ${printType(actual, names)}\nbut it is expected to have type\n    ${printType(expected, names)}`,
-      span,
-    );
+    names.count(a);
+    names.count(b);
+    throw typeError(why(e, names), span);
   }
+}
+
+/** Unify `actual` (the type of the expression at `span`) with `expected`, with a Links-style message. */
+export function expect(st: UnifyState, actual: Type, expected: Type, span: Span, what = "expression"): void {
+  unifyOr(st, actual, expected, span, (e, names) => e.reason
+    ? `${e.reason}, in the ${what}`
+    : `the ${what} has type\n    ${printType(actual, names)}\nbut it is expected to have type\n    ${printType(expected, names)}`);
 }
 
 /** The callee's (or operation's) effects must be allowed by the current effect row. */
 export function expectEffects(st: UnifyState, needed: Type, eff: Type, span: Span, what = "call"): void {
-  try {
-    unify(st, needed, eff);
-  } catch (e) {
-    if (!(e instanceof UnifyError)) throw e;
-    const names = new TypeNames();
-    names.count(needed);
-    names.count(eff);
-    throw typeError(
-      `the effects of this ${what}\n    {${printType({ tag: "Record", row: needed }, names).slice(1, -1)}}\nare not allowed by the enclosing effect row\n    {${printType({ tag: "Record", row: eff }, names).slice(1, -1)}}`,
-      span,
-    );
-  }
+  unifyOr(st, needed, eff, span, (_e, names) =>
+    `the effects of this ${what}\n    {${printType({ tag: "Record", row: needed }, names).slice(1, -1)}}\nare not allowed by the enclosing effect row\n    {${printType({ tag: "Record", row: eff }, names).slice(1, -1)}}`);
 }
 
 /** A structural key for a type (variables by identity), used to detect recursive alias unification. */

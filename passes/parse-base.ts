@@ -75,4 +75,22 @@ export class ParserBase {
   protected atLabeledField(): boolean {
     return (this.isLabel(this.peek()) && this.isSym("=", 1)) || (this.isSym("=") && this.peek(1).kind === "ident");
   }
+
+  /** `l = item, …` or the pun `=x` (the field x holding the variable x), for record expressions and patterns. */
+  protected labeledFields<T>(pun: (v: Token) => T, item: () => T): [string, T][] {
+    const fields: [string, T][] = [];
+    do {
+      if (fields.length > 0) this.next(); // ,
+      if (this.isSym("=")) {
+        this.next();
+        const v = this.ident("a variable after `=`");
+        fields.push([v.text, pun(v)]);
+      } else {
+        const l = this.label("a record label");
+        this.expectSym("=", "after record label");
+        fields.push([l, item()]);
+      }
+    } while (this.isSym(","));
+    return fields;
+  }
 }

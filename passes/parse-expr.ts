@@ -260,20 +260,7 @@ export abstract class ExprParser extends PatternTypeParser {
   }
 
   private labeledExprs(): [string, Expr][] {
-    const fields: [string, Expr][] = [];
-    do {
-      if (fields.length > 0) this.next(); // ,
-      if (this.isSym("=")) { // punning: (=x)
-        this.next();
-        const v = this.ident("a variable after `=`");
-        fields.push([v.text, { tag: "Var", name: v.text, span: v.span }]);
-      } else {
-        const l = this.label("a record label");
-        this.expectSym("=", "after record label");
-        fields.push([l, this.expr()]);
-      }
-    } while (this.isSym(","));
-    return fields;
+    return this.labeledFields((v): Expr => ({ tag: "Var", name: v.text, span: v.span }), () => this.expr());
   }
 
   private list(): Expr {

@@ -88,19 +88,7 @@ export class PatternTypeParser extends ParserBase {
     const start = this.expectSym("(").span;
     if (this.isSym(")")) { this.next(); return { tag: "PUnit", span: this.from(start) }; }
     if (this.atLabeledField()) {
-      const fields: [string, Pattern][] = [];
-      do {
-        if (fields.length > 0) this.next();
-        if (this.isSym("=")) {
-          this.next();
-          const v = this.ident("a variable after `=`");
-          fields.push([v.text, { tag: "PVar", name: v.text, span: v.span }]);
-        } else {
-          const l = this.label("a record label");
-          this.expectSym("=", "after record label");
-          fields.push([l, this.pattern()]);
-        }
-      } while (this.isSym(","));
+      const fields = this.labeledFields((v): Pattern => ({ tag: "PVar", name: v.text, span: v.span }), () => this.pattern());
       let rest: Pattern | undefined;
       if (this.isSym("|")) { this.next(); rest = this.pattern(); }
       this.expectSym(")", "to close the record pattern");

@@ -47,6 +47,7 @@ import { cpsCodegen } from "./cps-codegen.js";
 import { type CpsProgram, type MarkedProgram, printCps, printMarked, validateCps } from "../ir/cps.js";
 import { foldConstants } from "./fold-constants.js";
 import { PRIMITIVES } from "../prelude/primitives.js";
+import { PRIMITIVE_NAMES } from "../ir/kit-check.js";
 import type { TypeExpr } from "../ir/surface.js";
 
 export interface Source {
@@ -70,25 +71,23 @@ export interface Pass<A, B> {
   run: (input: A) => B;
 }
 
-const primitiveNames = new Set(Object.keys(PRIMITIVES));
-const prims = primitiveNames as ReadonlySet<string>;
 
 export const languages = {
   Source: { name: "Source", print: (s: Source) => s.text, validate: () => [] } satisfies Language<Source>,
   Surface: { name: "Surface", print: printSurface, validate: validateSurface } satisfies Language<Program>,
-  Core: { name: "Core", print: (p: CoreProgram) => printCore(p, false), validate: (p: CoreProgram) => validateCore(p, primitiveNames) } satisfies Language<CoreProgram>,
+  Core: { name: "Core", print: (p: CoreProgram) => printCore(p, false), validate: (p: CoreProgram) => validateCore(p, PRIMITIVE_NAMES) } satisfies Language<CoreProgram>,
   TypedCore: {
     name: "TypedCore",
     print: (p: CoreProgram) => printCore(p, true),
-    validate: (p: CoreProgram) => validateCore(p, primitiveNames, true),
+    validate: (p: CoreProgram) => validateCore(p, PRIMITIVE_NAMES, true),
   } satisfies Language<CoreProgram>,
-  ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, prims) } satisfies Language<AnfProgram>,
-  Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, prims) } satisfies Language<ClosedProgram>,
-  Boxed: { name: "Boxed", print: printBoxed, validate: (p: BoxedProgram) => validateBoxed(p, prims) } satisfies Language<BoxedProgram>,
-  MarkedBoxed: { name: "MarkedBoxed", print: printMarked, validate: (p: MarkedProgram) => validateBoxed(p, prims) } satisfies Language<MarkedProgram>,
-  Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p, prims) } satisfies Language<HandlersProgram>,
-  ThreadedHandlers: { name: "ThreadedHandlers", print: printThreaded, validate: (p: ThreadedProgram) => validateThreadedHandlers(p, prims) } satisfies Language<ThreadedProgram>,
-  CPS: { name: "CPS", print: printCps, validate: (p: CpsProgram) => validateCps(p, prims) } satisfies Language<CpsProgram>,
+  ANF: { name: "ANF", print: printAnf, validate: (p: AnfProgram) => validateAnf(p, PRIMITIVE_NAMES) } satisfies Language<AnfProgram>,
+  Closed: { name: "Closed", print: printClosed, validate: (p: ClosedProgram) => validateClosed(p, PRIMITIVE_NAMES) } satisfies Language<ClosedProgram>,
+  Boxed: { name: "Boxed", print: printBoxed, validate: (p: BoxedProgram) => validateBoxed(p, PRIMITIVE_NAMES) } satisfies Language<BoxedProgram>,
+  MarkedBoxed: { name: "MarkedBoxed", print: printMarked, validate: (p: MarkedProgram) => validateBoxed(p, PRIMITIVE_NAMES) } satisfies Language<MarkedProgram>,
+  Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p, PRIMITIVE_NAMES) } satisfies Language<HandlersProgram>,
+  ThreadedHandlers: { name: "ThreadedHandlers", print: printThreaded, validate: (p: ThreadedProgram) => validateThreadedHandlers(p, PRIMITIVE_NAMES) } satisfies Language<ThreadedProgram>,
+  CPS: { name: "CPS", print: printCps, validate: (p: CpsProgram) => validateCps(p, PRIMITIVE_NAMES) } satisfies Language<CpsProgram>,
   WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
 

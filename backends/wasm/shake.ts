@@ -126,16 +126,21 @@ function scanLocals(i: Instr, read: Set<string>): boolean {
 }
 const deadSet = (i: Instr, read: Set<string>) =>
   typeof i !== "string" && i.op === "local.set" && i.args.length === 1 && isPure(i.args[0]!) && !read.has(i.imm[0]!);
+/** `xs` with each dead set dropped and each other instruction rewritten by dropSets; `xs` itself when nothing changes. */
+function dropAll(xs: Instr[], read: Set<string>): Instr[] {
+  let out: Instr[] | undefined;
+  for (let k = 0; k < xs.length; k++) {
+    const a = xs[k]!;
+    const b = deadSet(a, read) ? undefined : dropSets(a, read);
+    if (b !== a && !out) out = xs.slice(0, k);
+    if (out && b !== undefined) out.push(b);
+  }
+  return out ?? xs;
+}
 function dropSets(i: Instr, read: Set<string>): Instr {
   if (typeof i === "string" || i.args.length === 0) return i;
-  let args: Instr[] | undefined;
-  for (let k = 0; k < i.args.length; k++) {
-    const a = i.args[k]!;
-    const b = deadSet(a, read) ? undefined : dropSets(a, read);
-    if (b !== a && !args) args = i.args.slice(0, k);
-    if (args && b !== undefined) args.push(b);
-  }
-  return args ? { ...i, args } : i;
+  const args = dropAll(i.args, read);
+  return args === i.args ? i : { ...i, args };
 }
 function localsNamed(i: Instr, into: Set<string>): void {
   if (typeof i === "string") return;
@@ -150,14 +155,8 @@ function localsNamed(i: Instr, into: Set<string>): void {
 function dropDeadSets(f: WasmFunc): WasmFunc {
   const read = new Set<string>();
   for (const i of f.body) if (!scanLocals(i, read)) return f;
-  let body: Instr[] | undefined;
-  for (let k = 0; k < f.body.length; k++) {
-    const i = f.body[k]!;
-    const j = deadSet(i, read) ? undefined : dropSets(i, read);
-    if (j !== i && !body) body = f.body.slice(0, k);
-    if (body && j !== undefined) body.push(j);
-  }
-  if (!body) return f;
+  const body = dropAll(f.body, read);
+  if (body === f.body) return f;
   const named = new Set<string>();
   for (const i of body) localsNamed(i, named);
   return { ...f, body, locals: f.locals.filter(([n]) => named.has("$" + n)) };
