@@ -83,7 +83,28 @@ export interface ProgramOf<C, F = FnOf<C>> {
   resultType: Type;
   /** representation of every pattern variable (by its unique name) */
   patReps: Map<string, Rep>;
+  /** which process primitives the program uses and the scheduler it needs (detect-actors) */
+  actors?: Actors;
 }
+
+/**
+ * A scheduler level (passes/detect-actors.ts), from least to most: no process primitive; a
+ * mailbox for main only; spawnWait only (one runnable process at a time); spawn; spawn and
+ * spawnWait; spawnAngel; spawnAngel and spawnWait.
+ */
+export const LEVELS = ["none", "mailbox", "single", "several", "several-wait", "angels", "all"] as const;
+export type Level = (typeof LEVELS)[number];
+export interface Actors {
+  level: Level;
+  /** the process primitives and forms used, each with the first function using it */
+  uses: [string, string][];
+  /** calls between preemption checks (preempt); undefined: no preemption */
+  preempt?: number;
+}
+/** Several processes may be runnable at once: the level needs a run queue and preemption. */
+export const concurrent = (l: Level): boolean => LEVELS.indexOf(l) >= LEVELS.indexOf("several");
+export const actorsToSExp = (a: Actors): SExp =>
+  ["actors", a.level, ...(a.uses.length ? [["uses", ...a.uses.map(([u, where]) => `${u}@${where}`)] as SExp] : []), ...(a.preempt ? [["preempt-every", String(a.preempt)] as SExp] : [])];
 export type BoxedProgram = ProgramOf<Comp>;
 
 // ---------------------------------------------------------------- the language
@@ -116,7 +137,7 @@ export function printProgram<C, F extends FnOf<C> = FnOf<C>>(def: K.LangDef, p: 
   const k = K.kit<C, unknown, unknown>(def);
   const style = repStyle(p.patReps);
   const fns = p.functions.filter((f) => !f.prelude).map((f) => fnToSExp(f as FnOf<K.Node>, k.compToSExp(f.body, style), "define", flags(f)));
-  return sexp(["program", ...fns, ...extra, ["main", k.compToSExp(K.skipPrelude(def, p.main), style)], ["result-type", printType(p.resultType)]]);
+  return sexp(["program", ...(p.actors ? [actorsToSExp(p.actors)] : []), ...fns, ...extra, ["main", k.compToSExp(K.skipPrelude(def, p.main), style)], ["result-type", printType(p.resultType)]]);
 }
 export const printBoxed = (p: BoxedProgram): string => printProgram(boxedDef, p);
 

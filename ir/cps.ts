@@ -35,7 +35,9 @@ export interface Push { tag: "Push"; frame: string; captured: Atom[]; body: CCom
 export interface Jump { tag: "Jump"; fn: Atom; args: Atom[]; known: string | undefined }
 export interface CpsHandle { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp }
 export interface CpsSpawn { tag: "Spawn"; kind: K.SpawnKind; frame: string; captured: Atom[] }
-export interface Recv { tag: "Recv" }
+/** `(recv)`, `(yield)`, `(%tick)`: a process primitive that may let other processes run, so it takes the continuation */
+export interface Recv { tag: "Recv"; prim: SchedPrim }
+export type SchedPrim = "recv" | "yield" | "%tick";
 /** `(let-comp x c)`: c is Boxed, in direct style */
 export interface DirectLet { tag: "LetComp"; x: Binder; comp: Comp; body: CComp }
 
@@ -83,6 +85,8 @@ export interface CpsProgram {
   main: { direct: Comp } | { cps: CComp };
   resultType: Type;
   patReps: Map<string, Rep>;
+  /** calls between preemption yields (the preempt pass's budget); undefined: no preemption */
+  preempt?: number;
 }
 
 /** MarkedBoxed, the input of `cps`: Boxed whose functions mark-pure may have marked `pure`. */
@@ -118,7 +122,7 @@ export const cpsDef: K.LangDef = K.extend(boxedDef, "CPS", {
     },
     Jump: { children: () => [], map: (c) => c, atoms: (c) => [c.fn, ...c.args], print: (c, pr) => ["jump", K.callS(c, pr)] },
     Spawn: { children: () => [], map: (c) => c, atoms: (c) => c.captured, print: (c, pr) => frameS(c.kind, c, pr) },
-    Recv: { children: () => [], map: (c) => c, atoms: () => [], print: () => ["recv"] },
+    Recv: { children: () => [], map: (c) => c, atoms: () => [], print: (c) => [c.prim] },
   },
 });
 export const cpsKit = K.kit<CComp, K.Value<CpsL>, Atom>(cpsDef);
@@ -236,8 +240,10 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
   return undefined;
 }
 
-/** `recv()`: a primitive that may wait for a message, so it takes the continuation. */
-export const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => fn.tag === "Var" && fn.name === "recv" && isPrimitiveCall(fn, locals);
+/** `recv()`, `yield()`, `%tick()`: primitives that may let other processes run, so they take the continuation. */
+export const schedPrim = (fn: Atom, locals: { has(name: string): boolean }): SchedPrim | undefined =>
+  fn.tag === "Var" && (fn.name === "recv" || fn.name === "yield" || fn.name === "%tick") && isPrimitiveCall(fn, locals) ? fn.name : undefined;
+const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => schedPrim(fn, locals) !== undefined;
 
 /** A call of `fn` is a primitive's when fn names a primitive that no local variable shadows. */
 export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }): boolean =>

@@ -20,6 +20,7 @@ import * as K from "./kit.js";
 import { type Atom, type Binder, type BoxedL, type FnOf, type ProgramOf, type Rep, binderToSExp, boxedDef, checkCoercion, printProgram, repStyle } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
 import { PRIMITIVE_NAMES } from "./kit-check.js";
+import type { SComp } from "./scheduled.js";
 
 /**
  * A handled computation (made by extract-handlers): function `fn` applied to `args` (its free
@@ -59,7 +60,7 @@ export type HandlersProgram = ProgramOf<Comp> & { handlers: HandlerFn[] };
 export type ThreadedProgram = ProgramOf<TComp> & { handlers: THandlerFn[] };
 
 // ---------------------------------------------------------------- the language
-const thunkS = (t: Thunk, pr: K.Printer): SExp => ["thunk", t.fn, ...t.args.map(pr.atom)];
+export const thunkS = (t: Thunk, pr: K.Printer): SExp => ["thunk", t.fn, ...t.args.map(pr.atom)];
 export const handlersDef: K.LangDef = K.extend(boxedDef, "Handlers", {
   drop: ["Handle"],
   add: {
@@ -86,7 +87,7 @@ export const threadedKit = K.kit<TComp, K.Value<ThreadedL>, Atom>(threadedDef);
 const { valueAtoms } = threadedKit;
 
 // ---------------------------------------------------------------- printer
-function handlerToSExp(h: HandlerFnOf<K.Node, K.Node>, pr: K.Printer): SExp {
+export function handlerToSExp(h: HandlerFnOf<K.Node, K.Node>, pr: K.Printer): SExp {
   return ["handler", h.name, ["free", ...h.free.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...K.opClausesS(h.ops, h.ret, pr)];
 }
 function printWithHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }): string {
@@ -103,7 +104,8 @@ export const printThreaded = (p: ThreadedProgram): string => printWithHandlers(t
  * handle-call and shallow-handle names existing functions; `threaded`: no handler parameters
  * left on a handle-call, and every clause marked `direct` deserves it.
  */
-function check(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }, primitives: ReadonlySet<string>, threaded: boolean): string[] {
+export function checkHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }, primitives: ReadonlySet<string>, threaded: boolean,
+  more: (c: K.Node, err: (m: string) => void) => void = () => {}): string[] {
   const names = new Set(p.handlers.map((h) => h.name));
   const fns = new Set(p.functions.map((f) => f.name));
   const units = p.handlers.flatMap((h) => [
@@ -125,13 +127,14 @@ function check(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.
         if (!fns.has(c.thunk.fn)) err(`shallow-handle of unknown function ${c.thunk.fn}`);
         if (threaded) c.ops.forEach((o: K.Node) => direct(o, err));
       }
+      more(c, err);
     },
   });
   if (threaded) for (const h of p.handlers) h.ops.forEach((o) => direct(o, (m) => errs.push(`handler ${h.name}: ${m}`)));
   return errs;
 }
-export const validateHandlers = (p: HandlersProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => check(handlersDef, p as never, primitives, false);
-export const validateThreadedHandlers = (p: ThreadedProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => check(threadedDef, p as never, primitives, true);
+export const validateHandlers = (p: HandlersProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => checkHandlers(handlersDef, p as never, primitives, false);
+export const validateThreadedHandlers = (p: ThreadedProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => checkHandlers(threadedDef, p as never, primitives, true);
 
 /**
  * Can clause o resume its continuation directly (no closure, no one-shot box)? Yes when `k` is
@@ -143,10 +146,10 @@ export function isDirect(o: TOpClause): boolean {
 }
 
 /** The most calls of `k` on any one path through c; Infinity if `k` is used other than as a callee. */
-export function continuationCalls(c: TComp, k: string): number {
+export function continuationCalls(c: TComp | SComp, k: string): number {
   const escapes = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
   const callee = (fn: Atom, args: Atom[]) => (escapes(args) ? Infinity : escapes([fn]) ? 1 : 0);
-  const most = (cs: TComp[]) => Math.max(0, ...cs.map((x) => continuationCalls(x, k)));
+  const most = (cs: (TComp | SComp)[]) => Math.max(0, ...cs.map((x) => continuationCalls(x, k)));
   let n = 0;
   for (;;) {
     switch (c.tag) {
@@ -161,7 +164,8 @@ export function continuationCalls(c: TComp, k: string): number {
       case "Case": return escapes([c.scrutinee]) ? Infinity : n + most(c.clauses.map((x) => x.body));
       case "Receive": return n + most(c.clauses.map((x) => x.body));
       // another process, or another handled computation: its own continuation
-      case "Spawn": return continuationCalls(c.body, k) > 0 ? Infinity : n;
+      case "Spawn": return ("thunk" in c ? escapes(c.thunk.args) : continuationCalls(c.body, k) > 0) ? Infinity : n;
+      case "Schedule": return n;
       case "HandleCall": return escapes([...c.thunk.args, ...c.args, ...c.params.map((q) => q.init)]) ? Infinity : n;
       case "ShallowHandle":
         if (escapes(c.thunk.args)) return Infinity;

@@ -8,21 +8,21 @@ import { fileURLToPath } from "node:url";
 import { compareLabels, internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import type { Atom, Binder, Comp, MakeClosure, Rep, Value } from "../ir/boxed.js";
-import type { TComp } from "../ir/handlers.js";
+import type { SComp } from "../ir/scheduled.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js";
 import { type FnSig, fail, i32, lget, lset, valtype } from "./codegen-reps.js";
 
 const runtimeTexts = new Map<string, string>();
 /** The hand-written runtime `runtime-wat/NAME.wat` (runtime: strings, lists, equality…; cps: frames, handlers, processes). */
-export function runtimeWat(name: "runtime" | "cps"): string {
+export function runtimeWat(name: "runtime" | "cps" | "scheduler"): string {
   let text = runtimeTexts.get(name);
   if (text === undefined) runtimeTexts.set(name, (text = readFileSync(fileURLToPath(new URL(`../runtime-wat/${name}.wat`, import.meta.url)), "utf8")));
   return text;
 }
 
 /** Direct-style code: ThreadedHandlers (the wasmfx backend's) or Boxed (the cps backend's direct functions). */
-export type DComp = TComp | Comp;
+export type DComp = SComp | Comp;
 
 /** The let-forms direct-style code and CPS share: a binding, then a body. */
 export type Binding =

@@ -15,7 +15,9 @@
 import { internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import type { Atom, Rep } from "../ir/boxed.js";
-import { type TComp, type THandlerFn, type TOpClause, type Thunk, continuationCalls } from "../ir/handlers.js";
+import { type Thunk, continuationCalls } from "../ir/handlers.js";
+import type { SComp, SHandlerFn, SOpClause, Scheduler } from "../ir/scheduled.js";
+import { Actors } from "./codegen-actors.js";
 import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
 import { type FnSig, block, boxInstr, envSlot, fail, i32, lget, lset, notYet, pop, unboxInstr, valtype, vts, wasmName } from "./codegen-reps.js";
 import type { FnCtx, ModuleBuilder } from "./codegen-module.js";
@@ -38,12 +40,16 @@ export class WasmFX implements Effects {
   private readonly directs = new WeakMap<FnCtx, Map<string, DirectK>>();
 
   /** `code`: direct-style code for a computation (codegen-direct's). */
+  readonly actors: Actors;
+
   constructor(private readonly m: ModuleBuilder, private readonly values: Values, private readonly patterns: Patterns,
-    private readonly code: (c: TComp, rep: Rep, tail: boolean) => Instr[]) {}
+    private readonly code: (c: SComp, rep: Rep, tail: boolean) => Instr[], scheduler: Scheduler | undefined) {
+    this.actors = new Actors(m, values, scheduler, (t, proc) => this.startThunk(t, proc));
+  }
 
   // ------------------------------------------------------------ Effects
   // (this backend's direct-style code is ThreadedHandlers: a Boxed `handle` does not reach it)
-  comp(c: Extract<TComp, EffectComp>, rep: Rep, tail: boolean): Instr[] {
+  comp(c: Extract<SComp, EffectComp>, rep: Rep, tail: boolean): Instr[] {
     switch (c.tag) {
       case "Do": return [I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...c.args.map((a) => this.values.atom(a)))];
       case "HandleCall": {
@@ -51,15 +57,17 @@ export class WasmFX implements Effects {
         return [I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...args)];
       }
       case "ShallowHandle": return this.shallow(c, tail);
-      case "Spawn": throw notYet("processes (spawn)");
-      case "Receive": throw notYet("processes (receive)");
+      case "Spawn": case "Schedule": return this.actors.comp(c);
       default: throw internalError("codegen: a handle was not extracted");
     }
   }
 
   call(fn: Atom, args: Atom[], tail: boolean): Instr[] | undefined {
-    const direct = fn.tag === "Var" ? this.direct().get(fn.name) : undefined;
-    return direct?.resume(args, tail);
+    if (fn.tag !== "Var") return undefined;
+    const direct = this.direct().get(fn.name);
+    if (direct) return direct.resume(args, tail);
+    // a process primitive (not a local or function of that name)
+    return this.m.ctx.reps.has(fn.name) || this.m.fns.has(fn.name) ? undefined : this.actors.call(fn.name, args);
   }
 
   /**
@@ -67,7 +75,7 @@ export class WasmFX implements Effects {
    * direct continuations that `whole` resumes on some path but this branch never does. (Each is
    * resumed at most once on any path, so where a branch is entered it has not been yet.)
    */
-  discards(whole: TComp, branches: TComp[]): Instr[][] {
+  discards(whole: SComp, branches: SComp[]): Instr[][] {
     const out: Instr[][] = branches.map(() => []);
     for (const [k, { cont }] of this.direct()) {
       if (continuationCalls(whole, k) === 0) continue;
@@ -108,29 +116,34 @@ export class WasmFX implements Effects {
     return name;
   }
 
-  /** The function type of a thunk's function f (declared: cont.new needs it). */
-  private thunkType(f: FnSig): string {
-    this.handlerTypes();
+  /**
+   * The function type of a thunk's function f (declared: cont.new needs it). A handled
+   * computation's last parameter takes the first resume's value (eqref); a process's takes the
+   * continuation switched from (codegen-actors.ts).
+   */
+  private thunkType(f: FnSig, proc: boolean): string {
+    if (!proc) this.handlerTypes();
     const params = f.params.slice(0, -1).flatMap((q) => vts(q.rep));
-    if (params.length === 0) return "KFn";
-    const key = params.join(" ");
+    if (params.length === 0) return proc ? "PFn" : "KFn";
+    const key = `${proc ? "proc " : ""}${params.join(" ")}`;
     let name = this.thunkTypeNames.get(key);
     if (!name) {
-      this.thunkTypeNames.set(key, (name = `Thunk${this.thunkTypeNames.size}`));
-      this.m.types.add(`(type $${name} (func (param ${key} eqref) (result eqref)))`);
+      this.thunkTypeNames.set(key, (name = `${proc ? "PThunk" : "Thunk"}${this.thunkTypeNames.size}`));
+      this.m.types.add(`(type $${name} (func (param ${params.join(" ")} ${proc ? "(ref null $PCont)" : "eqref"}) (result eqref)))`);
       this.m.types.add(`(type $K${name} (cont $${name}))`);
     }
     return name;
   }
 
-  /** `(thunk f a…)` as a $KCont: cont.new of f, its arguments bound by cont.bind. */
-  private startThunk(t: Thunk): Instr {
+  /** `(thunk f a…)` as a continuation ($KCont, or $PCont for a process): cont.new of f, its arguments bound by cont.bind. */
+  startThunk(t: Thunk, proc = false): Instr {
     const f = this.m.fns.get(t.fn)!;
     this.m.declared.add(wasmName(f.name));
-    const type = this.thunkType(f);
+    const type = this.thunkType(f, proc);
+    const cont = proc ? "$PCont" : "$KCont";
     this.thunkFnTypes.set(wasmName(f.name), type);
-    if (type === "KFn") return I("cont.new", ["$KCont"], I("ref.func", [`$${wasmName(f.name)}`]));
-    return I("cont.bind", [`$K${type}`, "$KCont"], ...t.args.flatMap((a) => this.values.push(a)),
+    if (type === "KFn" || type === "PFn") return I("cont.new", [cont], I("ref.func", [`$${wasmName(f.name)}`]));
+    return I("cont.bind", [`$K${type}`, cont], ...t.args.flatMap((a) => this.values.push(a)),
       I("cont.new", [`$K${type}`], I("ref.func", [`$${wasmName(f.name)}`])));
   }
 
@@ -140,10 +153,10 @@ export class WasmFX implements Effects {
    * the operation's arguments in `eq` locals and the continuation in a local, and must not fall
    * through. `onReturn` gets the computation's value on the stack.
    */
-  private resumeWith(k: Instr, v: Instr, clauses: TOpClause[], clause: (os: TOpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
+  private resumeWith(k: Instr, v: Instr, clauses: SOpClause[], clause: (os: SOpClause[], args: string[], cont: string) => Instr[], onReturn: Instr[]): Instr[] {
     const ctx = this.m.ctx;
     // clauses for the same operation (different patterns) share its `on`: tried in order
-    const byOp = new Map<string, TOpClause[]>();
+    const byOp = new Map<string, SOpClause[]>();
     for (const o of clauses) byOp.set(o.op, [...(byOp.get(o.op) ?? []), o]);
     const groups = [...byOp.values()];
     const ops = groups.map((g) => g[0]!);
@@ -175,7 +188,7 @@ export class WasmFX implements Effects {
    * The clauses of one operation, in order: the first whose patterns match binds them and runs
    * its body (`body` must not fall through); none matching is a runtime error.
    */
-  private opClauses(os: TOpClause[], args: string[], cont: string, k: () => Instr, resume: DirectK["resume"], body: (o: TOpClause) => Instr[]): Instr[] {
+  private opClauses(os: SOpClause[], args: string[], cont: string, k: () => Instr, resume: DirectK["resume"], body: (o: SOpClause) => Instr[]): Instr[] {
     const out: Instr[] = [];
     for (const o of os) {
       const fail = this.m.ctx.label("nomatch");
@@ -222,7 +235,7 @@ export class WasmFX implements Effects {
   }
 
   // ------------------------------------------------------------ deep handlers
-  handlerFn(h: THandlerFn): WasmFunc {
+  handlerFn(h: SHandlerFn): WasmFunc {
     return this.m.inCtx(() => {
       // (names no Links variable can have: a clause may bind `k` and `v`)
       const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"], ...this.values.entry({ captured: [], params: [...h.free, ...h.params] }).params];
@@ -247,7 +260,7 @@ export class WasmFX implements Effects {
   }
 
   /** The name of handler H's `$H$resume` (referenced by ref.func, so declared). */
-  private resumeName(h: THandlerFn): string {
+  private resumeName(h: SHandlerFn): string {
     const name = `${wasmName(h.name)}$resume`;
     this.m.declared.add(name);
     return name;
@@ -258,7 +271,7 @@ export class WasmFX implements Effects {
    * the continuation out of its box (a second resumption is an error naming the operation) and
    * run handler H on it again.
    */
-  resumeEntry(h: THandlerFn): WasmFunc {
+  resumeEntry(h: SHandlerFn): WasmFunc {
     return this.contEntry(this.resumeName(h), 1 + h.params.length, () => {
       const args: Instr[] = [I("ref.as_non_null", [], lget("kc")), lget("a0")];
       h.free.forEach((q, i) => { const u = unboxInstr(q.rep, envSlot(i + 1)); if (u) args.push(u); });
@@ -301,13 +314,13 @@ export class WasmFX implements Effects {
 
   // ------------------------------------------------------------ shallow handlers
   /** A shallow handler, inline: resume the computation once and run the clause it stops at. */
-  private shallow(c: Extract<TComp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
+  private shallow(c: Extract<SComp, { tag: "ShallowHandle" }>, tail: boolean): Instr[] {
     const done = this.m.ctx.label("shallow");
     // (worked out before the clauses add their own continuations)
     const bodies = [...c.ops.map((o) => o.body), c.ret.body];
     const ds = this.discards(c, bodies);
     const discards = new Map(bodies.map((b, i) => [b, ds[i]!]));
-    const clauseBody = (b: TComp) => I("br", [done], block([...discards.get(b)!, ...this.code(b, "eq", tail)], "eq"));
+    const clauseBody = (b: SComp) => I("br", [done], block([...discards.get(b)!, ...this.code(b, "eq", tail)], "eq"));
     const thunk = this.startThunk(c.thunk);
     const onReturn = this.returnClause(c.ret, () => clauseBody(c.ret.body));
     const code = this.resumeWith(thunk, I("ref.null", ["none"]), c.ops, (os, args, cont) => {

@@ -12,7 +12,7 @@
 // `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / cont.bind / resume /
 // suspend / resume_throw; see codegen-wasmfx.ts and docs/effect-handlers-wasmfx.md); actors
 // are reported unsupported (not yet on the wasmfx backend).
-import { type TComp, type ThreadedProgram, threadedKit } from "../ir/handlers.js";
+import { type SComp, type ScheduledProgram, scheduledKit } from "../ir/scheduled.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import type { WasmModule } from "../ir/wasm.js";
 import { ModuleBuilder, directConvention, nodeLabels, runtimeWat } from "./codegen-module.js";
@@ -29,16 +29,16 @@ import { WasmFX } from "./codegen-wasmfx.js";
 // (functions, computations, let-forms, calls), codegen-wasmfx (effect handlers).
 
 /** `prims`: the primitives' representations (box-poly's, from their Links types). */
-export function codegen(p: ThreadedProgram, prims: PrimitiveReps): WasmModule {
+export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   const m = new ModuleBuilder(directConvention);
   for (const f of p.functions) m.fns.set(f.name, f);
   const values = new Values(m, prims);
   const patterns = new Patterns(m, values, p.patReps);
-  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail));
+  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail), p.scheduler);
   const direct: Direct = new Direct(m, values, patterns, fx);
 
   m.internLabels(p.resultType, (value, pat) => {
-    const comp = (c: TComp) => threadedKit.everyComp(c, (x) => nodeLabels(x, value, pat));
+    const comp = (c: SComp) => scheduledKit.everyComp(c, (x) => nodeLabels(x, value, pat));
     p.functions.forEach((f) => comp(f.body));
     p.handlers.forEach((h) => {
       h.ops.forEach((o) => { o.args.forEach(pat); comp(o.body); });
@@ -52,9 +52,10 @@ export function codegen(p: ThreadedProgram, prims: PrimitiveReps): WasmModule {
     m.funcs.push(fx.handlerFn(h));
     if (h.ops.some((o) => !o.direct)) m.funcs.push(fx.resumeEntry(h));
   }
-  m.funcs.push(new Show(m).main(p.resultType, (rep) => direct.comp(p.main, rep, false)));
+  m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.actors.main(direct.comp(p.main, rep, false))));
   m.funcs.push(...m.tables(fx.usesContBox));
   // the functions cont.new starts are known once every handle site is compiled
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);
-  return m.assemble(runtimeWat("runtime"));
+  fx.actors.finish(m.funcs);
+  return m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")));
 }

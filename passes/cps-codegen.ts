@@ -291,6 +291,26 @@ class CpsGen implements Convention {
       body: [I("call", ["$host_fail"], I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], lget("%op"))))] };
   }
 
+  /** `$tick k h`: count down `$fuel`; at zero, refill it and yield (cps.wat's $yield), else return to k. */
+  private tick(): string {
+    const every = this.cp.preempt ?? 1;
+    this.m.global("fuel", "fuel", (g) => `(global $${g} (mut i32) (i32.const ${every}))`);
+    if (!this.ticks) {
+      this.ticks = true;
+      this.m.funcs.push({
+        name: "tick", params: KH_PARAMS, results: ["eqref"], locals: [],
+        body: [
+          I("global.set", ["$fuel"], I("i32.sub", [], I("global.get", ["$fuel"]), i32(1))),
+          I("if", [], I("i32.le_s", [], I("global.get", ["$fuel"]), i32(0)),
+            I("then", [], I("global.set", ["$fuel"], i32(every)), I("return_call", ["$yield"], ...kh()))),
+          I("return_call", ["$ret"], I("global.get", ["$unit"]), ...kh()),
+        ],
+      });
+    }
+    return "$tick";
+  }
+  private ticks = false;
+
   private deadlock(): WasmFunc {
     return { name: "deadlock", params: [], results: [], locals: [], body: [I("call", ["$host_fail"], this.m.string("deadlock: every process is waiting for a message"))] };
   }
@@ -299,7 +319,6 @@ class CpsGen implements Convention {
     switch (name) {
       case "self": this.usesProcs = true; return [I("global.get", ["$current"])];
       case "send": this.usesProcs = true; return [I("call", ["$send"], ...args.map((a) => this.values.atom(a)))];
-      case "yield": return ["nop"];
       default: return undefined;
     }
   }
@@ -363,7 +382,7 @@ class CpsGen implements Convention {
         out.push(I("return_call", ["$spawn"], start, i32({ spawn: 0, spawnAngel: 1, spawnWait: 2 }[c.kind]), ...kh()));
         break;
       }
-      case "Recv": this.usesProcs = true; out.push(I("return_call", ["$recv"], ...kh())); break;
+      case "Recv": this.usesProcs = true; out.push(I("return_call", [c.prim === "%tick" ? this.tick() : `$${c.prim}`], ...kh())); break;
       case "Do": {
         const a = this.pack(c.args.map((x) => this.values.atom(x)));
         out.push(I("return_call", ["$perform"], i32(this.m.opId(c.op)), a, ...kh()));

@@ -15,7 +15,7 @@
 // parts call only primitives and pure functions, every push gives its frame one value per field.
 import { patVars } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, boxedKit } from "../ir/boxed.js";
-import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, isPrimitiveCall, isRecv, localNames } from "../ir/cps.js";
+import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, isPrimitiveCall, localNames, schedPrim } from "../ir/cps.js";
 import { resolve, tUnit } from "../ir/types.js";
 
 export function cps(p: MarkedProgram): CpsProgram {
@@ -65,6 +65,7 @@ class Cps {
       main,
       resultType: p.resultType,
       patReps: p.patReps,
+      preempt: p.actors?.preempt,
     };
   }
 
@@ -77,11 +78,12 @@ class Cps {
 
   /** A call that stays direct: a primitive's, or a pure function's outside a twin. */
   private direct(fn: Atom, known: string | undefined, ctx: Ctx): boolean {
-    return known ? !ctx.twin && this.pure.has(known) : isPrimitiveCall(fn, ctx.locals) && !isRecv(fn, ctx.locals);
+    return known ? !ctx.twin && this.pure.has(known) : isPrimitiveCall(fn, ctx.locals) && !schedPrim(fn, ctx.locals);
   }
 
   private jump(fn: Atom, args: Atom[], known: string | undefined, ctx: Ctx): CComp {
-    if (!known && isRecv(fn, ctx.locals)) return { tag: "Recv" };
+    const prim = known ? undefined : schedPrim(fn, ctx.locals);
+    if (prim) return { tag: "Recv", prim };
     return { tag: "Jump", fn, args, known: known && this.pure.has(known) ? cpsTwin(known) : known };
   }
 
@@ -128,7 +130,7 @@ class Cps {
         const msg: Binder = { name: fresh(ctx, "msg"), type: tUnit, rep: "eq" };
         const match: Comp = { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type, rep: "eq" }, clauses: c.clauses, rep: c.rep };
         const { frame, captured } = this.frame(msg, match, ctx);
-        return { tag: "Push", frame, captured, body: { tag: "Recv" } };
+        return { tag: "Push", frame, captured, body: { tag: "Recv", prim: "recv" } };
       }
     }
   }

@@ -7,11 +7,16 @@
 //   closure-convert  ANF → Closed      passes/closure-convert.ts
 //   box-poly Closed  → Boxed          passes/box-poly.ts
 //   fold-constants  Boxed → Boxed      passes/fold-constants.ts  (research pass, off: --with fold-constants)
+//   detect-actors  Boxed → Boxed       passes/detect-actors.ts   (the scheduler level)
+//   preempt  Boxed → Boxed             passes/preempt.ts         (optional: --without preempt)
 // The wasmfx backend:
 //   extract-handlers  Boxed → Handlers           passes/extract-handlers.ts
 //   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
 //   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts (optional: --without direct-resume)
-//   codegen  ThreadedHandlers → WasmIR  passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
+//   synthesize-scheduler  ThreadedHandlers → Scheduled  passes/synthesize-scheduler.ts
+//   prefer-globals  Scheduled → Scheduled  passes/prefer-globals.ts (research: --prefer-globals)
+//   switch-opt  Scheduled → Scheduled      passes/switch-opt.ts     (research: --yield-is-switch)
+//   codegen  Scheduled → WasmIR         passes/codegen.ts  (then binaryen: backends/wasm/binaryen.ts)
 // The cps backend:
 //   mark-pure  MarkedBoxed → MarkedBoxed  passes/mark-pure.ts (optional: selective CPS; --without mark-pure)
 //   cps      MarkedBoxed → CPS        passes/cps.ts
@@ -40,6 +45,12 @@ import { lowerParamHandlers } from "./lower-param-handlers.js";
 import { directResume } from "./direct-resume.js";
 import { type HandlersProgram, type ThreadedProgram, printHandlers, printThreaded, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
+import { detectActors } from "./detect-actors.js";
+import { preempt } from "./preempt.js";
+import { synthesizeScheduler } from "./synthesize-scheduler.js";
+import { preferGlobals } from "./prefer-globals.js";
+import { switchOpt } from "./switch-opt.js";
+import { type ScheduledProgram, printScheduled, validateScheduled } from "../ir/scheduled.js";
 import { type WasmModule, printModule, validateWasm } from "../ir/wasm.js";
 import { markPure } from "./mark-pure.js";
 import { cps } from "./cps.js";
@@ -87,6 +98,7 @@ export const languages = {
   MarkedBoxed: { name: "MarkedBoxed", print: printMarked, validate: (p: MarkedProgram) => validateBoxed(p, PRIMITIVE_NAMES) } satisfies Language<MarkedProgram>,
   Handlers: { name: "Handlers", print: printHandlers, validate: (p: HandlersProgram) => validateHandlers(p, PRIMITIVE_NAMES) } satisfies Language<HandlersProgram>,
   ThreadedHandlers: { name: "ThreadedHandlers", print: printThreaded, validate: (p: ThreadedProgram) => validateThreadedHandlers(p, PRIMITIVE_NAMES) } satisfies Language<ThreadedProgram>,
+  Scheduled: { name: "Scheduled", print: printScheduled, validate: (p: ScheduledProgram) => validateScheduled(p, PRIMITIVE_NAMES) } satisfies Language<ScheduledProgram>,
   CPS: { name: "CPS", print: printCps, validate: (p: CpsProgram) => validateCps(p, PRIMITIVE_NAMES) } satisfies Language<CpsProgram>,
   WasmIR: { name: "WasmIR", print: (m: WasmModule) => printModule(m, false), validate: validateWasm } satisfies Language<WasmModule>,
 } as const;
@@ -170,8 +182,38 @@ export const directResumePass: Pass<ThreadedProgram, ThreadedProgram> = {
   run: directResume,
 };
 
-export const codegenPass: Pass<ThreadedProgram, WasmModule> = {
-  name: "codegen", from: "ThreadedHandlers", to: "WasmIR",
+export const detectActorsPass: Pass<BoxedProgram, BoxedProgram> = {
+  name: "detect-actors", from: "Boxed", to: "Boxed",
+  description: "which process primitives the program uses: the scheduler level (none, mailbox, single, several, several-wait, angels, all)",
+  run: detectActors,
+};
+
+export const preemptPass: Pass<BoxedProgram, BoxedProgram> = {
+  name: "preempt", from: "Boxed", to: "Boxed",
+  description: "when several processes may be runnable: a preemption check (%tick) at the entry of every function that calls",
+  run: preempt,
+};
+
+export const synthesizeSchedulerPass: Pass<ThreadedProgram, ScheduledProgram> = {
+  name: "synthesize-scheduler", from: "ThreadedHandlers", to: "Scheduled",
+  description: "process bodies become functions for cont.new, receive becomes recv and a case, main becomes the main process of a scheduler of the program's level",
+  run: synthesizeScheduler,
+};
+
+export const preferGlobalsPass: Pass<ScheduledProgram, ScheduledProgram> = {
+  name: "prefer-globals", from: "Scheduled", to: "Scheduled",
+  description: "research (--prefer-globals): the active process and run queue in globals, so self, spawn and send need no suspension",
+  run: preferGlobals,
+};
+
+export const switchOptPass: Pass<ScheduledProgram, ScheduledProgram> = {
+  name: "switch-opt", from: "Scheduled", to: "Scheduled",
+  description: "research (--yield-is-switch): a yield switches straight to the next process with `switch` (Deno only)",
+  run: switchOpt,
+};
+
+export const codegenPass: Pass<ScheduledProgram, WasmModule> = {
+  name: "codegen", from: "Scheduled", to: "WasmIR",
   description: "Wasm GC code: specialised and generic function entries, return_call for tail calls, type-directed printing",
   run: (p) => codegen(p, primReps()),
 };
@@ -230,11 +272,12 @@ export const start = <A, B>(pass: Pass<A, B>): Pipeline<A, B> => new Pipeline<A,
 
 /** The passes every Wasm backend runs (the interpreter stops after `infer`). */
 export const shared = start(parsePass).then(desugarPass).then(inferPass).then(anfPass).then(closureConvertPass).then(boxPolyPass)
-  .research(foldConstantsPass);
+  .research(foldConstantsPass).then(detectActorsPass).optional(preemptPass);
 
 /** Each Wasm backend's pipeline. */
 export const pipelines = {
-  wasmfx: shared.then(extractHandlersPass).then(lowerParamHandlersPass).optional(directResumePass).then(codegenPass),
+  wasmfx: shared.then(extractHandlersPass).then(lowerParamHandlersPass).optional(directResumePass)
+    .then(synthesizeSchedulerPass).research(preferGlobalsPass).research(switchOptPass).then(codegenPass),
   cps: shared.optional(markPurePass).then(cpsPass).then(cpsCodegenPass),
 } as const satisfies Record<string, Pipeline<Source, WasmModule>>;
 

@@ -67,4 +67,6 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   recv: { type: "() {:a|e}~> a", doc: "take the next message from the mailbox, blocking" },
   send: { type: "(Process ({:a|_}), a) ~> ()", doc: "send a message (also `pid ! msg`)" },
   yield: { type: "() ~> ()", doc: "let other processes run" },
+  // inserted by the preempt pass (no Links name can start with %): a preemption check
+  "%tick": { type: "() ~> ()", doc: "count a call; after a bounded number, let other processes run" },
 };

@@ -115,9 +115,10 @@
 
 ;; ------------------------------------------------------------------------------ processes
 ;; A process is a $Proc: its saved continuation (k, h) and the value to return to it, its
-;; mailbox, its state. Processes run one at a time, each until it finishes or waits (no
-;; preemption); the scheduler runs the ready ones in FIFO order. A process that waits saves its
-;; continuation and returns $blocked through the tail calls to the scheduler's call.
+;; mailbox, its state. Processes run one at a time, each until it finishes, waits or yields
+;; (yield(), or $tick's preemption every N calls: cps-codegen); the scheduler runs the ready ones
+;; in FIFO order. A process that waits or yields saves its continuation and returns $blocked
+;; through the tail calls to the scheduler's call.
 (type $Msg (struct (field eqref) (field (mut (ref null $Msg)))))
 (type $Blocked (struct))
 (type $Proc (struct
@@ -179,6 +180,18 @@
   (struct.set $Proc $mail (local.get $me) (struct.get $Msg 1 (local.get $m)))
   (if (ref.is_null (struct.get $Msg 1 (local.get $m))) (then (struct.set $Proc $last (local.get $me) (ref.null $Msg))))
   (return_call $ret (struct.get $Msg 0 (local.get $m)) (local.get $k) (local.get $h)))
+
+;; yield (and preemption: $tick): the running process goes to the back of the ready queue,
+;; when another process is ready
+(func $yield (param $k (ref null $Frame)) (param $h (ref null $HFrame)) (result eqref)
+  (local $me (ref $Proc))
+  (if (ref.is_null (global.get $ready_first)) (then (return_call $ret (global.get $unit) (local.get $k) (local.get $h))))
+  (local.set $me (ref.as_non_null (global.get $current)))
+  (struct.set $Proc $k (local.get $me) (local.get $k))
+  (struct.set $Proc $h (local.get $me) (local.get $h))
+  (struct.set $Proc $v (local.get $me) (global.get $unit))
+  (call $enqueue (local.get $me))
+  (global.get $blocked))
 
 ;; a process waiting for a message gets it at once and becomes ready; a finished one drops it
 (func $send (param $to eqref) (param $msg eqref)

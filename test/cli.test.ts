@@ -101,11 +101,12 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "extract-handlers", "lower-param-handlers", "direct-resume", "codegen"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "extract-handlers", "lower-param-handlers", "direct-resume", "synthesize-scheduler", "prefer-globals", "switch-opt", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
     // optional and research passes say whether they run and how to switch them
     expect(lines[6]).toMatch(/\[research, off: --with fold-constants\]$/);
-    expect(lines[9]).toMatch(/\[optional, on: --without direct-resume\]$/);
+    expect(lines[11]).toMatch(/\[optional, on: --without direct-resume\]$/);
+    expect(lines[13]).toMatch(/\[research, off: --with prefer-globals\]$/);
     const switched = tool("run-pass", "--list", "--with", "fold-constants", "--without", "direct-resume").stdout;
     expect(switched).toContain("[research, on: --with fold-constants]");
     expect(switched).toContain("[optional, off: --without direct-resume]");
@@ -138,7 +139,7 @@ describe("tools/run-pass.ts", () => {
   it("--list --backend cps lists the cps pipeline; --dump with --backend cps dumps its passes", () => {
     const r = tool("run-pass", "--list", "--backend", "cps");
     expect(r.status).toBe(0);
-    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "mark-pure", "cps", "cps-codegen"]);
+    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "mark-pure", "cps", "cps-codegen"]);
     const d = tool("run-pass", program("cpsdump.links", "handle(do Ask()) { case <Ask => k> -> k(1) + k(2) case x -> x }\n"), "--dump=cps", "--check", "--backend", "cps");
     expect(d.status).toBe(0);
     expect(d.stdout).toContain(";; ---- after cps (CPS) ----");
@@ -162,9 +163,12 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after anf (ANF) ----",
       ";; ---- after closure-convert (Closed) ----",
       ";; ---- after box-poly (Boxed) ----",
+      ";; ---- after detect-actors (Boxed) ----",
+      ";; ---- after preempt (Boxed) ----",
       ";; ---- after extract-handlers (Handlers) ----",
       ";; ---- after lower-param-handlers (ThreadedHandlers) ----",
       ";; ---- after direct-resume (ThreadedHandlers) ----",
+      ";; ---- after synthesize-scheduler (Scheduled) ----",
       ";; ---- after codegen (WasmIR) ----",
     ]);
     expect(r.stdout.endsWith("\n3 : Int\n")).toBe(true);
@@ -209,9 +213,9 @@ describe("tools/compile.ts", () => {
     expect(r.status).toBe(0);
     expect([...readFileSync(out).subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]); // \0asm
     expect(r.firstErr).toMatch(/p\.wasm: \d+ bytes \(wasm; \.wasm \d+ bytes at -O2/);
-    const bad = tool("compile", program("h.links", "spawn { 1 }\n"), "-o", out);
+    const bad = tool("compile", program("h.links", "shallowhandle(do A)(s <- 1) { case <A => k> -> 1 case x -> x }\n"), "-o", out);
     expect(bad.status).toBe(1);
-    expect(bad.firstErr).toBe("error: unsupported: processes (spawn) (not yet on the wasmfx backend)");
+    expect(bad.firstErr).toBe("error: unsupported: parameterised shallow handlers (not yet on the wasmfx backend)");
     noStack(bad.stderr);
   }, T);
 });

@@ -32,7 +32,7 @@ describe("cps passes", () => {
   it("the cps pipeline is the shared passes, then mark-pure, cps, cps-codegen", () => {
     expect(pipelines.cps.passes().map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface", "desugar: Surface → Core", "infer: Core → TypedCore", "anf: TypedCore → ANF",
-      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "mark-pure: MarkedBoxed → MarkedBoxed", "cps: MarkedBoxed → CPS", "cps-codegen: CPS → WasmIR",
+      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "detect-actors: Boxed → Boxed", "preempt: Boxed → Boxed", "mark-pure: MarkedBoxed → MarkedBoxed", "cps: MarkedBoxed → CPS", "cps-codegen: CPS → WasmIR",
     ]);
   });
 

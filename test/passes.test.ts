@@ -40,7 +40,7 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, extract-handlers, lower-param-handlers, direct-resume, codegen", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, detect-actors, preempt, extract-handlers, lower-param-handlers, direct-resume, synthesize-scheduler, codegen", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
@@ -48,10 +48,13 @@ describe("pipeline: golden dumps of every pass for every example", () => {
       "anf: TypedCore → ANF",
       "closure-convert: ANF → Closed",
       "box-poly: Closed → Boxed",
+      "detect-actors: Boxed → Boxed",
+      "preempt: Boxed → Boxed",
       "extract-handlers: Boxed → Handlers",
       "lower-param-handlers: Handlers → ThreadedHandlers",
       "direct-resume: ThreadedHandlers → ThreadedHandlers",
-      "codegen: ThreadedHandlers → WasmIR",
+      "synthesize-scheduler: ThreadedHandlers → Scheduled",
+      "codegen: Scheduled → WasmIR",
     ]);
   });
 

@@ -101,4 +101,4 @@ export function primitiveImpl(name: string): PrimImpl | undefined {
   return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
-export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield"]);
+export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield", "%tick"]);

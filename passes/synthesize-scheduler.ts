@@ -1,0 +1,102 @@
+// synthesize-scheduler: ThreadedHandlers → Scheduled
+// Example (level several): main `var p = spawn { recv() + 1 }; p ! 1`
+//   ⇒ (define (proc_1 proc_1%start:eq) (returns eq) … (let-app m:eq (recv) …))
+//      (define (main%proc main%proc%start:eq) (returns eq) … (let-value p:process (spawn spawn (thunk proc_1)) …))
+//      (main (let-comp r:eq (schedule (thunk main%proc)) …))
+// A process body becomes a function of its free variables (and of the value its first resume
+// passes, unused), as a handled computation does in extract-handlers: the code generator starts
+// it with cont.new and the scheduler runs it as a continuation. `receive { cases }` becomes
+// `recv()` and a case on the message: Links takes the oldest message and fails when no case
+// matches it (as interp does). From level `single` on, main's body becomes the main process and
+// main runs the scheduler on it (runtime-wat/scheduler.wat, the pieces of this level only); at
+// level `mailbox` main keeps running directly with a mailbox of its own, and at level `none`
+// nothing changes and no scheduler code is emitted. prefer-globals and switch-opt (research
+// passes) then change how process code talks to the scheduler.
+// Needs: ThreadedHandlers with `actors` (detect-actors). Guarantees: Scheduled: no inline process
+// body or receive; one `schedule` in main iff the level has processes; `scheduler` set unless
+// the level is none.
+import { type Atom, type Binder, type FnOf, concurrent, repOf } from "../ir/boxed.js";
+import { patVars } from "../ir/core.js";
+import { type TComp, type ThreadedProgram, threadedKit } from "../ir/handlers.js";
+import type { SComp, SHandlerFn, ScheduledProgram, Scheduler } from "../ir/scheduled.js";
+import { rowEmpty, tUnit } from "../ir/types.js";
+
+export function synthesizeScheduler(p: ThreadedProgram): ScheduledProgram {
+  return new Synthesizer(p).run();
+}
+
+const { freeAtoms, boundNames, translate, translateChain } = threadedKit;
+const varOf = (b: Binder): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep });
+
+class Synthesizer {
+  private functions: FnOf<SComp>[] = [];
+  private n = 0;
+  constructor(private readonly p: ThreadedProgram) {}
+
+  run(): ScheduledProgram {
+    const level = this.p.actors?.level ?? "none";
+    const scheduler: Scheduler | undefined = level === "none" ? undefined
+      : { level, preempt: concurrent(level) ? this.p.actors?.preempt : undefined, globals: false, switch: false };
+    const unit = (body: TComp, params: string[]) => this.comp(body, boundNames(body, new Set(params)));
+    for (const f of this.p.functions) this.functions.push({ ...f, body: unit(f.body, [...f.params, ...f.captured].map((b) => b.name)) });
+    const handlers: SHandlerFn[] = this.p.handlers.map((h) => {
+      const outer = [...h.free, ...h.params].map((b) => b.name);
+      return {
+        ...h,
+        ops: h.ops.map((o) => ({ ...o, body: unit(o.body, [...outer, ...[...o.args, ...(o.k ? [o.k] : [])].flatMap((q) => patVars(q))]) })),
+        ret: { ...h.ret, body: unit(h.ret.body, [...outer, ...patVars(h.ret.pat)]) },
+      };
+    });
+    let main = unit(this.p.main, []);
+    if (scheduler && scheduler.level !== "mailbox") main = this.mainProcess(main);
+    return { ...this.p, functions: this.functions, handlers, main, scheduler };
+  }
+
+  private fresh(base: string): string {
+    return `${base}_${++this.n}`;
+  }
+
+  /** Rewrite the process forms in c; `scope`: the names bound in its unit. */
+  private comp(c: TComp, scope: ReadonlySet<string>): SComp {
+    const go = (x: TComp) => this.comp(x, scope);
+    return translateChain(c, go, (t): SComp => {
+      switch (t.tag) {
+        case "Spawn": {
+          const free = [...freeAtoms(t.body).values()].flatMap((a) => (a.tag === "Var" && scope.has(a.name) ? [{ name: a.name, type: a.type, rep: a.rep }] : []));
+          const fn = this.process(this.fresh("proc"), free, this.comp(t.body, scope));
+          return { tag: "Spawn", kind: t.kind, thunk: { fn, args: free.map(varOf) }, rep: t.rep };
+        }
+        case "Receive": {
+          const msg: Binder = { name: this.fresh("msg"), type: tUnit, rep: "eq" };
+          const recv: Atom = { tag: "Var", name: "recv", type: { tag: "Fun", params: [], eff: rowEmpty, ret: tUnit }, rep: "closure" };
+          const clauses = t.clauses.map((k) => ({ pat: k.pat, body: go(k.body) }));
+          return { tag: "LetApp", x: msg, fn: recv, args: [], known: undefined, body: { tag: "Case", scrutinee: varOf(msg), clauses, rep: t.rep } };
+        }
+        default: return translate(t, go) as SComp;
+      }
+    });
+  }
+
+  /** A process's function: `free` then the start value; it returns the process's value (eq). */
+  private process(name: string, free: Binder[], body: SComp): string {
+    const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
+    this.functions.push({ name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false });
+    return name;
+  }
+
+  /** Main's body as the main process (its value boxed), and main: the scheduler's value, unboxed. */
+  private mainProcess(body: SComp): SComp {
+    const rep = repOf(this.p.resultType);
+    const r: Binder = { name: "main%value", rep, type: this.p.resultType };
+    const boxed: Binder = { name: "main%boxed", rep: "eq", type: this.p.resultType };
+    const procBody: SComp = rep === "eq" ? body
+      : { tag: "LetComp", x: r, comp: body, body: { tag: "Let", x: boxed, value: { tag: "Box", from: rep, atom: varOf(r) }, body: { tag: "Return", atom: varOf(boxed) } } };
+    const fn = this.process("main%proc", [], procBody);
+    const v: Binder = { name: "main%result", rep: "eq", type: this.p.resultType };
+    const u: Binder = { name: "main%unboxed", rep, type: this.p.resultType };
+    const schedule: SComp = { tag: "Schedule", thunk: { fn, args: [] }, rep: "eq" };
+    if (rep === "eq") return schedule;
+    return { tag: "LetComp", x: v, comp: schedule, body: { tag: "Let", x: u, value: { tag: "Unbox", to: rep, atom: varOf(v) }, body: { tag: "Return", atom: varOf(u) } } };
+  }
+}
+
