@@ -36,6 +36,8 @@ export interface WasmModule {
   data: string[];
   /** `(elem declare func …)` for functions used by ref.func */
   declared: string[];
+  /** the module executes `switch` (switch-opt): Node 26's V8 aborts on it, Deno runs it */
+  usesSwitch?: boolean;
 }
 
 // ---------------------------------------------------------------- printer

@@ -57,5 +57,6 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   // the functions cont.new starts are known once every handle site is compiled
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);
   fx.actors.finish(m.funcs);
-  return m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")));
+  const module = m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")));
+  return p.scheduler?.switch ? { ...module, usesSwitch: true } : module;
 }

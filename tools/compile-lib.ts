@@ -1,5 +1,5 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
-import { CompileError, renderError } from "../ir/common.js";
+import { CompileError, renderError, unsupported } from "../ir/common.js";
 import { type AnyPass, type Source, type Toggles, backendInput, languageOf, passesFor, pipelineFor, pipelineName } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
@@ -100,6 +100,8 @@ export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): 
     const t0 = performance.now();
     try { return runInterp(input as CoreProgram, opts); } finally { opts.onStage?.("interp run", performance.now() - t0); }
   }
+  if ((input as WasmModule).usesSwitch && opts.engine !== "deno")
+    throw unsupported("`switch` on --engine node: this module yields with `switch` (--yield-is-switch), which Node 26's V8 does not implement (it aborts the process); run it with --engine deno");
   const binaryenStep = (s: string) => (["parse", "validate", "optimize", "emit", "text"].includes(s) ? `binaryen ${s}` : s);
   const bin = compileWasm(input as WasmModule, { onStage: opts.onStage && ((s, ms) => opts.onStage!(binaryenStep(s), ms)) });
   const t0 = performance.now();

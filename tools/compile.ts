@@ -1,13 +1,14 @@
 // Compile a Links program to a Wasm binary or WAT text.
 //
 //   tsx tools/compile.ts FILE -o OUT [--backend wasmfx|cps] [-O 0|1|2|3] [--emit wasm|wat] [--with PASS]... [--without PASS]...
+//                        [--prefer-globals] [--yield-is-switch]
 import { writeFileSync } from "node:fs";
 import { Console, Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { printModule, type WasmModule } from "../ir/wasm.js";
 import { backendInput } from "../passes/pipeline.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
-import { compile, readSource, runCli, toDriverError, usageError, withFlag, withoutFlag } from "./driver.js";
+import { compile, preferGlobalsFlag, readSource, researchOn, runCli, toDriverError, usageError, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
 
 const compileCmd = Command.make(
   "compile",
@@ -19,11 +20,13 @@ const compileCmd = Command.make(
     emit: Flag.Literals("emit", ["wasm", "wat"] as const).pipe(Flag.withDefault("wasm"), Flag.withDescription("write the binary (default) or the WAT text with the runtime")),
     with: withFlag,
     without: withoutFlag,
+    preferGlobals: preferGlobalsFlag,
+    yieldIsSwitch: yieldIsSwitchFlag,
   },
-  ({ file, out, backend, level, emit, with: on, without: off }) =>
+  ({ file, out, backend, level, emit, without: off, ...o }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: on, without: off });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: researchOn(o), without: off });
       const m = output as WasmModule;
       yield* Effect.promise(() => prepareWasm());
       const t0 = performance.now();

@@ -28,6 +28,16 @@ export const withoutFlag = Flag.Literals("without", toggleable("optional")).pipe
   Flag.withDescription(`skip an optional pass; repeatable (passes: ${toggleable("optional").join(", ")})`),
 );
 
+/** `--prefer-globals`: the same as `--with prefer-globals`. */
+export const preferGlobalsFlag = Flag.Boolean("prefer-globals").pipe(Flag.withDefault(false), Flag.withDescription(
+  "wasmfx: the active process and run queue live in globals, so self(), spawn and send need no suspension to the scheduler (= --with prefer-globals)"));
+/** `--yield-is-switch`: the same as `--with switch-opt`. */
+export const yieldIsSwitchFlag = Flag.Boolean("yield-is-switch").pipe(Flag.withDefault(false), Flag.withDescription(
+  "wasmfx: a yield switches straight to the next process with `switch` (= --with switch-opt); needs --engine deno (Node 26's V8 lacks switch)"));
+/** The research passes switched on: `--with` and the two scheduler flags. */
+export const researchOn = (o: { with: readonly string[]; preferGlobals: boolean; yieldIsSwitch: boolean }): string[] =>
+  [...new Set([...o.with, ...(o.preferGlobals ? ["prefer-globals"] : []), ...(o.yieldIsSwitch ? ["switch-opt"] : [])])];
+
 // ---------------------------------------------------------------- typed errors
 interface ErrorFields {
   readonly kind: ErrorKind | "file" | "usage";

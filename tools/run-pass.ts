@@ -1,14 +1,14 @@
 // Run the pipeline pass by pass and look at what each pass produced.
 //
 //   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx|cps]
-//                         [--with PASS]... [--without PASS]...
+//                         [--engine node|deno] [--with PASS]... [--without PASS]... [--prefer-globals] [--yield-is-switch]
 //   tsx tools/run-pass.ts --list [--backend cps]
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
 import { allPasses, backendInput, languageOf, passesFor, pipelineFor, pipelineName } from "../passes/pipeline.js";
 import { BACKENDS } from "./compile-lib.js";
-import { type BackendResult, compile, type PassRun, readSource, runBackend, runCli, usageError, withFlag, withoutFlag } from "./driver.js";
+import { type BackendResult, compile, engineFlag, type PassRun, readSource, runBackend, runCli, preferGlobalsFlag, researchOn, usageError, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
 
 /** Every pass of both Wasm pipelines (the cps backend's after box-poly are its own). */
 const passNames = allPasses.map((p) => p.name);
@@ -55,6 +55,9 @@ const runPass = Command.make(
     ),
     with: withFlag,
     without: withoutFlag,
+    preferGlobals: preferGlobalsFlag,
+    yieldIsSwitch: yieldIsSwitchFlag,
+    engine: engineFlag,
     backend: Flag.Literals("backend", BACKENDS).pipe(
       Flag.withMetavar("BACKEND"),
       Flag.optional,
@@ -64,7 +67,7 @@ const runPass = Command.make(
   (o) =>
     Effect.gen(function* () {
       const backend = Option.getOrUndefined(o.backend);
-      const toggles = { with: o.with, without: o.without };
+      const toggles = { with: researchOn(o), without: o.without };
       const pipeline = passesFor(backend, toggles);
       if (o.list) {
         // every step of the chosen pipeline; optional and research ones say how to switch them
@@ -111,6 +114,7 @@ const runPass = Command.make(
         const { output, runs } = yield* compile(src, { until, check: o.check, onPass, backend, ...toggles });
         if (backend)
           result = yield* runBackend(src, (runs.find((r) => r.name === backendInput[backend])?.output ?? output) as CoreProgram, backend, {
+            engine: o.engine,
             out: o.json ? undefined : (s) => process.stdout.write(s),
             onStage: (name, ms) => stages.push({ name, from: "", to: backend, ms: Number(ms.toFixed(3)) }),
           });

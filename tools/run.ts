@@ -1,12 +1,13 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
 //   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno] [--timeout SECONDS] [--with PASS]... [--without PASS]...
+//                         [--prefer-globals] [--yield-is-switch]
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
 import { BACKENDS } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
-import { compile, engineFlag, readSource, runBackend, runCli, withFlag, withoutFlag } from "./driver.js";
+import { compile, engineFlag, preferGlobalsFlag, readSource, researchOn, runBackend, runCli, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
 
 const run = Command.make(
   "run",
@@ -20,16 +21,18 @@ const run = Command.make(
     engine: engineFlag,
     with: withFlag,
     without: withoutFlag,
+    preferGlobals: preferGlobalsFlag,
+    yieldIsSwitch: yieldIsSwitchFlag,
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
       Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno; a Wasm run inside Node cannot be interrupted; default: no limit)"),
     ),
   },
-  ({ file, backend, engine, timeout, with: on, without: off }) =>
+  ({ file, backend, engine, timeout, without: off, ...o }) =>
     Effect.gen(function* () {
       const src = yield* readSource(file);
-      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: on, without: off });
+      const { output } = yield* compile(src, { until: backendInput[backend], backend, with: researchOn(o), without: off });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
       yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
     }),
@@ -40,6 +43,7 @@ const run = Command.make(
     { command: "run loop.links --backend interp --timeout 5", description: "give up after five seconds" },
     { command: "run examples/lists.links --backend wasmfx --engine deno", description: "compile to Wasm and run the module on Deno" },
     { command: "run examples/choice.links --backend cps", description: "multishot handlers: the CPS backend on Wasm GC" },
+    { command: "run examples/prime-sieve.links --backend wasmfx --engine deno --yield-is-switch", description: "actors: preempted processes that yield with `switch`" },
   ]),
 );
 
