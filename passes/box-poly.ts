@@ -267,8 +267,12 @@ class Boxer {
         const clauses = c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, want) }; });
         return wrap(pre, { tag: "Case", scrutinee, clauses, rep: want });
       }
+      // a message (eq) is matched where it is received, so the clauses keep `want`: a call in a
+      // clause stays a tail call (a server loop `receive { case … -> loop() }` runs in constant stack)
+      case "Receive":
+        return wrap(pre, { tag: "Receive", clauses: c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, want) }; }), rep: want });
       // effects and processes: results are eq (they cross a handler or a scheduler), coerced to `want`
-      case "Do": case "Handle": case "Spawn": case "Receive": {
+      case "Do": case "Handle": case "Spawn": {
         const eqComp = this.effectful(c, pre);
         if (want === "eq") return wrap(pre, eqComp);
         const t = this.fresh("eq", c.type);
@@ -280,11 +284,10 @@ class Boxer {
     }
   }
 
-  private effectful(c: Extract<C.Comp, { tag: "Do" | "Handle" | "Spawn" | "Receive" }>, pre: Pre): Comp {
+  private effectful(c: Extract<C.Comp, { tag: "Do" | "Handle" | "Spawn" }>, pre: Pre): Comp {
     switch (c.tag) {
       case "Do": return { tag: "Do", op: c.op, args: c.args.map((a) => this.coerce(this.atom(a), "eq", pre)), rep: "eq" };
       case "Spawn": return { tag: "Spawn", kind: c.kind, body: this.comp(c.body, "eq"), rep: "eq" };
-      case "Receive": return { tag: "Receive", clauses: c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, "eq") }; }), rep: "eq" };
       case "Handle": {
         const body = this.comp(c.body, "eq");
         const params = c.params.map((q) => ({ init: this.coerce(this.atom(q.init), "eq", pre), x: this.binder(q.x, "eq") }));

@@ -1,6 +1,6 @@
 // Differential testing: the wasmfx backend must agree with the reference interpreter on every
 // example, every handler example and every value-printing Links test case that the interpreter
-// passes, except where the wasmfx backend reports the program unsupported (actors) or stops with
+// passes, except where the wasmfx backend reports the program unsupported or stops with
 // the one-shot error (multishot programs, listed and checked exactly) — with the module run on
 // both engines, Node (in process) and Deno (the `deno` devDependency).
 import { readdirSync, readFileSync } from "node:fs";
@@ -36,10 +36,7 @@ describe("wasmfx agrees with interp", () => {
     const ref = runSource(src, "interp");
     const wasm = runSource(src, "wasmfx", { engine });
     expect(ref.exitCode).toBe(0);
-    if (/spawn|receive|recv/.test(src.text) && wasm.exitCode !== 0) {
-      // actors come with a later milestone: a clear message, not a crash
-      expect(wasm.stderr).toMatch(/unsupported: .*\(not yet on the wasmfx backend\)/);
-    } else if (name === "choice.links") {
+    if (name === "choice.links") {
       // multishot: resumes a continuation twice
       expect(wasm.stderr).toBe("error: runtime error: continuation resumed twice: the wasmfx backend supports one-shot continuations; run with --backend cps (operation Choose)\n");
     } else {
