@@ -1,6 +1,6 @@
 // Actors on every backend: detect-actors' levels, synthesize-scheduler's output, preemption, and
 // the actor programs (examples, the prime sieve, ping-pong, 20,000 processes, a spinning process,
-// an angel) on cps and wasmfx — Node and Deno, with and without --prefer-globals and
+// an angel, main computing after a spawn) on cps and wasmfx — Node and Deno, with and without --prefer-globals and
 // --yield-is-switch (Deno only: Node 26's V8 has no `switch`) — each agreeing with interp.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,9 +32,16 @@ var a = spawnAngel { count(1000); println("angel done") };
 println("main done");
 1
 `);
+// main computes after spawning: preemption lets the child run before main ends (on interp too)
+const MAIN_COMPUTES = inline("main-computes", `
+fun count(i) { if (i == 0) () else count(i - 1) }
+var p = spawn { println("child") };
+count(100000);
+1
+`);
 const programs = [
   file("examples/actors.links"), file("examples/prime-sieve.links"), file("bench/actors/pingpong.links"),
-  file("bench/actors/spawn.links"), file("bench/actors/yield.links"), SPIN, ANGEL,
+  file("bench/actors/spawn.links"), file("bench/actors/yield.links"), SPIN, ANGEL, MAIN_COMPUTES,
 ];
 
 /** Each Wasm configuration: backend, engine, research passes switched on. */

@@ -9,6 +9,9 @@
 //   cps …      the same programs on the cps backend, with and without selective CPS (mark-pure),
 //              against wasmfx's time in this run (the issue's target: within 3×)
 //   cps … (multishot)  bench/{queens,triples,tree}.links on cps against interp (same output)
+//   actors …   bench/actors/{pingpong,spawn,yield}.links on wasmfx (Node and Deno, prefer-globals
+//              off and on, yield by switch on Deno) and cps, against wasmfx with the default
+//              scheduler on the same engine; .wasm sizes of a program of each scheduler level
 //   compile …  compile time (front end + code generator + binaryen -O2) on both Wasm backends,
 //              median of 5 after 2 warm-ups: every bench program (target: under 100 ms), a
 //              function that is a 1,000-branch else-if chain (target: under 2 s) and generated
@@ -30,6 +33,7 @@ import type { WasmModule } from "../ir/wasm.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
 import { instantiate } from "../backends/wasm/node.js";
 import { assemble } from "../backends/wasm/binaryen.js";
+import { benchActors } from "../bench/actors.js";
 import { type CompileJob, type CompileTime, type WasmBackend, compileTime, inWorker } from "../bench/compile-time.js";
 
 const args = process.argv.slice(2);
@@ -45,6 +49,9 @@ SECTIONS (in order)
   wasmfx …      bench programs compiled (-O2) and run on Node against hand-written JavaScript
   cps …         the same on the cps backend (with and without selective CPS) against wasmfx;
                 the multishot programs against interp
+  actors …      ping-pong, spawn-heavy and yield-heavy programs on wasmfx (Node, Deno;
+                --prefer-globals off/on; --yield-is-switch on Deno) and cps, as ratios to
+                wasmfx's default scheduler on the same engine; .wasm size per scheduler level
   compile …     compile time (front end + code generator + binaryen -O2) on wasmfx and cps:
                 each bench program (median of 5 after 2 warm-ups; target 100 ms), a function
                 that is a 1,000-branch else-if chain (target 2 s), generated programs of 1,000,
@@ -310,6 +317,16 @@ for (const name of ["queens", "triples", "tree"]) {
   if (ref.value.stdout.trim() !== r.output) throw new Error(`${name}: cps printed ${JSON.stringify(r.output)}, interp ${JSON.stringify(ref.value.stdout.trim())}`);
   results[`cps:${name}`] = { ...r, interpMs: ref.ms, ratio: r.ms / ref.ms };
   rows.push([`cps ${name} (multishot)`, `run (compile ${r.compileMs.toFixed(0)} ms, ${r.size} B)`, `${r.ms.toFixed(1)} ms`, `interp ${ref.ms.toFixed(0)} ms`, (r.ms / ref.ms).toFixed(2)]);
+}
+
+// ---------------------------------------------------------------- actors
+// bench/actors.ts: ping-pong, spawn-heavy and yield-heavy programs on wasmfx (Node, Deno; globals
+// off and on; switch on Deno) and cps, as ratios to wasmfx with the default scheduler on the
+// same engine; sizes per scheduler level.
+{
+  const a = benchActors(quick, progress);
+  rows.push(...a.rows);
+  Object.assign(results, a.results);
 }
 
 // ---------------------------------------------------------------- compile time

@@ -5,7 +5,10 @@
 // object-language calls never use the JS stack, and a captured continuation (the frames between
 // a `do` and its handler) can be resumed any number of times: resumption copies the frames onto
 // the current continuation. Processes (actors) each own a continuation and a mailbox; a
-// round-robin scheduler runs them in slices.
+// round-robin scheduler runs them in slices of machine steps from a FIFO ready queue. Scheduling
+// is O(1) per slice and per message (ready queue and mailboxes are `Queue`s, live angels are
+// counted, finished processes are dropped from the id table), and the deadline is checked every
+// 65536 steps counted across all slices, so `--timeout` holds however many processes there are.
 import type { CExpr, CPat, Clause, CoreProgram, OpClause } from "../../ir/core.js";
 import {
   CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV,
@@ -34,7 +37,7 @@ interface Proc {
   env: Env | undefined;
   v: Value;
   k: Kont | undefined;
-  mailbox: Value[];
+  mailbox: Queue<Value>;
   /** why the process cannot run: waiting for a message, or for a spawnWait child */
   blocked: false | "message" | "child";
   done: boolean;
@@ -51,6 +54,26 @@ export interface RunOptions {
   slice?: number;
 }
 
+/**
+ * A FIFO queue with O(1) push and (amortised) shift: an array and the index of its head. The
+ * consumed prefix is cut off when it is at least half of the array (and the array is reset when
+ * it empties), so the cost of the copy is paid for by the shifts before it.
+ */
+export class Queue<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  get length(): number { return this.items.length - this.head; }
+  push(x: T): void { this.items.push(x); }
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head++] = undefined; // let the element be collected
+    if (this.head === this.items.length) { this.items.length = 0; this.head = 0; }
+    else if (this.head >= 1024 && 2 * this.head >= this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    return x;
+  }
+}
+
 export function runCore(p: CoreProgram, opts: RunOptions): Value {
   return new Machine(opts).run(p.body);
 }
@@ -59,15 +82,20 @@ const litValue = (e: Extract<CExpr, { tag: "Lit" }>): Value =>
   e.lit.kind === "Char" ? new CharV(e.lit.value) : e.lit.value;
 
 export class Machine {
-  private procs: Proc[] = [];
-  private ready: Proc[] = [];
+  /** the unfinished processes by id (a finished one's entry is cleared: messages to it are dropped) */
+  private procs: (Proc | undefined)[] = [];
+  private ready = new Queue<Proc>();
   private nextId = 0;
+  /** angels spawned and not yet finished: the program ends when main is done and this is 0 */
+  private liveAngels = 0;
+  /** machine steps taken by all processes, modulo 2^16 (the deadline is checked when it wraps) */
+  private clock = 0;
   constructor(readonly opts: RunOptions) {}
 
   private newProc(c: CExpr, env: Env | undefined): Proc {
     const p: Proc = {
       id: this.nextId++, c, env, v: UNIT, k: { f: { t: "Proc" }, next: undefined },
-      mailbox: [], blocked: false, done: false, result: UNIT, angel: false, waiter: undefined,
+      mailbox: new Queue(), blocked: false, done: false, result: UNIT, angel: false, waiter: undefined,
     };
     this.procs.push(p);
     this.ready.push(p);
@@ -77,13 +105,13 @@ export class Machine {
   run(body: CExpr): Value {
     const main = this.newProc(body, undefined);
     const slice = this.opts.slice ?? 20000;
-    let steps = 0;
-    while (this.ready.length > 0) {
-      const p = this.ready.shift()!;
+    for (let p = this.ready.shift(); p !== undefined; p = this.ready.shift()) {
       if (p.done || p.blocked) continue;
-      steps += this.step(p, this.ready.length === 0 && this.procs.length === 1 ? Infinity : slice);
+      // no time slicing while main is the only process ever spawned
+      const budget = this.ready.length === 0 && this.nextId === 1 ? Infinity : slice;
+      this.clock = (this.clock + this.step(p, budget)) & 0xffff;
       if (!p.done && !p.blocked) this.ready.push(p);
-      if (main.done && !this.procs.some((q) => q.angel && !q.done)) return main.result;
+      if (main.done && this.liveAngels === 0) return main.result;
     }
     if (main.done) return main.result;
     throw new RuntimeError("deadlock: every process is waiting for a message");
@@ -123,15 +151,21 @@ export class Machine {
     }
   }
 
-  /** Run process `p` for up to `budget` steps; returns the steps taken. */
+  /**
+   * Run process `p` for up to `budget` steps; returns the steps taken. The deadline is checked
+   * whenever the machine-wide step count (`clock` + n) reaches a multiple of 2^16, so short
+   * slices of many processes are counted together.
+   */
   private step(p: Proc, budget: number): number {
+    const slice = this.opts.slice ?? 20000;
     let c = p.c, env = p.env, v = p.v, k = p.k;
     const deadline = this.opts.deadline;
+    const clock = this.clock;
     let n = 0;
     const save = () => { p.c = c; p.env = env; p.v = v; p.k = k; };
     for (;;) {
-      if (++n > budget) { save(); return n; }
-      if ((n & 0xffff) === 0 && deadline !== undefined && Date.now() > deadline) throw new RuntimeError("timeout");
+      if (n >= budget) { save(); return n; }
+      if (((clock + ++n) & 0xffff) === 0 && deadline !== undefined && Date.now() > deadline) throw new RuntimeError("timeout");
       if (c !== undefined) {
         // ---------------------------------------------------------- evaluate c
         const e: CExpr = c;
@@ -162,7 +196,9 @@ export class Machine {
           case "Handle": c = this.seq(e, e.params.map((q) => q.init)); break;
           case "Spawn": {
             const child = this.newProc(e.body, env);
-            if (e.kind === "spawnAngel") child.angel = true;
+            // main alone ran without slicing: from its first spawn on, it shares the machine
+            if (budget === Infinity) budget = n + slice;
+            if (e.kind === "spawnAngel") { child.angel = true; this.liveAngels++; }
             if (e.kind === "spawnWait") {
               child.waiter = p;
               p.blocked = "child";
@@ -237,6 +273,8 @@ export class Machine {
         case "Proc": {
           p.done = true;
           p.result = v;
+          this.procs[p.id] = undefined;
+          if (p.angel) this.liveAngels--;
           if (p.waiter) { const w = p.waiter; w.blocked = false; w.v = v; w.c = undefined; this.ready.push(w); }
           return n;
         }
@@ -332,14 +370,14 @@ export class Machine {
         return { c: undefined, env, v: p.mailbox.shift()!, k };
       }
       case "send": {
-        const target = this.procs[(args[0] as ProcessV).id]!;
-        if (!target.done) {
+        const target = this.procs[(args[0] as ProcessV).id];
+        if (target !== undefined && !target.done) {
           target.mailbox.push(args[1]!);
           if (target.blocked === "message") { target.blocked = false; this.ready.push(target); }
         }
         return { c: undefined, env, v: UNIT, k };
       }
-      case "yield": return { c: undefined, env, v: UNIT, k };
+      case "yield": case "%tick": return { c: undefined, env, v: UNIT, k };
       default: throw new RuntimeError(`unknown primitive ${name}`);
     }
   }

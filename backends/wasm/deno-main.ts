@@ -1,6 +1,6 @@
 // Runs inside Deno (started by backends/wasm/deno.ts): reads compiled modules from stdin, each as
 // a 4-byte little-endian length and the bytes, runs them one after the other, and writes one JSON
-// array to stdout: per module its output and, if it failed, the runtime error or trap.
+// array to stdout: per module its output, its run time and, if it failed, the runtime error or trap.
 import { instantiateWith, isTrap } from "./host.js";
 
 declare const Deno: {
@@ -11,6 +11,8 @@ declare const Deno: {
 export interface DenoRun {
   stdout: string;
   error?: { kind: "runtime" | "trap"; message: string };
+  /** the run's time in Deno (instantiation excluded), ms */
+  ms?: number;
 }
 
 class Reported extends Error {}
@@ -24,12 +26,15 @@ for (let at = 0; at < input.length; ) {
   at += 4 + n;
   const run: DenoRun = { stdout: "" };
   try {
-    instantiateWith(binary, {
+    const program = instantiateWith(binary, {
       write: (s) => (run.stdout += s),
       fail: (message) => {
         throw new Reported(message);
       },
-    }).run();
+    });
+    const t0 = performance.now();
+    program.run();
+    run.ms = performance.now() - t0;
   } catch (e) {
     if (e instanceof Reported) run.error = { kind: "runtime", message: e.message };
     else if (isTrap(e)) run.error = { kind: "trap", message: e.message };
