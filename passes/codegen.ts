@@ -1,9 +1,9 @@
-// codegen: ThreadedHandlers → WasmIR
+// codegen: Scheduled → WasmIR
 // Example: `fun loop(i, acc) { if (i == 0) acc else loop(i - 1, acc + 1) }` ⇒
 //   (func $loop (param $i i64) (param $acc i64) (result i64)
 //     (if (result i64) (i64.eq (local.get $i) (i64.const 0)) (then (local.get $acc))
 //       (else (return_call $loop (call $int_wrap63 (i64.sub …)) (call $int_wrap63 (i64.add …))))))
-// Needs: ThreadedHandlers (Boxed with handlers extracted and their parameters threaded: every
+// Needs: Scheduled (Boxed with handlers extracted, their parameters threaded, processes as thunks: every
 // binder and atom has a representation, coercions explicit) and the runtime
 // (runtime-wat/runtime.wat, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
 // whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
@@ -11,7 +11,8 @@
 // generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are
 // `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / cont.bind / resume /
 // suspend / resume_throw; see codegen-wasmfx.ts and docs/effect-handlers-wasmfx.md); actors
-// are reported unsupported (not yet on the wasmfx backend).
+// run under runtime-wat/scheduler.wat, the pieces of the program's scheduler level
+// (codegen-actors.ts, docs/actors.md).
 import { type SComp, type ScheduledProgram, scheduledKit } from "../ir/scheduled.js";
 import type { PrimitiveReps } from "./box-poly.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -26,7 +27,8 @@ import { WasmFX } from "./codegen-wasmfx.js";
 // codegen-module (the module's interned state and assembly, a function's locals),
 // codegen-values (atoms, values, records, closures), codegen-prims (primitives),
 // codegen-patterns (matching), codegen-show (main and result printing), codegen-direct
-// (functions, computations, let-forms, calls), codegen-wasmfx (effect handlers).
+// (functions, computations, let-forms, calls), codegen-wasmfx (effect handlers),
+// codegen-actors (processes and the scheduler).
 
 /** `prims`: the primitives' representations (box-poly's, from their Links types). */
 export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
