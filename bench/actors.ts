@@ -1,8 +1,9 @@
 // The `actors` section of tools/bench.ts: bench/actors/{pingpong,spawn,yield}.links on wasmfx
 // (Node and Deno; prefer-globals off and on; on Deno also yield by `switch`), on cps and on
 // interp, each configuration's run time as a ratio to wasmfx on the same engine with the
-// default scheduler (suspend to the scheduler, globals off), all in one run; and the .wasm size
-// of a small program of each scheduler level (-O2).
+// default scheduler (suspend to the scheduler, globals off), all in one run; preemption's cost
+// (bench/actors/compute.links with and without the preempt pass); and the .wasm size of a small
+// program of each scheduler level (-O2).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline } from "../tools/compile-lib.js";
@@ -92,6 +93,23 @@ export function benchActors(quick: boolean, progress: (m: string) => void): { ro
       globalsOnOverOffNode: measured["wasmfx node prefer-globals"]!.ms / measured["wasmfx node"]!.ms,
       globalsOnOverOffDeno: measured["wasmfx deno prefer-globals"]!.ms / measured["wasmfx deno"]!.ms,
     };
+  }
+  // preemption's cost: a process that computes without waiting, with and without `preempt`
+  {
+    const text = readFileSync(join(import.meta.dirname, "actors", "compute.links"), "utf8");
+    const src = { file: "compute.links", text };
+    const cost: Record<string, { on: number; off: number; ratio: number }> = {};
+    for (const backend of ["wasmfx", "cps"] as const) {
+      progress(`actors compute on ${backend}, with and without preempt`);
+      const time = (without: string[]) =>
+        timeOnNode(compileWasm(runPipeline(src, { until: backend === "cps" ? "cps-codegen" : "codegen", backend, without }) as WasmModule), runs);
+      const withIt = time([]), without = time(["preempt"]);
+      if (withIt.out !== without.out) throw new Error(`actors compute on ${backend}: ${JSON.stringify(withIt.out)} with preempt, ${JSON.stringify(without.out)} without`);
+      const on = withIt.ms, off = without.ms;
+      cost[backend] = { on, off, ratio: on / off };
+      rows.push(["actors compute (fib 27)", `${backend} node, preempt every 100 calls`, `${on.toFixed(1)} ms`, `without ${off.toFixed(1)} ms`, (on / off).toFixed(2)]);
+    }
+    results["actors:preemptCost"] = cost;
   }
   // sizes per level (wasmfx -O2, default flags and with prefer-globals)
   const sizes: Record<string, { default: number; preferGlobals: number; cps: number }> = {};

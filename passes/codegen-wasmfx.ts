@@ -19,7 +19,7 @@ import { type Thunk, continuationCalls } from "../ir/handlers.js";
 import type { SComp, SHandlerFn, SOpClause, Scheduler } from "../ir/scheduled.js";
 import { Actors } from "./codegen-actors.js";
 import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
-import { type FnSig, block, boxInstr, envSlot, fail, i32, lget, lset, notYet, pop, unboxInstr, valtype, vts, wasmName } from "./codegen-reps.js";
+import { type FnSig, block, boxInstr, envSlot, fail, i32, lget, lset, pop, unboxInstr, valtype, vts, wasmName } from "./codegen-reps.js";
 import type { FnCtx, ModuleBuilder } from "./codegen-module.js";
 import type { Values } from "./codegen-values.js";
 import type { Patterns } from "./codegen-patterns.js";

@@ -1,6 +1,6 @@
 // `--check` catches broken passes: for each language of the ANF family, a pass is broken on
 // purpose (a used binding dropped, a wrong representation, a form of another language, a binder
-// bound twice) and the run with `check` fails with an internal error naming the pass, the
+// bound twice, a process without its function, main without its scheduler) and the run with `check` fails with an internal error naming the pass, the
 // binder and the problem. The broken pass is a research pass put in the pipeline the way a
 // user's would be (Pipeline.then / optional), so the test also shows that way works.
 import { describe, expect, it } from "vitest";
@@ -11,8 +11,9 @@ import { closedDef } from "../ir/closed.js";
 import { boxedDef } from "../ir/boxed.js";
 import { handlersDef } from "../ir/handlers.js";
 import { cpsDef } from "../ir/cps.js";
+import { scheduledDef } from "../ir/scheduled.js";
 import {
-  type AnyPass, type Pass, anfPass, boxPolyPass, closureConvertPass, cpsPass, desugarPass, extractHandlersPass, inferPass, markPurePass, parsePass, start,
+  type AnyPass, type Pass, anfPass, passesFor, boxPolyPass, closureConvertPass, cpsPass, desugarPass, extractHandlersPass, inferPass, markPurePass, parsePass, start,
 } from "../passes/pipeline.js";
 import { runPipeline } from "../tools/compile-lib.js";
 
@@ -127,6 +128,21 @@ describe("--check names the pass, the binder and the problem", () => {
     expect(checkError(through, breaking("app", "CPS", inFrames))).toMatch(/frame [^:]+: the form App does not belong to CPS/);
     const badRep = (x: K.Node) => (x.tag === "Push" && x.captured.length > 0 ? { ...x, captured: [{ ...x.captured[0], rep: "f64" }] } : undefined);
     expect(checkError(through, breaking("push", "CPS", breakProgram(cpsDef, badRep)))).toMatch(/is bound as \w+ but used as f64/);
+  });
+
+  it("Scheduled: a receive left inline, a spawn of no function, main without its scheduler", () => {
+    const actors = "fun serve() { receive { case n -> n + 1 } } var p = spawn { serve() }; p ! 1";
+    const through = passesFor("wasmfx").slice(0, passesFor("wasmfx").findIndex((q) => q.name === "synthesize-scheduler") + 1);
+    const error = (broken: AnyPass) => {
+      try { runPipeline({ file: "a.links", text: actors }, { check: true, passes: [...through, broken] }); } catch (e) { return (e as CompileError).message; }
+      throw new Error("check passed a broken pass");
+    };
+    const recv = (x: K.Node) => (x.tag === "LetApp" && x.fn.name === "recv" ? { tag: "Receive", clauses: x.body.clauses, rep: x.body.rep } : undefined);
+    expect(error(breaking("receive", "Scheduled", breakProgram(scheduledDef, recv)))).toMatch(/function serve[^:]*: the form Receive does not belong to Scheduled/);
+    const spawnNothing = (x: K.Node) => (x.tag === "Spawn" ? { ...x, thunk: { fn: "nowhere", args: [] } } : undefined);
+    expect(error(breaking("spawn", "Scheduled", breakProgram(scheduledDef, spawnNothing)))).toMatch(/spawn of unknown function nowhere/);
+    const noScheduler = (p: Prog): Prog => ({ ...p, main: { tag: "Return", atom: { tag: "Lit", lit: { kind: "Unit" }, rep: "unit" } } });
+    expect(error(breaking("unscheduled", "Scheduled", noScheduler))).toMatch(/main: the scheduler level several needs exactly one schedule, found 0/);
   });
 
   it("a pipeline composes only passes whose languages meet (a tsc error otherwise)", () => {
