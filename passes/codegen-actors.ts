@@ -55,6 +55,11 @@ export class Actors {
     }
   }
 
+  /** Whether the module executes `switch` (Node 26 cannot run it). */
+  moduleFlags(): { usesSwitch?: boolean } {
+    return this.s?.switch ? { usesSwitch: true } : {};
+  }
+
   /** Main's code: the mailbox for main alone is made first. */
   main(code: Instr[]): Instr[] {
     return this.s?.level === "mailbox" ? [I("call", ["$mailbox_init"]), ...code] : code;
@@ -79,7 +84,11 @@ export class Actors {
     return this.s!.switch ? "$yield_switch" : this.s!.globals ? "$yield_g" : "$yield_s";
   }
 
-  /** `$tick`: count down `$fuel`; at zero, refill it and yield. */
+  /**
+   * `$tick`: count down `$fuel`; at zero, refill it and yield if another process is ready. (The
+   * check reads the run queue in every mode, prefer-globals or not: a yield with nobody to yield
+   * to would be a round trip to the scheduler for nothing.)
+   */
   private tick(every: number): string {
     this.m.global("fuel", "fuel", (g) => `(global $${g} (mut i32) (i32.const ${every}))`);
     if (!this.ticks) {
@@ -89,7 +98,8 @@ export class Actors {
         body: [
           I("global.set", ["$fuel"], I("i32.sub", [], I("global.get", ["$fuel"]), i32(1))),
           I("if", [], I("i32.le_s", [], I("global.get", ["$fuel"]), i32(0)),
-            I("then", [], I("global.set", ["$fuel"], i32(every)), I("call", [this.yielder()]))),
+            I("then", [], I("global.set", ["$fuel"], i32(every)),
+              I("if", [], I("i32.eqz", [], I("ref.is_null", [], I("global.get", ["$ready_first"]))), I("then", [], I("call", [this.yielder()]))))),
         ],
       });
     }

@@ -60,5 +60,5 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);
   fx.actors.finish(m.funcs);
   const module = m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")));
-  return p.scheduler?.switch ? { ...module, usesSwitch: true } : module;
+  return p.scheduler ? { ...module, ...fx.actors.moduleFlags() } : module;
 }

@@ -1,10 +1,13 @@
 // synthesize-scheduler: ThreadedHandlers → Scheduled
-// Example (level several): main `var p = spawn { recv() + 1 }; p ! 1`
-//   ⇒ (define (proc_1 proc_1%start:eq) (returns eq) … (let-app m:eq (recv) …))
-//      (define (main%proc main%proc%start:eq) (returns eq) … (let-value p:process (spawn spawn (thunk proc_1)) …))
-//      (main (let-comp r:eq (schedule (thunk main%proc)) …))
-// A process body becomes a function of its free variables (and of the value its first resume
-// passes, unused), as a handled computation does in extract-handlers: the code generator starts
+// Example (level several): main `var s = spawn { serve() }; … receive { case Sum(n) -> n }`
+//   ⇒ (define (proc_3 proc_3%start:eq) (returns eq) … (call serve) …)
+//      (define (main%proc main%proc%start:eq) (returns eq)
+//        … (let-comp b:eq (spawn spawn (thunk proc_3))) …
+//        … (let-app msg_2:eq (recv)) (case msg_2 ((Sum n:i64) (return n))) …)
+//      (main (let-comp main%result:eq (schedule (thunk main%proc))) …)
+// A process body becomes a function of its free variables (and of one more parameter, which
+// codegen types as the continuation switched from: codegen-actors.ts), as a handled computation
+// does in extract-handlers: the code generator starts
 // it with cont.new and the scheduler runs it as a continuation. `receive { cases }` becomes
 // `recv()` and a case on the message: Links takes the oldest message and fails when no case
 // matches it (as interp does). From level `single` on, main's body becomes the main process and
