@@ -45,6 +45,16 @@ describe("tools/run.ts", () => {
     expect(r).toMatchObject({ status: 0, stdout: "hi!\n1 : Int\n", stderr: "" });
   }, T);
 
+  it("runs actors on wasmfx with --prefer-globals and, on Deno, --yield-is-switch; refuses switch on Node", () => {
+    const f = program("actors.links", "fun main() { var me = self(); var p = spawn { me ! 41 }; recv() + 1 } main()\n");
+    expect(tool("run", f, "--backend", "wasmfx", "--prefer-globals")).toMatchObject({ status: 0, stdout: "42 : Int\n", stderr: "" });
+    expect(tool("run", f, "--backend", "wasmfx", "--engine", "deno", "--yield-is-switch")).toMatchObject({ status: 0, stdout: "42 : Int\n", stderr: "" });
+    const node = tool("run", f, "--backend", "wasmfx", "--yield-is-switch");
+    expect(node.status).toBe(1);
+    expect(node.firstErr).toMatch(/^error: unsupported: `switch` on --engine node: .*--engine deno$/);
+    noStack(node.stderr);
+  }, T);
+
   const errors: [string, string, string, (f: string) => string][] = [
     ["a syntax error", "syntax.links", "var x = ;\n", (f) => `${f}:1:9: Syntax error: unexpected token \`;\`; expected an expression`],
     ["a type error", "type.links", '1 + "a"\n', (f) => `${f}:1:5: Type error: the expression has type`],
