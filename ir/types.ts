@@ -26,11 +26,19 @@ export type Type =
   | { tag: "Op"; params: Type[]; ret: Type } // operation signature Op:(A) => B
   | { tag: "Record"; row: Type }
   | { tag: "Variant"; row: Type }
-  | { tag: "Alias"; name: string; args: Type[]; body: Type }
+  | Alias
   | { tag: "RowEmpty" }
   | { tag: "RowExtend"; label: string; presence: Type; rest: Type }
   | { tag: "Pre"; type: Type }
   | { tag: "Abs" };
+
+/**
+ * A type name and its expansion. Inference also makes anonymous ones for equi-recursive types
+ * (`mu`: the variable the recursion replaced): `mu a.[|Leaf|Node:(a, Int, a)|]` is an Alias whose
+ * body reaches the Alias again; its args are the body's other free variables, so generalisation
+ * and instantiation, which look at args only, see them.
+ */
+export interface Alias { tag: "Alias"; name: string; args: Type[]; body: Type; mu?: TVar }
 
 export interface Scheme {
   vars: TVar[];
@@ -86,12 +94,20 @@ export function forEachChild(t: Type, f: (x: Type) => void): void {
   }
 }
 
-export function rowFields(row: Type): { fields: [string, Type][]; tail: Type } {
+/** A row's fields and its tail; `stop`: a recursive row (a mu Alias) it should not expand (the printer's). */
+export function rowFields(row: Type, stop?: (a: Alias) => boolean): { fields: [string, Type][]; tail: Type } {
   const fields: [string, Type][] = [];
-  let r = resolve(row);
+  const res = (x: Type): Type => {
+    for (let i = 0; ; i++) {
+      x = prune(x);
+      if (x.tag !== "Alias" || i > 100 || (stop && stop(x))) return x;
+      x = x.body;
+    }
+  };
+  let r = res(row);
   while (r.tag === "RowExtend") {
     fields.push([r.label, r.presence]);
-    r = resolve(r.rest);
+    r = res(r.rest);
   }
   return { fields, tail: r };
 }
@@ -124,6 +140,7 @@ export class TypeNames {
   private occurrences = new Map<number, number>();
   /** names of rigid (signature) variables: generated names avoid them */
   private taken = new Set<string>();
+  private muSeen = new Set<string>();
   private next = 0;
   count(t: Type, seen = new Set<Type>()): void {
     t = prune(t);
@@ -137,7 +154,17 @@ export class TypeNames {
       case "Fun": t.params.forEach((a) => this.count(a, seen)); this.count(t.eff, seen); this.count(t.ret, seen); return;
       case "Op": t.params.forEach((a) => this.count(a, seen)); this.count(t.ret, seen); return;
       case "Record": case "Variant": this.count(t.row, seen); return;
-      case "Alias": seen.add(t); t.args.forEach((a) => this.count(a, seen)); seen.delete(t); return;
+      case "Alias":
+        if (t.mu) {
+          // the body once per type being counted (instances of one mu share its name); the
+          // recursion variable is named when printed
+          if (this.muSeen.has(t.name)) return;
+          this.muSeen.add(t.name);
+          this.count(t.body, seen);
+          this.muSeen.delete(t.name);
+          return;
+        }
+        seen.add(t); t.args.forEach((a) => this.count(a, seen)); seen.delete(t); return;
       case "RowExtend": this.count(t.presence, seen); this.count(t.rest, seen); return;
       case "Pre": this.count(t.type, seen); return;
       case "RowEmpty": case "Abs": return;
@@ -167,6 +194,8 @@ export class TypeNames {
 }
 
 class TypePrinter {
+  /** the mu types being printed (by name): inside its body, a mu type prints as its variable */
+  private inMu = new Set<string>();
   constructor(private names: TypeNames) {}
 
   type(t: Type): string {
@@ -179,6 +208,12 @@ class TypePrinter {
         if (t.args.length === 0) return t.name;
         return `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
       case "Alias":
+        if (t.mu) {
+          if (this.inMu.has(t.name)) return this.names.name(t.mu);
+          const v = this.names.name(t.mu);
+          this.inMu.add(t.name);
+          try { return `mu ${v}.${this.type(t.body)}`; } finally { this.inMu.delete(t.name); }
+        }
         return t.args.length === 0 ? t.name : `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
       case "Fun": return this.fun(t.params, t.eff, t.ret);
       case "Op": return `(${t.params.map((p) => this.type(p)).join(", ")}) => ${this.type(t.ret)}`;
@@ -203,12 +238,23 @@ class TypePrinter {
     return this.names.show(v);
   }
 
-  /** Fields of a row separated by `sep`, then `|tail` when open. */
+  /** A row's fields and tail, stopping at recursive rows (`mu` row variables). */
+  private fieldsOf(row: Type) {
+    return rowFields(row, (a) => a.mu !== undefined);
+  }
+
+  /** Fields of a row separated by `sep`, then `|tail` when open (`|(mu r . …)` for a recursive row). */
   private rowBody(row: Type, sep: string, field = (l: string, p: Type) => this.field(l, p, ":")): string {
-    const { fields, tail } = rowFields(row);
+    const { fields, tail } = this.fieldsOf(row);
     const parts = fields.sort(([a], [b]) => compareLabels(a, b)).map(([l, p]) => field(l, p));
     const body = parts.join(sep);
     if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}`;
+    if (tail.tag === "Alias" && tail.mu) {
+      const v = this.names.name(tail.mu);
+      if (this.inMu.has(tail.name)) return `${body}|${v}`;
+      this.inMu.add(tail.name);
+      try { return `${body}|(mu ${v} . ${this.rowBody(tail.body, sep, field)})`; } finally { this.inMu.delete(tail.name); }
+    }
     return body;
   }
 

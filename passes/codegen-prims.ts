@@ -59,6 +59,8 @@ export class Prims {
       case "cos": return [I("call", ["$math_cos"], a[0]!)];
       case "^.": return [I("call", ["$math_pow"], a[0]!, a[1]!)];
       case "random": return [I("call", ["$host_random"])];
+      case "gensym": return [I("call", ["$gensym"])];
+      case "gen0": case "gen1": case "gen2": return [a[0]!];
       case "stringToInt": return [I("call", ["$str_to_int"], a[0]!)];
       case "stringToFloat": return [I("call", ["$str_to_float"], a[0]!)];
       case "isInt": return [I("call", ["$str_is_int"], a[0]!)];

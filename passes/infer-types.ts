@@ -8,6 +8,7 @@ import {
   HEAR, WILD, type Kind, type Scheme, type TVar, type Type, mkRow, rowEmpty, tBool, tChar, tFloat, tInt, tList, tString, tUnit, tupleType,
 } from "../ir/types.js";
 import { type InferState, fresh, generalize, substitute } from "./infer-env.js";
+import { bindRecursive } from "./infer-unify.js";
 
 /** A signature's type, and the scope of its named variables in the body's annotations. */
 export interface Signature {
@@ -33,7 +34,15 @@ function typeOf(st: InferState, te: TypeExpr, vars: Map<string, TVar>): Type {
     case "TVariant": return { tag: "Variant", row: rowOf(st, te.row, vars, "variant") };
     case "TList": return tList(typeOf(st, te.elem, vars));
     case "TForall": return typeOf(st, te.body, vars);
-    case "TMu": throw unsupported("recursive types (mu) in annotations", te.span);
+    case "TMu": {
+      // mu a . T: a stands for the whole type inside T
+      const key = `type:${te.name}`, outer = vars.get(key);
+      const a = fresh(st, "type");
+      vars.set(key, a);
+      const body = typeOf(st, te.body, vars);
+      if (outer) vars.set(key, outer); else vars.delete(key);
+      return bindRecursive(a, body);
+    }
   }
 }
 

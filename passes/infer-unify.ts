@@ -2,7 +2,7 @@
 // flags; the occurs check and level adjustment when a variable is bound; recursive typenames
 // unified coinductively; and the two Links-style type-error messages (`expect`, `expectEffects`).
 import { type Span, typeError } from "../ir/common.js";
-import { type TVar, type Type, TypeNames, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
+import { type Alias, type TVar, type Type, TypeNames, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
 
 /** What unification keeps between calls: the pairs of type names being unified (see `unify`). */
 export interface UnifyState {
@@ -119,18 +119,77 @@ function bindVar(v: TVar, t: Type): void {
     throw new UnifyError();
   }
   // occurs check and level adjustment
+  let occurs = false;
   const visit = (x: Type): void => {
     x = prune(x);
     if (x.tag !== "TVar") return forEachChild(x, visit);
-    if (x.id === v.id) throw new UnifyError();
-    if (x.level > v.level) {
+    if (x.id === v.id) occurs = true;
+    else if (x.level > v.level) {
       // a rigid variable may not escape into an enclosing scope
       if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
       x.level = v.level;
     }
   };
   visit(t);
-  v.ref = t;
+  if (!occurs) { v.ref = t; return; }
+  // v = t[v]: an equi-recursive type, as Links infers one, when every occurrence of v is guarded
+  const pt = prune(t);
+  if (v.kind === "presence" && pt.tag === "Pre" && guarded(v, pt.type)) {
+    // a field present with a type that mentions the field's own presence: the type is recursive
+    const x = freshVar("type", v.level);
+    v.ref = { tag: "Pre", type: x };
+    return bindVar(x, pt.type);
+  }
+  if (v.kind === "presence" || !guarded(v, t)) throw new UnifyError();
+  bindRecursive(v, t);
+}
+
+/**
+ * Bind v to `mu v.t` (t mentions v): an anonymous Alias whose body is t, so the type is cyclic
+ * through the Alias; its args are t's other free variables. Returns the Alias.
+ */
+export function bindRecursive(v: TVar, t: Type): Type {
+  const args: TVar[] = [];
+  const collect = (x: Type): void => {
+    x = prune(x);
+    if (x.tag !== "TVar") return forEachChild(x, collect);
+    if (x.id !== v.id && !args.includes(x)) args.push(x);
+  };
+  collect(t);
+  const mu: Alias = { tag: "Alias", name: `%mu${v.id}`, args, body: t, mu: v };
+  v.ref = mu;
+  return mu;
+}
+
+/**
+ * Does `v` occur in t only inside fields of rows (records, variants, effect rows)? Links'
+ * "guarded" recursive types (its default, `infer_recursive_types=guarded`): a one-element tuple
+ * and a list are not guards, a function's single parameter is not (several form a tuple, which is).
+ */
+function guarded(v: TVar, t: Type, aliases = new Set<string>()): boolean {
+  const g = (x: Type): boolean => guarded(v, x, aliases);
+  const x = prune(t);
+  switch (x.tag) {
+    case "TVar": return x.id !== v.id;
+    case "Con": return x.args.every(g);
+    case "Fun": return (x.params.length !== 1 || g(x.params[0]!)) && g(x.eff) && g(x.ret);
+    case "Op": return (x.params.length !== 1 || g(x.params[0]!)) && g(x.ret);
+    case "Record": {
+      const { fields, tail } = rowFields(x.row);
+      if (fields.length === 1 && fields[0]![0] === "1" && tail.tag === "RowEmpty") return g(fields[0]![1]);
+      return g(x.row);
+    }
+    case "Variant": return g(x.row);
+    // a row's fields guard; its tail does not
+    case "RowExtend": return g(rowFields(x).tail);
+    case "Alias": {
+      if (aliases.has(x.name)) return true;
+      aliases.add(x.name);
+      try { return g(x.body); } finally { aliases.delete(x.name); }
+    }
+    case "Pre": return g(x.type);
+    case "RowEmpty": case "Abs": return true;
+  }
 }
 
 /** Unify a with b; on failure, a type error at `span` with the message `why` writes (names shared by both types). */

@@ -59,6 +59,12 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   "++": { type: "([a], [a]) -> [a]", doc: "list append" },
   isInt: { type: "(String) -> Bool", doc: "whether stringToInt would succeed" },
   random: { type: "() ~> Float", doc: "a pseudo-random float in [0, 1)" },
+  gensym: { type: "() -> Int", doc: "a fresh integer: 0, 1, 2, … in the order of the calls (Links' built-in)" },
+  // effect row generalisation (Links' prelude writes them with casts): a function that performs
+  // nothing may be used where any effect row is allowed
+  gen0: { type: "(() {}~> a) -> () { |e}~> a", doc: "generalise a computation's empty effect row" },
+  gen1: { type: "((a) {}~> b) -> (a) { |e}~> b", doc: "generalise a one-argument function's empty effect row" },
+  gen2: { type: "((a, b) {}~> c) -> (a, b) { |e}~> c", doc: "generalise a two-argument function's empty effect row" },
   // I/O and failure
   print: { type: "(String) ~> ()", doc: "write a string to stdout" },
   error: { type: "(String) ~> a", doc: "stop with a runtime error" },

@@ -71,6 +71,11 @@
 (data $msg_floattoint "floatToInt: not a finite number")
 
 ;; () boxed: the empty record, so that a () passed where an open record (| r) is expected is one
+;; gensym(): 0, 1, 2, …
+(global $gensym_next (mut i64) (i64.const 0))
+(func $gensym (result i64)
+  (global.get $gensym_next)
+  (global.set $gensym_next (i64.add (global.get $gensym_next) (i64.const 1))))
 (global $unit (ref $Record) (struct.new $Record (array.new_fixed $Labels 0) (array.new_fixed $Values 0)))
 
 ;; ------------------------------------------------------------------------------ output

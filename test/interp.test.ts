@@ -334,55 +334,31 @@ describe("stack safety", () => {
 type Expectation = { runs: true } | { unsupported: string } | { knownGap: string; why: string };
 
 const handlerExamples: Record<string, Expectation> = {
-  "aop.links": {
-    knownGap: "aop.links:65:1: Type error: the function showExpr has type",
-    why: "needs equi-recursive types: showExpr is unannotated and recurses over the recursive Expr variant",
-  },
-  "aop2.links": {
-    knownGap: "aop2.links:64:1: Type error: the function showExpr has type",
-    why: "needs equi-recursive types: showExpr is unannotated and recurses over the recursive Expr variant",
-  },
+  "aop.links": { runs: true },
+  "aop2.links": { runs: true },
   "choose.links": { runs: true },
   "coins.links": { runs: true },
-  "concurrency.links": {
-    knownGap: "concurrency.links:51:23: Type error: the function has type",
-    why: "needs equi-recursive types: a dequeued process (Proc) mentions itself through the Dequeue operation of its own effect row",
-  },
-  "coop.links": {
-    knownGap: "coop.links:59:1: Type error: the function snoc has type",
-    why: "needs equi-recursive types: snoc is unannotated and recurses over the recursive ResList variant",
-  },
+  "concurrency.links": { runs: true },
+  "coop.links": { runs: true },
   "deep_state.links": { runs: true },
   "exceptions.links": { runs: true },
   "fringe.links": {
-    knownGap: "fringe.links:38:29: Type error: the operation clause has type",
-    why: "needs equi-recursive types: step's handler returns its own resumption (Yielded(v, k)); Status is a mu type",
+    knownGap: "fringe.links:34:1: Type error: the function step has type",
+    why: "Status(a) (a mu type) uses Continuation((), r) = (()) ~> r, whose effect row Links shares with the alias's implicit effect parameter (effect sugar); ours is a fresh row, so the inferred (()) {Yield{c}|_}~> … does not match",
   },
   "identity.links": { runs: true },
-  "lambda.links": {
-    knownGap: "lambda.links:42:29: Type error: Unknown variable gensym.",
-    why: "uses gensym, which our prelude does not have",
-  },
+  "lambda.links": { runs: true },
   "light_switch.links": { runs: true },
   "monadic_reflection.links": {
     knownGap: "monadic_reflection.links:31:1: Type error: the function reify has type",
     why: "needs polymorphic operations (Reflect: forall a. (State(a, s)) => a)",
   },
-  "nim.links": {
-    knownGap: "nim.links:213:7: Type error: the operation clause has type",
-    why: "needs equi-recursive types: bobStrat's handler builds a GameTree holding its own resumption's result before the signature's GameTree is applied",
-  },
+  "nim.links": { runs: true },
   "number_games.links": { runs: true },
-  "pi.links": {
-    knownGap: "pi.links:121:34: Type error: the operation clause has type",
-    why: "needs equi-recursive types: the handler returns its own resumption (Yielded(x, resume))",
-  },
+  "pi.links": { runs: true },
   "pipes.links": { unsupported: "modules (`module`)" },
   "racing-lines.links": { unsupported: "foreign declarations (`alien`)" },
-  "sat.links": {
-    knownGap: "sat.links:448:21: Type error: Unknown variable gen1.",
-    why: "uses gen1, which our prelude does not have (it also relies on Links' effect sugar: Parser(a, { |e}) for a one-parameter alias)",
-  },
+  "sat.links": { runs: true },
   "shallow_state.links": {
     knownGap: "shallow_state.links:69:1: Type error: the function logAccumulator has type",
     why: "inference is bottom-up: the signature's rigid row reaches the shallow handler only after its body is typed, too late to make Log absent in the result; Links checks the body against the signature",
@@ -395,10 +371,7 @@ const handlerExamples: Record<string, Expectation> = {
   "sudoku.links": { unsupported: "location annotations (`server`)" },
   "tests.links": { unsupported: "modules (`import`)" },
   "toggle.links": { unsupported: "location annotations (`client`)" },
-  "transaction.links": {
-    knownGap: "transaction.links:36:33: Type error: the function has type",
-    why: "needs equi-recursive types: a resumption stored in the thread queue has the type of the threads it resumes",
-  },
+  "transaction.links": { runs: true },
   "u2_puzzle.links": { runs: true },
   "unhandled.links": { unsupported: "location annotations (`client`)" },
 };

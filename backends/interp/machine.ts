@@ -86,6 +86,8 @@ export class Machine {
   private procs: (Proc | undefined)[] = [];
   private ready = new Queue<Proc>();
   private nextId = 0;
+  /** the next `gensym()` */
+  private gensyms = 0;
   /** angels spawned and not yet finished: the program ends when main is done and this is 0 */
   private liveAngels = 0;
   /** machine steps taken by all processes, modulo 2^16 (the deadline is checked when it wraps) */
@@ -378,6 +380,7 @@ export class Machine {
         return { c: undefined, env, v: UNIT, k };
       }
       case "yield": case "%tick": return { c: undefined, env, v: UNIT, k };
+      case "gensym": return { c: undefined, env, v: BigInt(this.gensyms++), k };
       default: throw new RuntimeError(`unknown primitive ${name}`);
     }
   }

@@ -84,6 +84,9 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   },
   isInt: (a) => /^-?\d+$/.test((a[0] as string).trim()),
   random: () => Math.random(),
+  gen0: (a) => a[0]!,
+  gen1: (a) => a[0]!,
+  gen2: (a) => a[0]!,
   print: (a, out) => {
     out(a[0] as string);
     return UNIT;
@@ -101,4 +104,4 @@ export function primitiveImpl(name: string): PrimImpl | undefined {
   return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
-export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield", "%tick"]);
+export const implementedPrimitives = new Set([...Object.keys(table), "self", "recv", "send", "yield", "%tick", "gensym"]);
