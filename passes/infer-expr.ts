@@ -224,7 +224,8 @@ function clauses(st: InferState, ts: Type, clauses: Clause[], eff: Type, span: S
   for (const c of clauses) {
     const p = stripAs(c.pat);
     if (p.tag === "PCon") { if (!cons.has(p.name)) cons.set(p.name, fresh(st)); }
-    else if (p.tag === "PVar" || p.tag === "PAny") catchAll = true;
+    // a negative pattern matches every constructor but its own: it keeps the variant open
+    else if (p.tag === "PVar" || p.tag === "PAny" || p.tag === "PNeg") catchAll = true;
   }
   if (cons.size > 0) {
     const row = mkRow([...cons].map(([l, t]) => [l, { tag: "Pre", type: t }]), catchAll ? fresh(st, "row") : rowEmpty);
@@ -282,20 +283,25 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
   return result;
 }
 
-function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): void {
+/**
+ * Type pattern p against t, adding its variables to `binds`. Returns the type of the values p
+ * matches: t, except for a negative pattern, whose excluded constructors are absent from it
+ * (Links: `fun(-Foo as r) { r }` : ([|Foo:_|b|]) -> [|Foo-|b|]).
+ */
+function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): Type {
   switch (p.tag) {
-    case "PAny": return;
-    case "PVar": p.type = t; binds.push([p.name, mono(t)]); return;
+    case "PAny": return t;
+    case "PVar": p.type = t; binds.push([p.name, mono(t)]); return t;
     case "PLit": {
       const lt = p.lit.kind === "Int" ? tInt : p.lit.kind === "Float" ? tFloat : p.lit.kind === "String" ? tString : p.lit.kind === "Char" ? tChar : tBool;
       expect(st, t, lt, p.span, "pattern");
-      return;
+      return t;
     }
     case "PCon": {
       const ta = p.arg ? fresh(st) : tUnit;
       expect(st, t, { tag: "Variant", row: { tag: "RowExtend", label: p.name, presence: { tag: "Pre", type: ta }, rest: fresh(st, "row") } }, p.span, "pattern");
       if (p.arg) pat(st, p.arg, ta, binds);
-      return;
+      return t;
     }
     case "PRecord": {
       const fieldTypes = p.fields.map(() => fresh(st));
@@ -303,26 +309,33 @@ function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): void 
       expect(st, t, { tag: "Record", row: mkRow(p.fields.map(([l], i) => [l, { tag: "Pre", type: fieldTypes[i]! }]), rest) }, p.span, "pattern");
       p.fields.forEach(([, q], i) => pat(st, q, fieldTypes[i]!, binds));
       if (p.rest) pat(st, p.rest, { tag: "Record", row: rest }, binds);
-      return;
+      return t;
     }
-    case "PNil": expect(st, t, tList(fresh(st)), p.span, "pattern"); return;
+    case "PNil": expect(st, t, tList(fresh(st)), p.span, "pattern"); return t;
     case "PCons": {
       const te = fresh(st);
       expect(st, t, tList(te), p.span, "pattern");
       pat(st, p.head, te, binds);
       pat(st, p.tail, tList(te), binds);
-      return;
+      return t;
     }
-    case "PAs": pat(st, p.pat, t, binds); p.type = t; binds.push([p.name, mono(t)]); return;
-    case "PNeg":
-      // the excluded constructors may occur (with any payload); matching them fails at run time
-      expect(st, t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, fresh(st, "presence")]), fresh(st, "row")) }, p.span, "pattern");
-      return;
+    case "PAs": {
+      const r = pat(st, p.pat, t, binds);
+      p.type = r;
+      binds.push([p.name, mono(r)]);
+      return r;
+    }
+    case "PNeg": {
+      // the excluded constructors are present (with any payload) in what is matched, absent
+      // from what matches
+      const rest = fresh(st, "row");
+      expect(st, t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Pre", type: fresh(st) }]), rest) }, p.span, "pattern");
+      return { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Abs" }]), rest) };
+    }
     case "PAnnot": {
       const ta = annotation(st, p.type);
       expect(st, t, ta, p.span, "pattern");
-      pat(st, p.pat, ta, binds);
-      return;
+      return pat(st, p.pat, ta, binds);
     }
   }
 }

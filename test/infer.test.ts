@@ -167,3 +167,14 @@ describe("infer: type errors", () => {
     expect(e.message).toMatch(message);
   });
 });
+
+describe("infer: negative patterns (Links: the excluded constructors are absent from what matches)", () => {
+  it.each([
+    ["fun(-Foo as r) { r }", "([|Foo:_|b|]) -> [|Foo-|b|]"],
+    ["(fun(x) { switch(x) { case (-(Foo, Bar, Baz) as x) -> x case _ -> Quux }})(FooBar)", "[|Bar-|Baz-|Foo-|FooBar|Quux|_|]"],
+    // a negative pattern keeps the scrutinee's variant open (it matches every other constructor)
+    ["fun f(v) { switch (v) { case A(x) -> x case -C -> 1 } } f(D(true))", "Int"],
+  ])("%s : %s", (text, type) => {
+    expect(typeOf(text)).toBe(type);
+  });
+});
