@@ -333,9 +333,15 @@ function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): Type 
       return { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Abs" }]), rest) };
     }
     case "PAnnot": {
+      // the annotation types what the pattern matches (for a negative pattern, less than t)
       const ta = annotation(st, p.type);
-      expect(st, t, ta, p.span, "pattern");
-      return pat(st, p.pat, ta, binds);
+      if (stripAs(p.pat).tag !== "PNeg") {
+        expect(st, t, ta, p.span, "pattern");
+        return pat(st, p.pat, ta, binds);
+      }
+      const r = pat(st, p.pat, t, binds);
+      expect(st, r, ta, p.span, "pattern");
+      return r;
     }
   }
 }

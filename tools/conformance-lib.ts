@@ -48,6 +48,8 @@ export function parseTestsFile(text: string, file: string, suiteDir: string): Te
   const cases: TestCase[] = [];
   for (const b of blocks) {
     if (b.length < 2) continue;
+    // a file's header (`---`, options for every case, `---`) is not a case
+    if (b[0]!.trim() === "---") continue;
     const [name, program, ...opts] = b as [string, string, ...string[]];
     const o = new Map<string, string>();
     for (const line of opts) {
