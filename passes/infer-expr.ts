@@ -93,7 +93,9 @@ function letRecSchemes(st: InferState, e: Extract<CExpr, { tag: "LetRec" }>): Sc
       }
       if (scope) st.annotScopes.push(scope);
       try {
-        const t = expr(st, b.fn, fresh(st, "row"));
+        // with a signature, the body is checked against it: the parameters, the effect row (its
+        // operations, polymorphic ones included) and the result are known while the body is typed
+        const t = sig ? checkLam(st, b.fn, monos[i]!) : expr(st, b.fn, fresh(st, "row"));
         expect(st, t, monos[i]!, b.span, `function ${b.name}`);
       } finally {
         if (scope) st.annotScopes.pop();
@@ -104,6 +106,23 @@ function letRecSchemes(st: InferState, e: Extract<CExpr, { tag: "LetRec" }>): Sc
   const schemes = monos.map((m) => generalize(st, m));
   e.binds.forEach((b, i) => (b.scheme = schemes[i]));
   return schemes;
+}
+
+/**
+ * A lambda checked against an expected function type (a signature's): its parameters and its
+ * body's effect row are the expected ones, and a curried body is checked against the expected
+ * result in turn. Anything else is inferred and then unified by the caller.
+ */
+function checkLam(st: InferState, e: CExpr, expected: Type): Type {
+  const r = resolve(expected);
+  if (e.tag !== "Lam" || r.tag !== "Fun" || r.params.length !== e.params.length) return expr(st, e, fresh(st, "row"));
+  const body = e.body;
+  withBindings(st, e.params.map((n, i) => [n, mono(r.params[i]!)]), () => {
+    const t = body.tag === "Lam" ? checkLam(st, body, r.ret) : expr(st, body, r.eff);
+    expect(st, t, r.ret, body.span);
+  });
+  e.type = r;
+  return r;
 }
 
 function exprInner(st: InferState, e: CExpr, eff: Type): Type {
