@@ -23,7 +23,9 @@ export type Type =
   | TVar
   | { tag: "Con"; name: string; args: Type[] } // Int, Float, Bool, Char, String, List(elem), Process(row)
   | { tag: "Fun"; params: Type[]; eff: Type; ret: Type } // eff: a row
-  | { tag: "Op"; params: Type[]; ret: Type } // operation signature Op:(A) => B
+  // operation signature Op:(A) => B; `forall`: its own quantified variables (Op: forall a. () => a),
+  // rigid and at level 0, instantiated afresh at every use
+  | { tag: "Op"; params: Type[]; ret: Type; forall?: TVar[] }
   | { tag: "Record"; row: Type }
   | { tag: "Variant"; row: Type }
   | Alias
@@ -216,13 +218,18 @@ class TypePrinter {
         }
         return t.args.length === 0 ? t.name : `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
       case "Fun": return this.fun(t.params, t.eff, t.ret);
-      case "Op": return `(${t.params.map((p) => this.type(p)).join(", ")}) => ${this.type(t.ret)}`;
+      case "Op": return `${this.quantifiers(t.forall)}(${t.params.map((p) => this.type(p)).join(", ")}) => ${this.type(t.ret)}`;
       case "Record": return this.record(t.row);
       case "Variant": return this.variant(t.row);
       case "RowEmpty": case "RowExtend": return `{${this.rowBody(t, ",")}}`;
       case "Pre": return this.type(t.type);
       case "Abs": return "-";
     }
+  }
+
+  /** An operation's own quantifiers: `forall a,b.` */
+  private quantifiers(vs: TVar[] | undefined): string {
+    return vs && vs.length > 0 ? `forall ${vs.map((v) => this.names.show(v)).join(",")}.` : "";
   }
 
   private arg(a: Type): string {
@@ -268,7 +275,7 @@ class TypePrinter {
       if (inner.tag === "Record" && rowFields(inner.row).fields.length === 0 && rowFields(inner.row).tail.tag === "RowEmpty" && colon === "variant") return l;
       if (inner.tag === "Op") {
         const params = inner.params.map((x) => this.type(x)).join(", ");
-        return `${l}:(${params}) => ${this.type(inner.ret)}`;
+        return `${l}:${this.quantifiers(inner.forall)}(${params}) => ${this.type(inner.ret)}`;
       }
       return `${l}:${this.type(p.type)}`;
     }

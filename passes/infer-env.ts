@@ -94,7 +94,7 @@ export function substitute(t: Type, sub: Map<number, Type>): Type {
       case "TVar": return sub.get(x.id) ?? x;
       case "Con": return x.args.length ? { ...x, args: x.args.map(go) } : x;
       case "Fun": return { tag: "Fun", params: x.params.map(go), eff: go(x.eff), ret: go(x.ret) };
-      case "Op": return { tag: "Op", params: x.params.map(go), ret: go(x.ret) };
+      case "Op": return { tag: "Op", params: x.params.map(go), ret: go(x.ret), ...(x.forall ? { forall: x.forall.map((v) => prune(go(v)) as TVar) } : {}) };
       case "Record": return { tag: "Record", row: go(x.row) };
       case "Variant": return { tag: "Variant", row: go(x.row) };
       case "Alias": {

@@ -186,14 +186,27 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
       case "poly": return [label, namedVar(st, f.presence.name, "presence", vars)];
       case "present": {
         let te = f.presence.type;
-        // `Op: forall a. (A) => B`: approximated monomorphically (the quantifier is dropped,
-        // so one use of the operation fixes its type in the row)
+        // `Op: forall a. (A) => B`: a polymorphic operation, its variables rigid, at level 0 (never
+        // generalised with the enclosing type) and instantiated at each use (infer-unify's polyOps)
+        let forall: TVar[] | undefined;
+        let opVars = vars;
+        if (sort === "effect" && te && te.tag === "TForall") {
+          opVars = new Map(vars);
+          forall = [];
+          for (const name of te.vars.map((v) => v.replace(/::.*/, ""))) {
+            const v = fresh(st, "type");
+            v.level = 0;
+            v.rigid = name;
+            opVars.set(`type:${name}`, v);
+            forall.push(v);
+          }
+        }
         while (te && te.tag === "TForall") te = te.body;
         let t: Type;
         if (sort === "effect" && label !== HEAR) {
           if (te && te.tag === "TFun" && (te as { op?: boolean }).op) {
-            t = { tag: "Op", params: te.params.map((p) => typeOf(st, p, vars)), ret: typeOf(st, te.ret, vars) };
-          } else t = { tag: "Op", params: [], ret: te ? typeOf(st, te, vars) : tUnit };
+            t = { tag: "Op", params: te.params.map((p) => typeOf(st, p, opVars)), ret: typeOf(st, te.ret, opVars), ...(forall ? { forall } : {}) };
+          } else t = { tag: "Op", params: [], ret: te ? typeOf(st, te, opVars) : tUnit, ...(forall ? { forall } : {}) };
         } else t = te ? typeOf(st, te, vars) : tUnit;
         return [label, { tag: "Pre", type: t }];
       }

@@ -2,11 +2,14 @@
 // flags; the occurs check and level adjustment when a variable is bound; recursive typenames
 // unified coinductively; and the two Links-style type-error messages (`expect`, `expectEffects`).
 import { type Span, typeError } from "../ir/common.js";
+import { substitute } from "./infer-env.js";
 import { type Alias, type TVar, type Type, TypeNames, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
 
 /** What unification keeps between calls: the pairs of type names being unified (see `unify`). */
 export interface UnifyState {
   aliasPairs: Set<string>;
+  /** the let-level: an instance of a polymorphic operation's type is made at it */
+  level: number;
 }
 
 class UnifyError extends Error {
@@ -47,11 +50,13 @@ export function unify(st: UnifyState, a: Type, b: Type): void {
       unify(st, a.eff, b.eff);
       unify(st, a.ret, b.ret);
       return;
-    case "Op":
+    case "Op": {
       if (b.tag !== "Op" || a.params.length !== b.params.length) throw new UnifyError();
-      a.params.forEach((x, i) => unify(st, x, b.params[i]!));
-      unify(st, a.ret, b.ret);
+      const [x, y] = polyOps(st, a, b);
+      x.params.forEach((p, i) => unify(st, p, y.params[i]!));
+      unify(st, x.ret, y.ret);
       return;
+    }
     case "Record": case "Variant":
       if (b.tag !== a.tag) throw new UnifyError();
       return unify(st, a.row, b.row);
@@ -76,6 +81,24 @@ export function unify(st: UnifyState, a: Type, b: Type): void {
       if (b.tag !== "Abs") throw new UnifyError();
       return;
   }
+}
+
+type OpType = Extract<Type, { tag: "Op" }>;
+/**
+ * Two operation types made comparable: a polymorphic one against a monomorphic one (a `do`, a
+ * handler clause without annotation) is instantiated afresh; two polymorphic ones must quantify
+ * as many variables, which are identified (equal up to renaming).
+ */
+function polyOps(st: UnifyState, a: OpType, b: OpType): [OpType, OpType] {
+  const qa = a.forall ?? [], qb = b.forall ?? [];
+  if (qa.length === 0 && qb.length === 0) return [a, b];
+  if (qa.length > 0 && qb.length > 0) {
+    if (qa.length !== qb.length) throw new UnifyError();
+    return [a, substitute(b, new Map(qb.map((v, i) => [v.id, qa[i]!]))) as OpType];
+  }
+  const inst = (o: OpType): OpType =>
+    substitute({ ...o, forall: undefined }, new Map(o.forall!.map((v) => [v.id, freshVar(v.kind, st.level)]))) as OpType;
+  return qa.length > 0 ? [inst(a), b] : [a, inst(b)];
 }
 
 /**

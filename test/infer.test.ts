@@ -179,3 +179,14 @@ describe("infer: negative patterns (Links: the excluded constructors are absent 
     expect(typeOf(text)).toBe(type);
   });
 });
+
+describe("infer: polymorphic operations (Op: forall a. …, instantiated at every use)", () => {
+  const catchSig = "sig catch : (() {Fail:forall a.a |e}~> b) {Fail{_} |e}~> Maybe(b) fun catch(m) { handle(m()) { case <Fail => k> : (forall a. () => a) -> Nothing case x -> Just(x) } }";
+  it.each([
+    // one Fail used as a Bool and as an Int, through f's signature
+    [`${catchSig} sig f : () {Fail:forall a.a}~> Int fun f () { if (do Fail) 42 else do Fail } catch (f)`, "Maybe (Int)"],
+    ["sig h : (() {Switch:forall a,b. (a,b) => (b,a) |e}~> c) {Switch{_} |e}~> c fun h(m) { handle(m()) { case <Switch(x,y) => k> : (forall a,b. (a,b) => (b,a)) -> k ((y,x)) } } sig f : () {Switch:forall a,b. (a,b) => (b,a)}~> Int fun f () { var (d,u) = do Switch(2,4) ; 10*d+u } h(f)", "Int"],
+  ])("%s : %s", (text, type) => {
+    expect(typeOf(text)).toBe(type);
+  });
+});
