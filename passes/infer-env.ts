@@ -10,8 +10,6 @@ export class InferState implements UnifyState {
   level = 1;
   env = new Map<string, Scheme[]>();
   aliases = new Map<string, TypeDecl>();
-  /** Where each operation was first performed, for the "unhandled operation" message. */
-  opSites = new Map<string, Span>();
   aliasPairs = new Set<string>();
   /** While converting a signature, its named type variables are rigid (they may not be instantiated). */
   rigidVars = false;

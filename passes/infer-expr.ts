@@ -215,7 +215,6 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
     case "Do": {
       const targs = e.args.map((a) => expr(st, a, eff));
       const ret = fresh(st);
-      if (!st.opSites.has(e.op)) st.opSites.set(e.op, e.span);
       const needed: Type = { tag: "RowExtend", label: e.op, presence: { tag: "Pre", type: { tag: "Op", params: targs, ret } }, rest: fresh(st, "row") };
       expectEffects(st, needed, eff, e.span, `operation ${e.op}`);
       return ret;

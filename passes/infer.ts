@@ -3,8 +3,9 @@
 //          binder, `Int` on the application and `result-type Int` on the program.
 // Needs: desugared Core; the primitive table (backends/interp/primitives.ts types every primitive).
 // Guarantees: every node carries `type` (pattern variables too); let-bound values have schemes (value restriction);
-// handlers remove the operations they handle from the effect row; an operation that can reach
-// the top level unhandled is a type error; mailbox types live in the `hear` effect label.
+// handlers make the operations of the handled computation's row presence-polymorphic in their own
+// (as Links); the top-level row is open (an unhandled operation is a runtime error, as in Links);
+// mailbox types live in the `hear` effect label.
 //
 // Hindley–Milner with levels, Rémy-style rows for records, variants and effects (see ir/types.ts).
 // The inference is split by job: passes/infer-env.ts (state, generalisation), infer-unify.ts
@@ -13,7 +14,7 @@
 import { typeError } from "../ir/common.js";
 import type { CoreProgram, TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeExpr } from "../ir/surface.js";
-import { HEAR, type Type, freshVar, prune, rowFields } from "../ir/types.js";
+import { freshVar } from "../ir/types.js";
 import { InferState, bindGlobal } from "./infer-env.js";
 import { expr } from "./infer-expr.js";
 import { schemeOf } from "./infer-types.js";
@@ -28,9 +29,11 @@ export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
   declareTypenames(st, p.typenames);
   for (const [name, texpr] of primitives) bindGlobal(st, name, schemeOf(st, texpr));
   const topEff = freshVar("row", 1);
-  const t = expr(st, p.body, topEff);
-  checkTopEffects(st, topEff);
-  return { ...p, resultType: t };
+  // The top-level row stays open, as in Links: an operation that reaches the top level unhandled
+  // is a runtime error (Links accepts h1(h2(m)) where the types cannot tell that h1 handles
+  // what h2 forwards).
+  expr(st, p.body, topEff);
+  return { ...p, resultType: p.body.type! };
 }
 
 function declareTypenames(st: InferState, typenames: TypeDecl[]): void {
@@ -39,16 +42,6 @@ function declareTypenames(st: InferState, typenames: TypeDecl[]): void {
     if (!st.aliases.has(d.name)) st.aliases.set(d.name, d);
     const free = [...typeExprVars(d.type)].filter((v) => !d.params.includes(v));
     if (free.length > 0) throw typeError(`the type variable ${free[0]} is not a parameter of type ${d.name}`, d.span);
-  }
-}
-
-/** After the whole program: an operation present in the top-level effect row was never handled. */
-function checkTopEffects(st: InferState, eff: Type): void {
-  const { fields } = rowFields(eff);
-  for (const [label, presence] of fields) {
-    if (label === HEAR || label === "wild") continue;
-    if (prune(presence).tag === "Pre")
-      throw typeError(`unhandled operation ${label}: no handler for it encloses this use`, st.opSites.get(label));
   }
 }
 

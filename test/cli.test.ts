@@ -59,7 +59,8 @@ describe("tools/run.ts", () => {
     ["a syntax error", "syntax.links", "var x = ;\n", (f) => `${f}:1:9: Syntax error: unexpected token \`;\`; expected an expression`],
     ["a type error", "type.links", '1 + "a"\n', (f) => `${f}:1:5: Type error: the expression has type`],
     ["an unsupported feature", "xml.links", "<a>b</a>\n", (f) => `${f}:1:1: error: unsupported: XML literals`],
-    ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `${f}:1:3: Type error: unhandled operation Foo: no handler for it encloses this use`],
+    // as in Links, the top-level effect row is open: an unhandled operation is a runtime error
+    ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `error: runtime error: unhandled operation Foo (performed at ${f}:1:3)`],
     ["a runtime error", "hd.links", "hd([])\n", () => "error: runtime error: hd: empty list"],
   ];
   for (const [what, name, text, first] of errors) {

@@ -141,7 +141,6 @@ describe("infer: type errors", () => {
     ["Int + String", '1 + "a"', 1, 5, /^the expression has type\s+String\s+but it is expected to have type\s+Int/],
     ["a non-Bool condition", "if (1) 2 else 3", 1, 5, /^the condition has type\s+Int\s+but it is expected to have type\s+Bool/],
     ["an error on the second line", 'var x = 1;\nx ^^ "a"', 2, 1, /^the expression has type\s+Int\s+but it is expected to have type\s+String/],
-    ["an unhandled operation at top level", "{ do Foo }", 1, 3, /unhandled operation Foo\b/],
     ["the wrong message type", 'spawn { recv() + 1 } ! "two"', 1, 24, /^the expression has type\s+String\s+but it is expected to have type\s+Int/],
     ["mailboxes are not polymorphic", 'var pid = spawn { recv() ++ [] }; { pid ! "one"; pid ! [2] }', 1, 43, /has type\s+String\s+but it is expected to have type\s+\[a\]/],
     ["a duplicate variable in a pattern", "fun (x, x) { x }", 1, 9, /the variable x occurs more than once/],
