@@ -42,6 +42,12 @@ export type Type =
  */
 export interface Alias { tag: "Alias"; name: string; args: Type[]; body: Type; mu?: TVar }
 
+/**
+ * The mu type whose body a type node is (inference's recursive types): a node reached directly —
+ * not through its mu type — still prints as the mu type, `mu a.[|A:a|b|]` rather than one unrolling.
+ */
+export const muBodies = new WeakMap<Type, Alias>();
+
 export interface Scheme {
   vars: TVar[];
   type: Type;
@@ -147,6 +153,8 @@ export class TypeNames {
   count(t: Type, seen = new Set<Type>()): void {
     t = prune(t);
     if (seen.has(t)) return;
+    const mu = muBodies.get(t);
+    if (mu && !this.muSeen.has(mu.name)) return this.count(mu, seen);
     switch (t.tag) {
       case "TVar":
         this.occurrences.set(t.id, (this.occurrences.get(t.id) ?? 0) + 1);
@@ -202,6 +210,8 @@ class TypePrinter {
 
   type(t: Type): string {
     t = prune(t);
+    const mu = muBodies.get(t);
+    if (mu && !this.inMu.has(mu.name)) return this.type(mu);
     switch (t.tag) {
       case "TVar":
         return this.names.show(t);

@@ -3,7 +3,7 @@
 // unified coinductively; and the two Links-style type-error messages (`expect`, `expectEffects`).
 import { type Span, typeError } from "../ir/common.js";
 import { substitute } from "./infer-env.js";
-import { type Alias, type TVar, type Type, TypeNames, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
+import { type Alias, type TVar, type Type, TypeNames, muBodies, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
 
 /** What unification keeps between calls: the pairs of type names being unified (see `unify`). */
 export interface UnifyState {
@@ -181,6 +181,7 @@ export function bindRecursive(v: TVar, t: Type): Type {
   collect(t);
   const mu: Alias = { tag: "Alias", name: `%mu${v.id}`, args, body: t, mu: v };
   v.ref = mu;
+  muBodies.set(t, mu);
   return mu;
 }
 

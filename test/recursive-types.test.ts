@@ -101,3 +101,10 @@ describe("prelude additions", () => {
       .toBe("(0, 1, 30, 2, 2) : (Int, Int, Int, Int, Int)\n");
   });
 });
+
+describe("mu types print rolled, as Links prints them", () => {
+  it("a variant that is a mu type's body prints as the mu type (Recursive variant types [1])", () => {
+    expect(runSource(src("rv", "fun (x) { switch (x) { case A(a) -> a case y -> x } }"), "interp").stdout)
+      .toBe("fun : (mu a.[|A:a|b|]) -> mu a.[|A:a|b|]\n");
+  });
+});
