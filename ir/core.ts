@@ -22,7 +22,8 @@ export type CPat =
   | { tag: "PAnnot"; pat: CPat; type: TypeExpr; span: Span };
 
 export interface Clause { pat: CPat; body: CExpr }
-export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: CExpr; span: Span }
+/** `annot`: the clause's annotation `case <Op(…) => k> : T -> …`, the operation's type (maybe polymorphic) */
+export interface OpClause { op: string; args: CPat[]; k: CPat | undefined; body: CExpr; span: Span; annot?: TypeExpr }
 export interface RecBinding { name: string; fn: Lam; sig: TypeExpr | undefined; span: Span; scheme?: Scheme }
 export type Lam = Extract<CExpr, { tag: "Lam" }>;
 

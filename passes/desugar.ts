@@ -190,7 +190,7 @@ class Desugarer {
         if (ret) throw unsupported("more than one return clause in a handler", c.span);
         ret = { pat: this.pat(c.pat), body: matchParams(this.expr(c.body)) };
       } else {
-        ops.push({ op: c.op, args: c.args.map((a) => this.pat(a)), k: c.k && this.pat(c.k), body: matchParams(this.expr(c.body)), span: c.span });
+        ops.push({ op: c.op, args: c.args.map((a) => this.pat(a)), k: c.k && this.pat(c.k), body: matchParams(this.expr(c.body)), span: c.span, ...(c.type ? { annot: c.type } : {}) });
       }
     }
     if (!ret) {

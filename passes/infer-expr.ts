@@ -9,7 +9,7 @@ import {
 import {
   type InferState, fresh, generalize, lookup, lowerLevels, mono, popBinding, pushBinding, withBindings,
 } from "./infer-env.js";
-import { type Signature, annotation, signature } from "./infer-types.js";
+import { type Signature, annotation, clauseAnnotation, signature } from "./infer-types.js";
 import { expect, expectEffects } from "./infer-unify.js";
 
 export function expr(st: InferState, e: CExpr, eff: Type): Type {
@@ -261,15 +261,23 @@ function clauses(st: InferState, ts: Type, clauses: Clause[], eff: Type, span: S
 
 function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type): Type {
   // Operation signatures of the handled operations.
-  const sigs = new Map<string, { params: Type[]; ret: Type }>();
+  // An annotated clause (`: (forall a. () => a)`) gives the operation's type: a polymorphic one
+  // is handled polymorphically (its variables stay rigid in the clause) and instantiated by each
+  // `do` in the handled computation.
+  const sigs = new Map<string, { params: Type[]; ret: Type; forall?: TVar[] }>();
   for (const o of e.ops) {
     const prev = sigs.get(o.op);
     if (prev && prev.params.length !== o.args.length)
       throw typeError(`operation ${o.op} is handled with ${o.args.length} and ${prev.params.length} arguments`, o.span);
-    if (!prev) sigs.set(o.op, { params: o.args.map(() => fresh(st)), ret: fresh(st) });
+    if (prev) continue;
+    if (o.annot) {
+      const a = clauseAnnotation(st, o.annot);
+      if (a.params.length !== o.args.length) throw typeError(`the annotation gives operation ${o.op} ${a.params.length} arguments, the clause ${o.args.length}`, o.span);
+      sigs.set(o.op, a);
+    } else sigs.set(o.op, { params: o.args.map(() => fresh(st)), ret: fresh(st) });
   }
   const rho = fresh(st, "row");
-  const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret } }]), rho);
+  const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret, ...(s.forall ? { forall: s.forall } : {}) } }]), rho);
   const outer = mkRow([...sigs].map(([op]) => [op, fresh(st, "presence")]), rho);
   // handling is wild (`~>`), as in Links
   expectEffects(st, { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: fresh(st, "row") }, eff, e.span, "handler");

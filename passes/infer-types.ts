@@ -185,29 +185,8 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
       case "absent": return [label, { tag: "Abs" }];
       case "poly": return [label, namedVar(st, f.presence.name, "presence", vars)];
       case "present": {
-        let te = f.presence.type;
-        // `Op: forall a. (A) => B`: a polymorphic operation, its variables rigid, at level 0 (never
-        // generalised with the enclosing type) and instantiated at each use (infer-unify's polyOps)
-        let forall: TVar[] | undefined;
-        let opVars = vars;
-        if (sort === "effect" && te && te.tag === "TForall") {
-          opVars = new Map(vars);
-          forall = [];
-          for (const name of te.vars.map((v) => v.replace(/::.*/, ""))) {
-            const v = fresh(st, "type");
-            v.level = 0;
-            v.rigid = name;
-            opVars.set(`type:${name}`, v);
-            forall.push(v);
-          }
-        }
-        while (te && te.tag === "TForall") te = te.body;
-        let t: Type;
-        if (sort === "effect" && label !== HEAR) {
-          if (te && te.tag === "TFun" && (te as { op?: boolean }).op) {
-            t = { tag: "Op", params: te.params.map((p) => typeOf(st, p, opVars)), ret: typeOf(st, te.ret, opVars), ...(forall ? { forall } : {}) };
-          } else t = { tag: "Op", params: [], ret: te ? typeOf(st, te, opVars) : tUnit, ...(forall ? { forall } : {}) };
-        } else t = te ? typeOf(st, te, vars) : tUnit;
+        const te = f.presence.type;
+        const t: Type = sort === "effect" && label !== HEAR ? opTypeOf(st, te, vars) : te ? typeOf(st, te, vars) : tUnit;
         return [label, { tag: "Pre", type: t }];
       }
     }
@@ -215,6 +194,45 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
   if (r.wild && !fields.some(([l]) => l === WILD)) fields.push([WILD, { tag: "Pre", type: tUnit }]);
   const tail: Type = r.rest === undefined ? rowEmpty : r.implicit ? fresh(st, "row") : namedVar(st, r.rest, "row", vars);
   return mkRow(fields, tail);
+}
+
+/**
+ * An operation's type in an effect row (or a handler clause's annotation): `(A) => B`, or a bare
+ * `B` for `() => B`. `Op: forall a. (A) => B` is polymorphic: its variables are rigid, at level 0
+ * (never generalised with the enclosing type) and instantiated at each use (infer-unify's polyOps).
+ */
+function opTypeOf(st: InferState, te: TypeExpr | undefined, vars: Map<string, TVar>): Type {
+  // the quantified names shadow the enclosing ones while the operation type is read; other named
+  // variables are the enclosing type's (added to `vars` on first use)
+  const forall: TVar[] = [];
+  const shadowed = new Map<string, TVar | undefined>();
+  if (te && te.tag === "TForall") {
+    for (const name of te.vars.map((v) => v.replace(/::.*/, ""))) {
+      const v = fresh(st, "type");
+      v.level = 0;
+      v.rigid = name;
+      const key = `type:${name}`;
+      if (!shadowed.has(key)) shadowed.set(key, vars.get(key));
+      vars.set(key, v);
+      forall.push(v);
+    }
+  }
+  try {
+    while (te && te.tag === "TForall") te = te.body;
+    const q = forall.length ? { forall } : {};
+    if (te && te.tag === "TFun" && (te as { op?: boolean }).op) return { tag: "Op", params: te.params.map((p) => typeOf(st, p, vars)), ret: typeOf(st, te.ret, vars), ...q };
+    return { tag: "Op", params: [], ret: te ? typeOf(st, te, vars) : tUnit, ...q };
+  } finally {
+    for (const [key, old] of shadowed) if (old) vars.set(key, old); else vars.delete(key);
+  }
+}
+
+/** A handler clause's annotation `case <Op(…) => k> : T -> …`: the operation's type, in the annotation scope. */
+export function clauseAnnotation(st: InferState, te: TypeExpr): Extract<Type, { tag: "Op" }> {
+  const inner = te.tag === "TForall" ? te.body : te;
+  // `(A) => B` parses as an operation arrow only inside rows: here a function type stands for it
+  const asOp: TypeExpr = inner.tag === "TFun" ? { ...inner, op: true } as TypeExpr : inner;
+  return opTypeOf(st, te.tag === "TForall" ? { ...te, body: asOp } : asOp, annotScope(st)) as Extract<Type, { tag: "Op" }>;
 }
 
 const IMPLICIT_EFFECT = "%implicit-effect";

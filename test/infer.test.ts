@@ -189,3 +189,13 @@ describe("infer: polymorphic operations (Op: forall a. …, instantiated at ever
     expect(typeOf(text)).toBe(type);
   });
 });
+
+describe("infer: a handler clause annotated with a polymorphic operation type", () => {
+  const sig = "sig catch : (() {Fail:forall a.a |e}~> b) {Fail{_} |e}~> Maybe(b)";
+  it("is handled polymorphically: a clause that fixes the type is rejected", () => {
+    expect(typeOf(`${sig} fun catch(m) { handle(m()) { case <Fail => k> : (forall a. () => a) -> Nothing case x -> Just(x) } } catch(fun() { 42 })`)).toBe("Maybe (Int)");
+    const e = errorOf(`${sig} fun catch(m) { handle(m()) { case <Fail => k> : (forall a. () => a) -> Just(k(1)) case x -> Just(x) } } catch(fun() { 42 })`);
+    expect(e.kind).toBe("type");
+    expect(e.message).toMatch(/^the expression has type\s+Int\s+but it is expected to have type\s+a/);
+  });
+});
