@@ -13,6 +13,8 @@
 //   (spawn kind F a…)      a new process (spawn, spawnAngel, spawnWait) running frame F over a…
 //                          on an empty continuation; the pid (or, spawnWait, its result) to k
 //   (recv)                 the next message of the running process to k (it waits when there is none)
+//   (yield), (%tick)       () to k, after the other ready processes ran (%tick: only when its
+//                          preemption budget is used up)
 //   (let-app x (call f a…)) only for a primitive or a function that stays in direct style
 //   (let-comp x c)          c is a Boxed computation in direct style (no call that may perform)
 // A frame function (frame F (env …) x body) receives the value `x` returned to its frame; a
@@ -36,7 +38,7 @@ export interface Jump { tag: "Jump"; fn: Atom; args: Atom[]; known: string | und
 export interface CpsHandle { tag: "Handle"; handler: string; env: Atom[]; params: Atom[]; body: CComp }
 export interface CpsSpawn { tag: "Spawn"; kind: K.SpawnKind; frame: string; captured: Atom[] }
 /** `(recv)`, `(yield)`, `(%tick)`: a process primitive that may let other processes run, so it takes the continuation */
-export interface Recv { tag: "Recv"; prim: SchedPrim }
+export interface Sched { tag: "Sched"; prim: SchedPrim }
 export type SchedPrim = "recv" | "yield" | "%tick";
 /** `(let-comp x c)`: c is Boxed, in direct style */
 export interface DirectLet { tag: "LetComp"; x: Binder; comp: Comp; body: CComp }
@@ -44,7 +46,7 @@ export interface DirectLet { tag: "LetComp"; x: Binder; comp: Comp; body: CComp 
 /** CPS as a diff of Boxed: no tail calls, handles, spawns or receives of the direct kind, no results to annotate. */
 export interface CpsL extends Omit<BoxedL, "ann" | "add" | "drop"> {
   ann: object;
-  add: Push | Jump | CpsHandle | CpsSpawn | Recv | DirectLet;
+  add: Push | Jump | CpsHandle | CpsSpawn | Sched | DirectLet;
   drop: "App" | "Handle" | "Spawn" | "Receive" | "LetComp";
 }
 export type CComp = K.Comp<CpsL>;
@@ -122,7 +124,7 @@ export const cpsDef: K.LangDef = K.extend(boxedDef, "CPS", {
     },
     Jump: { children: () => [], map: (c) => c, atoms: (c) => [c.fn, ...c.args], print: (c, pr) => ["jump", K.callS(c, pr)] },
     Spawn: { children: () => [], map: (c) => c, atoms: (c) => c.captured, print: (c, pr) => frameS(c.kind, c, pr) },
-    Recv: { children: () => [], map: (c) => c, atoms: () => [], print: (c) => [c.prim] },
+    Sched: { children: () => [], map: (c) => c, atoms: () => [], print: (c) => [c.prim] },
   },
 });
 export const cpsKit = K.kit<CComp, K.Value<CpsL>, Atom>(cpsDef);
@@ -173,7 +175,7 @@ export function validateCps(p: CpsProgram, primitives: ReadonlySet<string> = PRI
     switch (x.tag) {
       case "LetApp":
         if (x.known && !direct.has(x.known)) err(`direct call of ${x.known}, which is not a direct function`);
-        if (!x.known && (!isPrimitiveCall(x.fn, locals) || isRecv(x.fn, locals))) err(`direct call of ${x.fn.tag === "Var" ? x.fn.name : "a literal"}, which is not a primitive that returns`);
+        if (!x.known && (!isPrimitiveCall(x.fn, locals) || takesContinuation(x.fn, locals))) err(`direct call of ${x.fn.tag === "Var" ? x.fn.name : "a literal"}, which is not a primitive that returns`);
         return;
       case "LetComp": directComps.push({ where, comp: x.comp as Comp, locals }); return;
       case "Spawn": case "Push": {
@@ -232,7 +234,7 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
       case "Handle": return "handles operations";
       case "Spawn": case "Receive": return "uses processes";
       case "LetApp": case "App":
-        if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals) || isRecv(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
+        if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals) || takesContinuation(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
         break;
     }
     todo.push(...boxedKit.childComps(x));
@@ -243,7 +245,7 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
 /** `recv()`, `yield()`, `%tick()`: primitives that may let other processes run, so they take the continuation. */
 export const schedPrim = (fn: Atom, locals: { has(name: string): boolean }): SchedPrim | undefined =>
   fn.tag === "Var" && (fn.name === "recv" || fn.name === "yield" || fn.name === "%tick") && isPrimitiveCall(fn, locals) ? fn.name : undefined;
-const isRecv = (fn: Atom, locals: { has(name: string): boolean }): boolean => schedPrim(fn, locals) !== undefined;
+const takesContinuation = (fn: Atom, locals: { has(name: string): boolean }): boolean => schedPrim(fn, locals) !== undefined;
 
 /** A call of `fn` is a primitive's when fn names a primitive that no local variable shadows. */
 export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }): boolean =>

@@ -382,7 +382,7 @@ class CpsGen implements Convention {
         out.push(I("return_call", ["$spawn"], start, i32({ spawn: 0, spawnAngel: 1, spawnWait: 2 }[c.kind]), ...kh()));
         break;
       }
-      case "Recv": this.usesProcs = true; out.push(I("return_call", [c.prim === "%tick" ? this.tick() : `$${c.prim}`], ...kh())); break;
+      case "Sched": this.usesProcs = true; out.push(I("return_call", [c.prim === "%tick" ? this.tick() : `$${c.prim}`], ...kh())); break;
       case "Do": {
         const a = this.pack(c.args.map((x) => this.values.atom(x)));
         out.push(I("return_call", ["$perform"], i32(this.m.opId(c.op)), a, ...kh()));

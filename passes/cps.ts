@@ -83,7 +83,7 @@ class Cps {
 
   private jump(fn: Atom, args: Atom[], known: string | undefined, ctx: Ctx): CComp {
     const prim = known ? undefined : schedPrim(fn, ctx.locals);
-    if (prim) return { tag: "Recv", prim };
+    if (prim) return { tag: "Sched", prim };
     return { tag: "Jump", fn, args, known: known && this.pure.has(known) ? cpsTwin(known) : known };
   }
 
@@ -130,7 +130,7 @@ class Cps {
         const msg: Binder = { name: fresh(ctx, "msg"), type: tUnit, rep: "eq" };
         const match: Comp = { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type, rep: "eq" }, clauses: c.clauses, rep: c.rep };
         const { frame, captured } = this.frame(msg, match, ctx);
-        return { tag: "Push", frame, captured, body: { tag: "Recv", prim: "recv" } };
+        return { tag: "Push", frame, captured, body: { tag: "Sched", prim: "recv" } };
       }
     }
   }
