@@ -136,7 +136,9 @@ export function tupleType(items: Type[]): Type {
  * Print a type the way Links does: `(Int) -> Int`, `[Int]`, `(x:Int,y:String)`, `(Int, Bool)`,
  * `[|Foo:Int|Bar|_|]`, `() {Foo:() => a|_}-> a`, `Maybe (Int)`. Type variables are named a, b, …
  * in order of appearance; a variable that occurs once prints as `_` (and still uses up a letter,
- * as Links' printer does: `fun (x) { fun (y) { (x, y) } }` is `(a) -> (c) -> (a, c)`).
+ * as Links' printer does: `fun (x) { fun (y) { (x, y) } }` is `(a) -> (c) -> (a, c)`). Variables
+ * written in a signature or annotation are renamed the same way, as Links does
+ * (`(fun (x : [|Foo|Bar{p}|]) { … })` is `([|Bar{_}|Foo|]) -> Int`).
  */
 export function printType(t: Type, names = new TypeNames()): string {
   names.count(t);
@@ -146,8 +148,6 @@ export function printType(t: Type, names = new TypeNames()): string {
 export class TypeNames {
   private names = new Map<number, string>();
   private occurrences = new Map<number, number>();
-  /** names of rigid (signature) variables: generated names avoid them */
-  private taken = new Set<string>();
   private muSeen = new Set<string>();
   private next = 0;
   count(t: Type, seen = new Set<Type>()): void {
@@ -158,7 +158,6 @@ export class TypeNames {
     switch (t.tag) {
       case "TVar":
         this.occurrences.set(t.id, (this.occurrences.get(t.id) ?? 0) + 1);
-        if (t.rigid) this.taken.add(t.rigid);
         return;
       case "Con": t.args.forEach((a) => this.count(a, seen)); return;
       case "Fun": t.params.forEach((a) => this.count(a, seen)); this.count(t.eff, seen); this.count(t.ret, seen); return;
@@ -182,7 +181,6 @@ export class TypeNames {
   }
   /** The printed form of a variable: `_` when it occurs once, its name otherwise. */
   show(v: TVar): string {
-    if (v.rigid) return v.rigid;
     const n = this.name(v);
     return this.once(v) ? "_" : n;
   }
@@ -190,13 +188,10 @@ export class TypeNames {
     return (this.occurrences.get(v.id) ?? 0) <= 1;
   }
   name(v: TVar): string {
-    if (v.rigid) return v.rigid;
     let n = this.names.get(v.id);
     if (!n) {
-      do {
-        const i = this.next++;
-        n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
-      } while (this.taken.has(n));
+      const i = this.next++;
+      n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
       this.names.set(v.id, n);
     }
     return n;

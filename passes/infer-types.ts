@@ -186,7 +186,7 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
       case "poly": return [label, namedVar(st, f.presence.name, "presence", vars)];
       case "present": {
         const te = f.presence.type;
-        const t: Type = sort === "effect" && label !== HEAR ? opTypeOf(st, te, vars) : te ? typeOf(st, te, vars) : tUnit;
+        const t: Type = sort === "effect" && label !== HEAR && label !== WILD ? opTypeOf(st, te, vars) : te ? typeOf(st, te, vars) : tUnit;
         return [label, { tag: "Pre", type: t }];
       }
     }
