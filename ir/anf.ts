@@ -37,6 +37,9 @@ export interface AnfProgram {
   /** the whole program: the prelude's bindings (names starting with `%`) enclose the user's code */
   body: Comp;
   resultType: Type;
+  /** operations the types let reach the top level unhandled (present in its open effect row): the
+   * Wasm code generators report them at run time by name (infer) */
+  topOps?: string[];
 }
 
 // ---------------------------------------------------------------- the language

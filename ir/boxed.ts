@@ -85,6 +85,9 @@ export interface ProgramOf<C, F = FnOf<C>> {
   patReps: Map<string, Rep>;
   /** which process primitives the program uses and the scheduler it needs (detect-actors) */
   actors?: Actors;
+  /** operations the types let reach the top level unhandled (present in its open effect row): the
+   * Wasm code generators report them at run time by name (infer) */
+  topOps?: string[];
 }
 
 /**

@@ -41,6 +41,9 @@ export interface ClosedProgram {
   functions: Fn[];
   main: Comp;
   resultType: Type;
+  /** operations the types let reach the top level unhandled (present in its open effect row): the
+   * Wasm code generators report them at run time by name (infer) */
+  topOps?: string[];
 }
 
 // ---------------------------------------------------------------- the language

@@ -67,6 +67,9 @@ export interface CoreProgram {
   body: CExpr;
   /** Type of the final value, filled by `infer`. */
   resultType?: Type;
+  /** operations the types let reach the top level unhandled (present in its open effect row): the
+   * Wasm code generators report them at run time by name (infer) */
+  topOps?: string[];
 }
 
 // ---------------------------------------------------------------- traversal

@@ -18,7 +18,7 @@ type Binding =
 export function anf(p: CoreProgram): AnfProgram {
   const n = new Normaliser();
   const body = n.tail(p.body, true);
-  return { body, resultType: p.resultType! };
+  return { body, resultType: p.resultType!, topOps: p.topOps };
 }
 
 /** Wrap bindings (in order) around a tail computation. */

@@ -11,7 +11,9 @@
 // call of `k` resumes in place: the handler function called on the continuation (deep), or a
 // bare `resume` (shallow). Otherwise `k` is a closure over a $ContBox holding the continuation:
 // calling it takes the continuation out (a second call is a runtime error: WasmFX
-// continuations are one-shot) and runs the handler function again on it.
+// continuations are one-shot) and runs the handler function again on it. In a module with
+// operations, main's code runs as `$main%top` under a handler of every operation, so one that
+// reaches the top level unhandled is a runtime error naming it.
 import { internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import type { Atom, Rep } from "../ir/boxed.js";
@@ -100,7 +102,44 @@ export class WasmFX implements Effects {
     this.handlerTypes();
     const name = `op${this.m.opId(op)}`;
     this.m.tags.add(`(tag $${name} (param${" eqref".repeat(arity)}) (result eqref)) ;; ${op}`);
+    this.opTags.set(name, { id: this.m.opId(op), arity });
     return name;
+  }
+  /** every operation tag made: its operation's id and its arity */
+  private readonly opTags = new Map<string, { id: number; arity: number }>();
+
+  /**
+   * Main's code `code(rep)` under a handler of every operation of the module, so an operation
+   * that reaches the top level unhandled is a runtime error naming it (the top-level effect row is
+   * open, as in Links). Only when the types let some operation (`topOps`, from infer) reach the
+   * top level: otherwise main's code as it is. Call after every other function is compiled: the
+   * handler covers every tag made, main's own included.
+   */
+  topLevel(rep: Rep, topOps: readonly string[], code: (rep: Rep) => Instr[]): Instr[] {
+    if (topOps.length === 0) return code(rep);
+    const body = this.m.inCtx(() => {
+      const c = code(rep);
+      const boxed = rep === "unit" ? I("block", ["(result eqref)"], ...c, boxInstr("unit", undefined)) : boxInstr(rep, block(c, rep));
+      return this.m.func("main%top", [["main%start", "eqref"]], ["eqref"], [boxed]);
+    });
+    this.m.funcs.push(body);
+    this.m.declared.add("main%top");
+    this.thunkFnTypes.set("main%top", "KFn");
+    this.usesContBox = true; // the error names the operation: $op_name
+    const ctx = this.m.ctx;
+    const done = ctx.label("done");
+    const tags = [...this.opTags];
+    const labels = tags.map(() => ctx.label("unhandled"));
+    let inner: Instr = I("br", [done], I("resume", ["$KCont", ...tags.map(([t], i) => `(on $${t} ${labels[i]})`)],
+      I("ref.null", ["none"]), I("cont.new", ["$KCont"], I("ref.func", ["$main%top"]))));
+    tags.forEach(([, { id, arity }], i) => {
+      const on = I("block", [labels[i]!, `(result${" eqref".repeat(arity)} (ref $KCont))`], inner);
+      inner = I("block", [], I("drop", [], I("call", [`$${this.suspPack(arity)}`], on)),
+        ...fail(I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], i32(id)))));
+    });
+    const r = I("block", [done, "(result eqref)"], inner);
+    if (rep === "unit") return [I("drop", [], r)];
+    return [unboxInstr(rep, r) ?? r];
   }
 
   /** `$suspN`: an operation's N arguments and its continuation, as one struct. */

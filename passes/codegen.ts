@@ -54,7 +54,7 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
     m.funcs.push(fx.handlerFn(h));
     if (h.ops.some((o) => !o.direct)) m.funcs.push(fx.resumeEntry(h));
   }
-  m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.actors.main(direct.comp(p.main, rep, false))));
+  m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false)))));
   m.funcs.push(...m.tables(fx.usesContBox));
   // the functions cont.new starts are known once every handle site is compiled
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);

@@ -14,7 +14,7 @@
 import { typeError } from "../ir/common.js";
 import type { CoreProgram, TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeExpr } from "../ir/surface.js";
-import { freshVar } from "../ir/types.js";
+import { HEAR, WILD, freshVar, prune, rowFields } from "../ir/types.js";
 import { InferState, bindGlobal } from "./infer-env.js";
 import { expr } from "./infer-expr.js";
 import { schemeOf } from "./infer-types.js";
@@ -33,7 +33,8 @@ export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
   // is a runtime error (Links accepts h1(h2(m)) where the types cannot tell that h1 handles
   // what h2 forwards).
   expr(st, p.body, topEff);
-  return { ...p, resultType: p.body.type! };
+  const topOps = rowFields(topEff).fields.filter(([l, q]) => l !== HEAR && l !== WILD && prune(q).tag === "Pre").map(([l]) => l);
+  return { ...p, resultType: p.body.type!, ...(topOps.length ? { topOps } : {}) };
 }
 
 function declareTypenames(st: InferState, typenames: TypeDecl[]): void {

@@ -156,3 +156,25 @@ describe("codegen of handlers (WasmFX)", () => {
     expect(r.stderr).toBe("error: runtime error: continuation resumed twice: the wasmfx backend supports one-shot continuations; run with --backend cps (operation Choose)\n");
   });
 });
+
+describe("an operation no handler handles (the top-level row is open, as in Links)", () => {
+  beforeAll(() => prepareBackend("wasmfx"));
+  it.each([
+    ["at the top level", "{ do Foo }", "Foo"],
+    ["forwarded by a handler of another operation", "fun f() { do Boom(1) } handle (f()) { case <Bang => k> -> 0 }", "Boom"],
+  ])("%s is a runtime error naming it on every backend", (_what, text, op) => {
+    for (const backend of ["interp", "wasmfx", "cps"] as const) {
+      const r = runSource({ file: "u.links", text }, backend);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^error: runtime error: unhandled operation:? ${op}\\b`));
+    }
+  });
+
+  it("a program whose handlers handle everything is unchanged by the top-level handler", () => {
+    const src = { file: "h.links", text: "fun h1(m,h) { handle(m()) { case <Foo => k> -> h(fun() { k(()) },h1) case x -> x } } fun h2(m,h) { handle(m()) { case <Foo => k> -> h(fun() { k(()) },h2) case x -> x } } h1(fun(){42},h2)" };
+    const ref = runSource(src, "interp");
+    expect(ref.stdout).toBe("42 : Int\n");
+    expect(runSource(src, "wasmfx")).toEqual(ref);
+    expect(runSource(src, "cps")).toEqual(ref);
+  });
+});
