@@ -43,11 +43,11 @@ export type SchedPrim = "recv" | "yield" | "%tick";
 /** `(let-comp x c)`: c is Boxed, in direct style */
 export interface DirectLet { tag: "LetComp"; x: Binder; comp: Comp; body: CComp }
 
-/** CPS as a diff of Boxed: no tail calls, handles, spawns or receives of the direct kind, no results to annotate. */
+/** CPS as a diff of Boxed: no tail calls, handles or spawns of the direct kind, no results to annotate. */
 export interface CpsL extends Omit<BoxedL, "ann" | "add" | "drop"> {
   ann: object;
   add: Push | Jump | CpsHandle | CpsSpawn | Sched | DirectLet;
-  drop: "App" | "Handle" | "Spawn" | "Receive" | "LetComp";
+  drop: "App" | "Handle" | "Spawn" | "LetComp";
 }
 export type CComp = K.Comp<CpsL>;
 export type CClause = K.Clause<CpsL>;
@@ -102,7 +102,7 @@ export const cpsTwin = (f: string) => `${f}%cps`;
 // ---------------------------------------------------------------- the language
 const frameS = (head: string, c: K.Node, pr: K.Printer): SExp => [head, c.frame, ...c.captured.map(pr.atom)];
 export const cpsDef: K.LangDef = K.extend(boxedDef, "CPS", {
-  drop: ["App", "Handle", "Spawn", "Receive", "LetComp"],
+  drop: ["App", "Handle", "Spawn", "LetComp"],
   add: {
     Push: {
       isLet: true,
@@ -232,7 +232,7 @@ export function impureReason(c: Comp, pure: ReadonlySet<string>, locals: { has(n
     switch (x.tag) {
       case "Do": return `performs ${x.op}`;
       case "Handle": return "handles operations";
-      case "Spawn": case "Receive": return "uses processes";
+      case "Spawn": return "uses processes";
       case "LetApp": case "App":
         if (x.known ? !pure.has(x.known) : !isPrimitiveCall(x.fn, locals) || takesContinuation(x.fn, locals)) return `calls ${x.known ?? (x.fn.tag === "Var" ? x.fn.name : "a literal")}`;
         break;

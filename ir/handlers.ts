@@ -162,7 +162,6 @@ export function continuationCalls(c: TComp | SComp, k: string): number {
       case "Do": return escapes(c.args) ? Infinity : n;
       case "If": return escapes([c.cond]) ? Infinity : n + most([c.then, c.else]);
       case "Case": return escapes([c.scrutinee]) ? Infinity : n + most(c.clauses.map((x) => x.body));
-      case "Receive": return n + most(c.clauses.map((x) => x.body));
       // another process, or another handled computation: its own continuation
       case "Spawn": return ("thunk" in c ? escapes(c.thunk.args) : continuationCalls(c.body, k) > 0) ? Infinity : n;
       case "Schedule": return n;

@@ -63,8 +63,7 @@ export type BaseComp<L extends Lang> =
   | ({ tag: "Case"; scrutinee: L["atom"]; clauses: Clause<L>[] } & L["ann"])
   | ({ tag: "Do"; op: string; args: L["atom"][] } & L["ann"])
   | ({ tag: "Handle"; shallow: boolean; body: Comp<L>; params: HandlerParam<L>[]; ops: OpClause<L>[]; ret: Clause<L> } & L["ann"])
-  | ({ tag: "Spawn"; kind: SpawnKind; body: Comp<L> } & L["ann"])
-  | ({ tag: "Receive"; clauses: Clause<L>[] } & L["ann"]);
+  | ({ tag: "Spawn"; kind: SpawnKind; body: Comp<L> } & L["ann"]);
 
 /** A language's computations: the base forms it keeps and the forms it adds. */
 export type Comp<L extends Lang> = Exclude<BaseComp<L>, { tag: L["drop"] }> | L["add"];
@@ -255,12 +254,6 @@ export const baseForms: Readonly<Record<string, FormDef>> = {
       map: (c, f) => ({ ...c, body: f(c.body) }),
       atoms: () => [],
       print: (c, pr) => [c.kind, pr.comp(c.body)],
-    },
-    Receive: {
-      children: (c) => c.clauses.map(clauseChild),
-      map: (c, f) => ({ ...c, clauses: c.clauses.map((k: Node) => mapClause(k, f)) }),
-      atoms: () => [],
-      print: (c, pr) => ["receive", ...c.clauses.map((k: Node) => [pr.pat(k.pat), pr.comp(k.body)] as SExp)],
     },
 };
 

@@ -1,11 +1,10 @@
 // Scheduled: ThreadedHandlers after `synthesize-scheduler` (the wasmfx backend's last language).
 //
 // A language diff against ThreadedHandlers (ir/handlers.ts):
-//   - (spawn kind body), (receive clauses…)   are gone;
+//   - (spawn kind body)            is gone;
 //   + (spawn kind (thunk f a…))   a new process running f(a…, null) as a continuation of its own
 //                                 (f is a function made for it, like a handled computation's);
 //   + (schedule (thunk f))        run the scheduler with f as the main process: its value is main's
-//   `receive` is `recv()` followed by a case on the message.
 // The program carries its `scheduler`: the level (detect-actors), the preemption budget (preempt),
 // whether the active process and the run queue live in globals that process code reads
 // (prefer-globals: self, spawn and send are calls, not suspensions) and whether a yield
@@ -22,10 +21,10 @@ export interface SpawnThunk { tag: "Spawn"; kind: K.SpawnKind; thunk: Thunk; rep
 export interface Schedule { tag: "Schedule"; thunk: Thunk; rep: Rep }
 
 type FromThreaded = Omit<ThreadedL, "add" | "drop">;
-/** Scheduled as a diff of ThreadedHandlers: inline process bodies and `receive` out, thunks and the scheduler in. */
+/** Scheduled as a diff of ThreadedHandlers: inline process bodies out, thunks and the scheduler in. */
 export interface ScheduledL extends FromThreaded {
   add: HandleCall | ShallowHandle<ScheduledL> | SpawnThunk | Schedule;
-  drop: "Handle" | "Spawn" | "Receive";
+  drop: "Handle" | "Spawn";
 }
 export type SComp = K.Comp<ScheduledL>;
 export type SOpClause = K.OpClause<ScheduledL>;
@@ -43,7 +42,7 @@ export interface Scheduler {
 export type ScheduledProgram = ProgramOf<SComp> & { handlers: SHandlerFn[]; scheduler: Scheduler | undefined };
 
 export const scheduledDef: K.LangDef = K.extend(threadedDef, "Scheduled", {
-  drop: ["Spawn", "Receive"],
+  drop: ["Spawn"],
   add: {
     Spawn: { children: () => [], map: (c) => c, atoms: (c) => c.thunk.args, print: (c, pr) => ["spawn", c.kind, thunkS(c.thunk, pr)] },
     Schedule: { children: () => [], map: (c) => c, atoms: (c) => c.thunk.args, print: (c, pr) => ["schedule", thunkS(c.thunk, pr)] },
@@ -63,7 +62,7 @@ export function printScheduled(p: ScheduledProgram): string {
 }
 
 /**
- * ThreadedHandlers' checks, and: no process form or receive is left inline; spawn and schedule
+ * ThreadedHandlers' checks, and: no inline process body is left; spawn and schedule
  * name existing functions; schedule only as main's scheduler, there iff the level needs one;
  * a switch only where the scheduler has several processes.
  */

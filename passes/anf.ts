@@ -4,10 +4,11 @@
 // Needs: TypedCore (every node typed; pattern variables typed). Guarantees: ANF as in ir/anf.ts —
 // arguments are atoms, every binder in the program is unique (shadowed names get a suffix), and
 // types are carried on atoms and binders. Evaluation order is preserved (left to right).
+// `receive { cases }` becomes `(let-app msg (recv)) (case msg cases)`: the ANF family has no receive.
 import { fromPrelude, internalError } from "../ir/common.js";
 import type { CExpr, CPat, CoreProgram } from "../ir/core.js";
 import type { AnfProgram, Atom, Binder, Comp, Lam, Value } from "../ir/anf.js";
-import { type Type, resolve, tUnit } from "../ir/types.js";
+import { type Type, freshVar, resolve, rowEmpty, tUnit } from "../ir/types.js";
 
 type Binding =
   | { kind: "let"; x: Binder; value: Value }
@@ -44,7 +45,8 @@ const typeOf = (e: CExpr): Type => {
 class Normaliser {
   /** Core name → stack of unique names in scope. */
   private scope = new Map<string, string[]>();
-  private used = new Set<string>();
+  /** `recv` is reserved: a receive calls the primitive (a local of that name is renamed) */
+  private used = new Set<string>(["recv"]);
   private suffix = new Map<string, number>();
 
   /** Names made while normalising the prelude start with `%`, so the user's code gets clean names. */
@@ -202,7 +204,15 @@ class Normaliser {
         const scrutinee = this.atom(e.scrutinee, binds);
         return { tag: "Case", scrutinee, clauses: e.clauses.map((c) => this.clause(c.pat, c.body)), type };
       }
-      case "Receive": return { tag: "Receive", clauses: e.clauses.map((c) => this.clause(c.pat, c.body)), type };
+      case "Receive": {
+        // `receive { cases }` is `recv()` and a case on the message, Links' semantics as interp's:
+        // the oldest message, a pattern-match failure when no case matches (one lowering for every
+        // Wasm backend; the message is polymorphic, so eq)
+        const msg = this.fresh(freshVar("type", 0), "msg");
+        const recv: Atom = { tag: "Var", name: "recv", type: { tag: "Fun", params: [], eff: rowEmpty, ret: msg.type } };
+        const clauses = e.clauses.map((c) => this.clause(c.pat, c.body));
+        return { tag: "LetApp", x: msg, fn: recv, args: [], body: { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type }, clauses, type } };
+      }
       case "Do": return { tag: "Do", op: e.op, args: e.args.map((a) => this.atom(a, binds)), type };
       case "Spawn": return { tag: "Spawn", kind: e.kind, body: this.tail(e.body), type };
       case "Handle": {

@@ -267,10 +267,6 @@ class Boxer {
         const clauses = c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, want) }; });
         return wrap(pre, { tag: "Case", scrutinee, clauses, rep: want });
       }
-      // a message (eq) is matched where it is received, so the clauses keep `want`: a call in a
-      // clause stays a tail call (a server loop `receive { case … -> loop() }` runs in constant stack)
-      case "Receive":
-        return wrap(pre, { tag: "Receive", clauses: c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, want) }; }), rep: want });
       // effects and processes: results are eq (they cross a handler or a scheduler), coerced to `want`
       case "Do": case "Handle": case "Spawn": {
         const eqComp = this.effectful(c, pre);

@@ -133,7 +133,7 @@ class Converter {
     if (c.tag === "App") return { ...c, known: this.known(c.fn, c.args) };
     // the binders of patterns and handler parameters, so that lambdas inside can capture them
     if (c.tag === "Handle") c.params.forEach((q) => this.types.set(q.x.name, q.x));
-    if (c.tag === "Case" || c.tag === "Receive") c.clauses.forEach((k) => this.patTypes(k.pat));
+    if (c.tag === "Case") c.clauses.forEach((k) => this.patTypes(k.pat));
     if (c.tag === "Handle") [...c.ops.flatMap((o) => [...o.args, ...(o.k ? [o.k] : [])]), c.ret.pat].forEach((q) => this.patTypes(q));
     // ANF and Closed share these forms: only the computations inside change language
     return translate(c, (x) => this.comp(x));

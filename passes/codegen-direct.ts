@@ -13,7 +13,7 @@ import type { Values } from "./codegen-values.js";
 import type { Patterns } from "./codegen-patterns.js";
 
 /** The computations that perform, handle or use processes. */
-export type EffectComp = Extract<DComp, { tag: "Do" | "Handle" | "HandleCall" | "ShallowHandle" | "Spawn" | "Receive" | "Schedule" }>;
+export type EffectComp = Extract<DComp, { tag: "Do" | "Handle" | "HandleCall" | "ShallowHandle" | "Spawn" | "Schedule" }>;
 
 /** How a backend compiles effects in direct-style code. */
 export interface Effects {

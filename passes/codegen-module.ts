@@ -85,7 +85,7 @@ export class FnCtx {
 /** Report the record value or the patterns of one node of direct-style code (for label interning). */
 export function nodeLabels(x: DComp, value: (v: Value) => void, pat: (q: CPat) => void): void {
   if (x.tag === "Let") value(x.value);
-  else if (x.tag === "Case" || x.tag === "Receive") x.clauses.forEach((k) => pat(k.pat));
+  else if (x.tag === "Case") x.clauses.forEach((k) => pat(k.pat));
   else if (x.tag === "Handle" || x.tag === "ShallowHandle") { x.ops.forEach((o) => o.args.forEach(pat)); pat(x.ret.pat); }
 }
 

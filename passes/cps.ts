@@ -125,13 +125,6 @@ class Cps {
         const { frame, captured } = this.frame({ name: fresh(ctx, "start"), type: tUnit, rep: "unit" }, c.body, ctx);
         return { tag: "Spawn", kind: c.kind, frame, captured };
       }
-      case "Receive": {
-        // recv, then the clauses on the message (an eq)
-        const msg: Binder = { name: fresh(ctx, "msg"), type: tUnit, rep: "eq" };
-        const match: Comp = { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type, rep: "eq" }, clauses: c.clauses, rep: c.rep };
-        const { frame, captured } = this.frame(msg, match, ctx);
-        return { tag: "Push", frame, captured, body: { tag: "Sched", prim: "recv" } };
-      }
     }
   }
 

@@ -20,10 +20,7 @@ export function detectActors(p: BoxedProgram): BoxedProgram {
     // a process primitive is a free variable of its name (a local of that name shadows it)
     for (const [name, a] of boxedKit.freeAtoms(body))
       if (a.tag === "Var" && PROCESS_PRIMITIVES.has(name) && Object.hasOwn(PRIMITIVES, name) && !outer.includes(name)) see(name, where);
-    boxedKit.everyComp(body, (c) => {
-      if (c.tag === "Spawn") see(c.kind, where);
-      else if (c.tag === "Receive") see("receive", where);
-    });
+    boxedKit.everyComp(body, (c) => { if (c.tag === "Spawn") see(c.kind, where); });
   };
   scan(p.main, "main", []);
   for (const f of p.functions) scan(f.body, f.name, [...f.params, ...f.captured].map((b) => b.name));

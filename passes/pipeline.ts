@@ -196,7 +196,7 @@ export const preemptPass: Pass<BoxedProgram, BoxedProgram> = {
 
 export const synthesizeSchedulerPass: Pass<ThreadedProgram, ScheduledProgram> = {
   name: "synthesize-scheduler", from: "ThreadedHandlers", to: "Scheduled",
-  description: "process bodies become functions for cont.new, receive becomes recv and a case, main becomes the main process of a scheduler of the program's level",
+  description: "process bodies become functions for cont.new, main becomes the main process of a scheduler of the program's level",
   run: synthesizeScheduler,
 };
 

@@ -1,22 +1,20 @@
 // synthesize-scheduler: ThreadedHandlers → Scheduled
-// Example (level several): main `var s = spawn { serve() }; … receive { case Sum(n) -> n }`
+// Example (level several): main `var s = spawn { serve() }; …`
 //   ⇒ (define (proc_3 proc_3%start:eq) (returns eq) … (call serve) …)
 //      (define (main%proc main%proc%start:eq) (returns eq)
-//        … (let-comp b:eq (spawn spawn (thunk proc_3))) …
-//        … (let-app msg_2:eq (recv)) (case msg_2 ((Sum n:i64) (return n))) …)
+//        … (let-comp b:eq (spawn spawn (thunk proc_3))) …)
 //      (main (let-comp main%result:eq (schedule (thunk main%proc))) …)
 // A process body becomes a function of its free variables (and of one more parameter, which
 // codegen types as the continuation switched from: codegen-actors.ts), as a handled computation
-// does in extract-handlers: the code generator starts
-// it with cont.new and the scheduler runs it as a continuation. `receive { cases }` becomes
-// `recv()` and a case on the message: Links takes the oldest message and fails when no case
-// matches it (as interp does). From level `single` on, main's body becomes the main process and
+// does in extract-handlers: the code generator starts it with cont.new and the scheduler runs it
+// as a continuation (`receive` is already `recv()` and a case: anf). From level `single` on,
+// main's body becomes the main process and
 // main runs the scheduler on it (runtime-wat/scheduler.wat, the pieces of this level only); at
 // level `mailbox` main keeps running directly with a mailbox of its own, and at level `none`
 // nothing changes and no scheduler code is emitted. prefer-globals and switch-opt (research
 // passes) then change how process code talks to the scheduler.
 // Needs: ThreadedHandlers with `actors` (detect-actors). Guarantees: Scheduled: no inline process
-// body or receive; one `schedule` in main iff the level has processes; `scheduler` set unless
+// body; one `schedule` in main iff the level has processes; `scheduler` set unless
 // the level is none.
 import { type Atom, type Binder, type FnOf, concurrent, repOf } from "../ir/boxed.js";
 import { patVars } from "../ir/core.js";
@@ -63,20 +61,10 @@ class Synthesizer {
   private comp(c: TComp, scope: ReadonlySet<string>): SComp {
     const go = (x: TComp) => this.comp(x, scope);
     return translateChain(c, go, (t): SComp => {
-      switch (t.tag) {
-        case "Spawn": {
-          const free = [...freeAtoms(t.body).values()].flatMap((a) => (a.tag === "Var" && scope.has(a.name) ? [{ name: a.name, type: a.type, rep: a.rep }] : []));
-          const fn = this.process(this.fresh("proc"), free, this.comp(t.body, scope));
-          return { tag: "Spawn", kind: t.kind, thunk: { fn, args: free.map(varOf) }, rep: t.rep };
-        }
-        case "Receive": {
-          const msg: Binder = { name: this.fresh("msg"), type: tUnit, rep: "eq" };
-          const recv: Atom = { tag: "Var", name: "recv", type: { tag: "Fun", params: [], eff: rowEmpty, ret: tUnit }, rep: "closure" };
-          const clauses = t.clauses.map((k) => ({ pat: k.pat, body: go(k.body) }));
-          return { tag: "LetApp", x: msg, fn: recv, args: [], known: undefined, body: { tag: "Case", scrutinee: varOf(msg), clauses, rep: t.rep } };
-        }
-        default: return translate(t, go) as SComp;
-      }
+      if (t.tag !== "Spawn") return translate(t, go) as SComp;
+      const free = [...freeAtoms(t.body).values()].flatMap((a) => (a.tag === "Var" && scope.has(a.name) ? [{ name: a.name, type: a.type, rep: a.rep }] : []));
+      const fn = this.process(this.fresh("proc"), free, this.comp(t.body, scope));
+      return { tag: "Spawn", kind: t.kind, thunk: { fn, args: free.map(varOf) }, rep: t.rep };
     });
   }
 
