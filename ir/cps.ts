@@ -25,12 +25,11 @@
 import { type SExp, sexp } from "./common.js";
 import type { CPat } from "./core.js";
 import * as K from "./kit.js";
-import { PRIMITIVE_NAMES, checkUnit } from "./kit-check.js";
+import { PRIMITIVE_NAMES, checkUnit, isPrimitiveCall } from "./kit-check.js";
 import {
   type Atom, type Binder, type BoxedL, type Comp, type Fn, type ProgramOf, type Rep, binderToSExp, boxedDef, boxedKit, checkCoercion, fnToSExp, printProgram, repStyle,
 } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
-import { PRIMITIVES } from "../prelude/primitives.js";
 import { type Type, printType } from "./types.js";
 
 export interface Push { tag: "Push"; frame: string; captured: Atom[]; body: CComp }
@@ -247,9 +246,6 @@ export const schedPrim = (fn: Atom, locals: { has(name: string): boolean }): Sch
   fn.tag === "Var" && (fn.name === "recv" || fn.name === "yield" || fn.name === "%tick") && isPrimitiveCall(fn, locals) ? fn.name : undefined;
 const takesContinuation = (fn: Atom, locals: { has(name: string): boolean }): boolean => schedPrim(fn, locals) !== undefined;
 
-/** A call of `fn` is a primitive's when fn names a primitive that no local variable shadows. */
-export const isPrimitiveCall = (fn: Atom, locals: { has(name: string): boolean }): boolean =>
-  fn.tag === "Var" && Object.hasOwn(PRIMITIVES, fn.name) && !locals.has(fn.name);
 
 /** Every variable bound in c (binders and pattern variables), with `outer` (parameters, environment). */
 export const localNames = (c: Comp, outer: Binder[] = []): Set<string> => boxedKit.boundNames(c, new Set(outer.map((b) => b.name)));

@@ -16,6 +16,7 @@
 // is a variable (or `_`) that the body only calls, at most once on any path.
 import type { SExp } from "./common.js";
 import type { CPat } from "./core.js";
+import { tUnit } from "./types.js";
 import * as K from "./kit.js";
 import { type Atom, type Binder, type BoxedL, type FnOf, type ProgramOf, type Rep, binderToSExp, boxedDef, checkCoercion, printProgram, repStyle } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
@@ -27,6 +28,16 @@ import type { SComp } from "./scheduled.js";
  * variables) and then to one more argument, the value it is first resumed with (ignored).
  */
 export interface Thunk { fn: string; args: Atom[] }
+/**
+ * The function a thunk runs (a handled computation's, a process's): its free variables, then one
+ * more parameter, `NAME%start` (eq: the first resume's value, unused; codegen types a process's as
+ * the continuation switched from), returning eq.
+ */
+export function thunkFn<C>(name: string, free: Binder[], body: C): FnOf<C> {
+  const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
+  return { name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false };
+}
+
 /** A deep handler: call handler function `handler` on the handled computation `thunk`. */
 export interface HandleCall { tag: "HandleCall"; handler: string; thunk: Thunk; args: Atom[]; params: { x: Binder; init: Atom }[]; rep: Rep }
 /** A shallow handler, handled inline: resume `thunk` once, run the clause it stops at. */

@@ -9,6 +9,10 @@ import { PRIMITIVES } from "../prelude/primitives.js";
 /** The primitives' names: in scope everywhere unless a local binder shadows them. */
 export const PRIMITIVE_NAMES: ReadonlySet<string> = new Set(Object.keys(PRIMITIVES));
 
+/** A call of `fn` (a use of it) is a primitive's when fn names a primitive that no local variable shadows. */
+export const isPrimitiveCall = (fn: { tag: string; name?: string }, locals: { has(name: string): boolean }): boolean =>
+  fn.tag === "Var" && PRIMITIVE_NAMES.has(fn.name!) && !locals.has(fn.name!);
+
 export interface CheckOptions {
   /** names in scope everywhere: primitives, functions that are constants */
   global: (name: string) => boolean;

@@ -15,7 +15,8 @@
 // parts call only primitives and pure functions, every push gives its frame one value per field.
 import { patVars } from "../ir/core.js";
 import { type Atom, type Binder, type Comp, type Fn, boxedKit } from "../ir/boxed.js";
-import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, isPrimitiveCall, localNames, schedPrim } from "../ir/cps.js";
+import { type CComp, type CpsFn, type CpsProgram, type MarkedProgram, cpsTwin, impureReason, localNames, schedPrim } from "../ir/cps.js";
+import { isPrimitiveCall } from "../ir/kit-check.js";
 import { resolve, tUnit } from "../ir/types.js";
 
 export function cps(p: MarkedProgram): CpsProgram {

@@ -9,7 +9,7 @@
 // Needs: Boxed. Guarantees: `actors` set; `uses` names each primitive with the first function
 // (or `main`) that uses it; prelude code counts like user code.
 import { type Actors, type BoxedProgram, type Comp, type Level, boxedKit } from "../ir/boxed.js";
-import { PRIMITIVES } from "../prelude/primitives.js";
+import { isPrimitiveCall } from "../ir/kit-check.js";
 
 const PROCESS_PRIMITIVES = new Set(["self", "recv", "send", "yield"]);
 
@@ -18,8 +18,8 @@ export function detectActors(p: BoxedProgram): BoxedProgram {
   const see = (what: string, where: string) => { if (!uses.has(what)) uses.set(what, where); };
   const scan = (body: Comp, where: string, outer: string[]) => {
     // a process primitive is a free variable of its name (a local of that name shadows it)
-    for (const [name, a] of boxedKit.freeAtoms(body))
-      if (a.tag === "Var" && PROCESS_PRIMITIVES.has(name) && Object.hasOwn(PRIMITIVES, name) && !outer.includes(name)) see(name, where);
+    const locals = new Set(outer);
+    for (const [name, a] of boxedKit.freeAtoms(body)) if (PROCESS_PRIMITIVES.has(name) && isPrimitiveCall(a, locals)) see(name, where);
     boxedKit.everyComp(body, (c) => { if (c.tag === "Spawn") see(c.kind, where); });
   };
   scan(p.main, "main", []);

@@ -15,7 +15,7 @@
 import { unsupported } from "../ir/common.js";
 import { type CPat, patVars } from "../ir/core.js";
 import { type Atom, type Binder, type BoxedProgram, type Comp, type Fn, type FnOf, boxedKit } from "../ir/boxed.js";
-import type { Comp as HComp, HandlerFn, HandlersProgram, Thunk } from "../ir/handlers.js";
+import { type Comp as HComp, type HandlerFn, type HandlersProgram, type Thunk, thunkFn } from "../ir/handlers.js";
 import { tUnit } from "../ir/types.js";
 
 export function extractHandlers(p: BoxedProgram): HandlersProgram {
@@ -88,8 +88,7 @@ class Extractor {
   private thunk(body: Comp, scope: Set<string>, work: Fn[]): Thunk {
     const free = freeFrom(scope, [{ body, own: [] }]);
     const name = this.fresh("handlee");
-    const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
-    work.push({ name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false });
+    work.push(thunkFn(name, free, body));
     return { fn: name, args: free.map((b): Atom => ({ tag: "Var", name: b.name, type: b.type, rep: b.rep })) };
   }
 }

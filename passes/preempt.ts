@@ -11,7 +11,7 @@
 // Needs: Boxed with `actors` (detect-actors). Guarantees: `actors.preempt` set when checks were
 // inserted; the checks bind fresh unit variables.
 import { type BoxedProgram, type Comp, type Fn, boxedKit, concurrent } from "../ir/boxed.js";
-import { isPrimitiveCall } from "../ir/cps.js";
+import { isPrimitiveCall } from "../ir/kit-check.js";
 import { rowEmpty, tUnit } from "../ir/types.js";
 
 /** Calls between two yields of a process that never waits (measured in bench: docs/actors.md). */

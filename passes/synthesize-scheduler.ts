@@ -18,7 +18,7 @@
 // the level is none.
 import { type Atom, type Binder, type FnOf, concurrent, repOf } from "../ir/boxed.js";
 import { patVars } from "../ir/core.js";
-import { type TComp, type ThreadedProgram, threadedKit } from "../ir/handlers.js";
+import { type TComp, type ThreadedProgram, threadedKit, thunkFn } from "../ir/handlers.js";
 import type { SComp, SHandlerFn, ScheduledProgram, Scheduler } from "../ir/scheduled.js";
 import { rowEmpty, tUnit } from "../ir/types.js";
 
@@ -68,10 +68,9 @@ class Synthesizer {
     });
   }
 
-  /** A process's function: `free` then the start value; it returns the process's value (eq). */
+  /** A process's function (a thunk's: ir/handlers.ts' thunkFn); returns its name. */
   private process(name: string, free: Binder[], body: SComp): string {
-    const start: Binder = { name: `${name}%start`, rep: "eq", type: tUnit };
-    this.functions.push({ name, params: [...free, start], captured: [], body, ret: "eq", type: tUnit, prelude: false });
+    this.functions.push(thunkFn(name, free, body));
     return name;
   }
 
