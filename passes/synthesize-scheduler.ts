@@ -20,7 +20,6 @@ import { type Atom, type Binder, type FnOf, concurrent, repOf } from "../ir/boxe
 import { patVars } from "../ir/core.js";
 import { type TComp, type ThreadedProgram, threadedKit, thunkFn } from "../ir/handlers.js";
 import type { SComp, SHandlerFn, ScheduledProgram, Scheduler } from "../ir/scheduled.js";
-import { rowEmpty, tUnit } from "../ir/types.js";
 
 export function synthesizeScheduler(p: ThreadedProgram): ScheduledProgram {
   return new Synthesizer(p).run();
