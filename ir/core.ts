@@ -43,7 +43,8 @@ export type CExpr = Node & (
   | { tag: "Proj"; expr: CExpr; label: string }
   | { tag: "Update"; record: CExpr; fields: [string, CExpr][] }
   | { tag: "Nil" }
-  | { tag: "Cons"; head: CExpr; tail: CExpr }
+  /** `infix`: written `x :: xs` (Links types `::` as a function of an unrestricted element; a list literal is not) */
+  | { tag: "Cons"; head: CExpr; tail: CExpr; infix?: true }
   | { tag: "Case"; scrutinee: CExpr; clauses: Clause[] }
   | { tag: "Do"; op: string; args: CExpr[] }
   | {

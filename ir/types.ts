@@ -17,6 +17,8 @@ export interface TVar {
   ref: Type | undefined; // bound to another type when unified
   level: number; // for let-generalisation
   rigid?: string; // a rigid (skolem) variable from a signature, with its source name
+  /** Links' linearity kind Any (may be linear; printed `a::Any`); absent: Unl (unrestricted) */
+  any?: true;
 }
 
 export type Type =
@@ -54,8 +56,10 @@ export interface Scheme {
 }
 
 let nextVarId = 0;
-export function freshVar(kind: Kind, level: number): TVar {
-  return { tag: "TVar", id: ++nextVarId, kind, ref: undefined, level };
+export function freshVar(kind: Kind, level: number, any = false): TVar {
+  const v: TVar = { tag: "TVar", id: ++nextVarId, kind, ref: undefined, level };
+  if (any) v.any = true;
+  return v;
 }
 
 export const tInt: Type = { tag: "Con", name: "Int", args: [] };
@@ -198,6 +202,9 @@ export class TypeNames {
   }
 }
 
+/** `::Any` after a variable of linearity Any (Links prints the kind only when it is not the default). */
+const kindSuffix = (v: TVar): string => (v.any ? "::Any" : "");
+
 class TypePrinter {
   /** the mu types being printed (by name): inside its body, a mu type prints as its variable */
   private inMu = new Set<string>();
@@ -209,7 +216,7 @@ class TypePrinter {
     if (mu && !this.inMu.has(mu.name)) return this.type(mu);
     switch (t.tag) {
       case "TVar":
-        return this.names.show(t);
+        return this.names.show(t) + kindSuffix(t);
       case "Con":
         if (t.name === "List") return `[${this.type(t.args[0]!)}]`;
         if (t.args.length === 0) return t.name;
@@ -255,12 +262,15 @@ class TypePrinter {
     return rowFields(row, (a) => a.mu !== undefined);
   }
 
-  /** Fields of a row separated by `sep`, then `|tail` when open (`|(mu r . …)` for a recursive row). */
-  private rowBody(row: Type, sep: string, field = (l: string, p: Type) => this.field(l, p, ":")): string {
+  /**
+   * Fields of a row separated by `sep`, then `|tail` when open (`|(mu r . …)` for a recursive row).
+   * `kinded`: a record's or variant's row, whose variable shows its linearity (an effect row's does not).
+   */
+  private rowBody(row: Type, sep: string, field = (l: string, p: Type) => this.field(l, p, ":"), kinded = false): string {
     const { fields, tail } = this.fieldsOf(row);
     const parts = fields.sort(([a], [b]) => compareLabels(a, b)).map(([l, p]) => field(l, p));
     const body = parts.join(sep);
-    if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}`;
+    if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}${kinded ? kindSuffix(tail) : ""}`;
     if (tail.tag === "Alias" && tail.mu) {
       const v = this.names.name(tail.mu);
       if (this.inMu.has(tail.name)) return `${body}|${v}`;
@@ -295,7 +305,7 @@ class TypePrinter {
       return `(${byIndex.map(([, p]) => this.presenceType(p)).join(", ")})`;
     }
     if (fields.length === 0 && tail.tag === "RowEmpty") return "()";
-    return `(${this.rowBody(row, ",")})`;
+    return `(${this.rowBody(row, ",", undefined, true)})`;
   }
 
   private presenceType(p: Type): string {
@@ -304,7 +314,7 @@ class TypePrinter {
   }
 
   private variant(row: Type): string {
-    return `[|${this.rowBody(row, "|", (l, p) => this.field(l, p, "variant"))}|]`;
+    return `[|${this.rowBody(row, "|", (l, p) => this.field(l, p, "variant"), true)}|]`;
   }
 
   private fun(params: Type[], eff: Type, ret: Type): string {

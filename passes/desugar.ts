@@ -153,7 +153,7 @@ class Desugarer {
     switch (op) {
       case "&&": return { tag: "If", cond: this.expr(l), then: this.expr(r), else: bool(false), span };
       case "||": return { tag: "If", cond: this.expr(l), then: bool(true), else: this.expr(r), span };
-      case "::": return { tag: "Cons", head: this.expr(l), tail: this.expr(r), span };
+      case "::": return { tag: "Cons", head: this.expr(l), tail: this.expr(r), infix: true, span };
       case "!": return this.call("send", [this.expr(l), this.expr(r)], span);
       case "$": return { tag: "App", fn: this.expr(l), args: [this.expr(r)], span };
       default:

@@ -1,13 +1,14 @@
 // infer, part: expressions and patterns. Each node gets its type; `eff` is the effect row of the
 // enclosing function. Let/letrec chains (value restriction, signatures), handlers (which remove
 // the operations they handle from the row), switch/receive clauses and pattern bindings.
-import { type Span, typeError } from "../ir/common.js";
+import { type Span, fromPrelude, typeError } from "../ir/common.js";
 import type { CExpr, CPat, Clause } from "../ir/core.js";
 import {
   HEAR, WILD, type Scheme, type TVar, type Type, mkRow, resolve, rowEmpty, tBool, tChar, tFloat, tInt, tList, tString, tUnit,
 } from "../ir/types.js";
 import {
-  type InferState, fresh, generalize, lookup, lowerLevels, mono, popBinding, pushBinding, withBindings,
+  type InferState, branches, fresh, freshAny, generalize, inLambda, lookup, lowerLevels, makeUnl, mono, popBinding, pushBinding,
+  withBindings,
 } from "./infer-env.js";
 import { type Signature, annotation, clauseAnnotation, signature } from "./infer-types.js";
 import { expect, expectEffects } from "./infer-unify.js";
@@ -29,6 +30,8 @@ function bindingChain(st: InferState, e: CExpr, eff: Type): Type {
   try {
     while (cur.tag === "Let" || cur.tag === "LetRec") {
       chain.push(cur);
+      // the prelude's functions are unrestricted, as Links' signatures for them declare
+      st.linear = !fromPrelude(cur);
       if (cur.tag === "Let") {
         const s = letScheme(st, cur, eff);
         pushBinding(st, cur.name, s);
@@ -39,6 +42,7 @@ function bindingChain(st: InferState, e: CExpr, eff: Type): Type {
       }
       cur = cur.body;
     }
+    st.linear = !fromPrelude(cur);
     const t = expr(st, cur, eff);
     for (const x of chain) x.type = t;
     return t;
@@ -138,9 +142,9 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
     // falls through (unreachable)
     case "Var": return lookup(st, e.name, e.span);
     case "Lam": {
-      const params = e.params.map(() => fresh(st));
+      const params = e.params.map(() => freshAny(st));
       const bodyEff = fresh(st, "row");
-      const ret = withBindings(st, e.params.map((n, i) => [n, mono(params[i]!)]), () => expr(st, e.body, bodyEff));
+      const ret = inLambda(st, () => withBindings(st, e.params.map((n, i) => [n, mono(params[i]!)]), () => expr(st, e.body, bodyEff)));
       return { tag: "Fun", params, eff: bodyEff, ret };
     }
     case "App": {
@@ -154,7 +158,7 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
       }
       if (rf.tag === "Fun")
         throw typeError(`this function takes ${rf.params.length} argument(s) but is applied to ${targs.length}`, e.span);
-      const ret = fresh(st);
+      const ret = freshAny(st);
       expect(st, tf, { tag: "Fun", params: targs, eff, ret }, e.fn.span, "function");
       return ret;
     }
@@ -162,19 +166,19 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
       return bindingChain(st, e, eff);
     case "If": {
       expect(st, expr(st, e.cond, eff), tBool, e.cond.span, "condition");
-      const t = expr(st, e.then, eff);
-      expect(st, expr(st, e.else, eff), t, e.else.span, "else branch");
-      return t;
+      const [t, te] = branches(st, 2, (i) => expr(st, i === 0 ? e.then : e.else, eff));
+      expect(st, te!, t!, e.else.span, "else branch");
+      return t!;
     }
     case "Con": {
       const ta = e.arg ? expr(st, e.arg, eff) : tUnit;
-      return { tag: "Variant", row: { tag: "RowExtend", label: e.name, presence: { tag: "Pre", type: ta }, rest: fresh(st, "row") } };
+      return { tag: "Variant", row: { tag: "RowExtend", label: e.name, presence: { tag: "Pre", type: ta }, rest: freshAny(st, "row") } };
     }
     case "Record": {
       let rest: Type = rowEmpty;
       const fields: [string, Type][] = e.fields.map(([l, x]) => [l, { tag: "Pre", type: expr(st, x, eff) }]);
       if (e.ext) {
-        const r = fresh(st, "row");
+        const r = freshAny(st, "row");
         // the extended record must not already have these labels
         const without = mkRow(e.fields.map(([l]) => [l, { tag: "Abs" }]), r);
         expect(st, expr(st, e.ext, eff), { tag: "Record", row: without }, e.ext.span, "record");
@@ -183,20 +187,21 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
       return { tag: "Record", row: mkRow(fields, rest) };
     }
     case "Proj": {
-      const t = fresh(st);
+      const t = freshAny(st);
       const tr = expr(st, e.expr, eff);
-      expect(st, tr, { tag: "Record", row: { tag: "RowExtend", label: e.label, presence: { tag: "Pre", type: t }, rest: fresh(st, "row") } }, e.expr.span, "record");
+      expect(st, tr, { tag: "Record", row: { tag: "RowExtend", label: e.label, presence: { tag: "Pre", type: t }, rest: freshAny(st, "row") } }, e.expr.span, "record");
       return t;
     }
     case "Update": {
-      const r = fresh(st, "row");
-      const old = mkRow(e.fields.map(([l]) => [l, { tag: "Pre", type: fresh(st) }]), r);
+      const r = freshAny(st, "row");
+      const old = mkRow(e.fields.map(([l]) => [l, { tag: "Pre", type: freshAny(st) }]), r);
       expect(st, expr(st, e.record, eff), { tag: "Record", row: old }, e.record.span, "record");
       return { tag: "Record", row: mkRow(e.fields.map(([l, x]) => [l, { tag: "Pre", type: expr(st, x, eff) }]), r) };
     }
-    case "Nil": return tList(fresh(st));
+    case "Nil": return tList(freshAny(st));
     case "Cons": {
       const th = expr(st, e.head, eff);
+      if (e.infix) makeUnl(th);
       const tl = tList(th);
       expect(st, expr(st, e.tail, eff), tl, e.tail.span, "list tail");
       return tl;
@@ -222,7 +227,7 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
     case "Handle": return handle(st, e, eff);
     case "Spawn": {
       const bodyEff: Type = { tag: "RowExtend", label: HEAR, presence: { tag: "Pre", type: fresh(st) }, rest: fresh(st, "row") };
-      const t = expr(st, e.body, bodyEff);
+      const t = inLambda(st, () => expr(st, e.body, bodyEff));
       if (e.kind === "spawnWait") return t;
       return { tag: "Con", name: "Process", args: [bodyEff] };
     }
@@ -241,21 +246,22 @@ function clauses(st: InferState, ts: Type, clauses: Clause[], eff: Type, span: S
   let catchAll = false;
   for (const c of clauses) {
     const p = stripAs(c.pat);
-    if (p.tag === "PCon") { if (!cons.has(p.name)) cons.set(p.name, fresh(st)); }
+    if (p.tag === "PCon") { if (!cons.has(p.name)) cons.set(p.name, freshAny(st)); }
     // a negative pattern matches every constructor but its own: it keeps the variant open
     else if (p.tag === "PVar" || p.tag === "PAny" || p.tag === "PNeg") catchAll = true;
   }
   if (cons.size > 0) {
-    const row = mkRow([...cons].map(([l, t]) => [l, { tag: "Pre", type: t }]), catchAll ? fresh(st, "row") : rowEmpty);
+    const row = mkRow([...cons].map(([l, t]) => [l, { tag: "Pre", type: t }]), catchAll ? freshAny(st, "row") : rowEmpty);
     expect(st, ts, { tag: "Variant", row }, span, "scrutinee");
   }
-  const result = fresh(st);
-  for (const c of clauses) {
+  const result = freshAny(st);
+  branches(st, clauses.length, (i) => {
+    const c = clauses[i]!;
     const binds: [string, Scheme][] = [];
     pat(st, c.pat, ts, binds);
     const tb = withBindings(st, binds, () => expr(st, c.body, eff));
     expect(st, tb, result, c.body.span, "case body");
-  }
+  });
   return result;
 }
 
@@ -274,7 +280,7 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
       const a = clauseAnnotation(st, o.annot);
       if (a.params.length !== o.args.length) throw typeError(`the annotation gives operation ${o.op} ${a.params.length} arguments, the clause ${o.args.length}`, o.span);
       sigs.set(o.op, a);
-    } else sigs.set(o.op, { params: o.args.map(() => fresh(st)), ret: fresh(st) });
+    } else sigs.set(o.op, { params: o.args.map(() => freshAny(st)), ret: freshAny(st) });
   }
   const rho = fresh(st, "row");
   const inner = mkRow([...sigs].map(([op, s]) => [op, { tag: "Pre", type: { tag: "Op", params: s.params, ret: s.ret, ...(s.forall ? { forall: s.forall } : {}) } }]), rho);
@@ -285,15 +291,18 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
   const paramTypes = e.params.map((p) => expr(st, p.init, eff));
   const paramBinds: [string, Scheme][] = e.params.map((p, i) => [p.name, mono(paramTypes[i]!)]);
   const tb = expr(st, e.body, inner);
-  const result = fresh(st);
-  // return clause
-  {
-    const binds: [string, Scheme][] = [...paramBinds];
-    pat(st, e.ret.pat, tb, binds);
-    const t = withBindings(st, binds, () => expr(st, e.ret.body, eff));
-    expect(st, t, result, e.ret.body.span, "return clause");
-  }
-  for (const o of e.ops) {
+  const result = freshAny(st);
+  // the clauses are alternatives; a deep handler's operation clauses run again at every operation,
+  // so the variables they use from outside count as used many times (as in a function literal)
+  branches(st, e.ops.length + 1, (i) => {
+    if (i === 0) {
+      const binds: [string, Scheme][] = [...paramBinds];
+      pat(st, e.ret.pat, tb, binds);
+      const t = withBindings(st, binds, () => expr(st, e.ret.body, eff));
+      expect(st, t, result, e.ret.body.span, "return clause");
+      return;
+    }
+    const o = e.ops[i - 1]!;
     const s = sigs.get(o.op)!;
     const binds: [string, Scheme][] = [...paramBinds];
     o.args.forEach((a, i) => pat(st, a, s.params[i]!, binds));
@@ -303,9 +312,10 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
         : { tag: "Fun", params: [s.ret, ...paramTypes], eff, ret: result };
       pat(st, o.k, kType, binds);
     }
-    const t = withBindings(st, binds, () => expr(st, o.body, eff));
+    const body = () => withBindings(st, binds, () => expr(st, o.body, eff));
+    const t = e.shallow ? body() : inLambda(st, body);
     expect(st, t, result, o.body.span, "operation clause");
-  }
+  });
   return result;
 }
 
@@ -316,7 +326,7 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
  */
 function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): Type {
   switch (p.tag) {
-    case "PAny": return t;
+    case "PAny": makeUnl(t); return t;
     case "PVar": p.type = t; binds.push([p.name, mono(t)]); return t;
     case "PLit": {
       const lt = p.lit.kind === "Int" ? tInt : p.lit.kind === "Float" ? tFloat : p.lit.kind === "String" ? tString : p.lit.kind === "Char" ? tChar : tBool;
@@ -324,22 +334,23 @@ function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): Type 
       return t;
     }
     case "PCon": {
-      const ta = p.arg ? fresh(st) : tUnit;
-      expect(st, t, { tag: "Variant", row: { tag: "RowExtend", label: p.name, presence: { tag: "Pre", type: ta }, rest: fresh(st, "row") } }, p.span, "pattern");
+      const ta = p.arg ? freshAny(st) : tUnit;
+      expect(st, t, { tag: "Variant", row: { tag: "RowExtend", label: p.name, presence: { tag: "Pre", type: ta }, rest: freshAny(st, "row") } }, p.span, "pattern");
       if (p.arg) pat(st, p.arg, ta, binds);
       return t;
     }
     case "PRecord": {
-      const fieldTypes = p.fields.map(() => fresh(st));
-      const rest = p.rest ? fresh(st, "row") : rowEmpty;
+      const fieldTypes = p.fields.map(() => freshAny(st));
+      const rest = p.rest ? freshAny(st, "row") : rowEmpty;
       expect(st, t, { tag: "Record", row: mkRow(p.fields.map(([l], i) => [l, { tag: "Pre", type: fieldTypes[i]! }]), rest) }, p.span, "pattern");
       p.fields.forEach(([, q], i) => pat(st, q, fieldTypes[i]!, binds));
-      if (p.rest) pat(st, p.rest, { tag: "Record", row: rest }, binds);
+      // the rest is the record without the matched labels (Links: `(l=_|r)` gives r : (l-|b))
+      if (p.rest) pat(st, p.rest, { tag: "Record", row: mkRow(p.fields.map(([l]) => [l, { tag: "Abs" }]), rest) }, binds);
       return t;
     }
-    case "PNil": expect(st, t, tList(fresh(st)), p.span, "pattern"); return t;
+    case "PNil": expect(st, t, tList(freshAny(st)), p.span, "pattern"); return t;
     case "PCons": {
-      const te = fresh(st);
+      const te = freshAny(st);
       expect(st, t, tList(te), p.span, "pattern");
       pat(st, p.head, te, binds);
       pat(st, p.tail, tList(te), binds);
@@ -354,8 +365,8 @@ function pat(st: InferState, p: CPat, t: Type, binds: [string, Scheme][]): Type 
     case "PNeg": {
       // the excluded constructors are present (with any payload) in what is matched, absent
       // from what matches
-      const rest = fresh(st, "row");
-      expect(st, t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Pre", type: fresh(st) }]), rest) }, p.span, "pattern");
+      const rest = freshAny(st, "row");
+      expect(st, t, { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Pre", type: freshAny(st) }]), rest) }, p.span, "pattern");
       return { tag: "Variant", row: mkRow(p.names.map((n) => [n, { tag: "Abs" }]), rest) };
     }
     case "PAnnot": {

@@ -2,7 +2,7 @@
 // flags; the occurs check and level adjustment when a variable is bound; recursive typenames
 // unified coinductively; and the two Links-style type-error messages (`expect`, `expectEffects`).
 import { type Span, typeError } from "../ir/common.js";
-import { substitute } from "./infer-env.js";
+import { makeUnl, substitute } from "./infer-env.js";
 import { type Alias, type TVar, type Type, TypeNames, muBodies, forEachChild, freshVar, printType, prune, resolve, rowEmpty, rowFields } from "../ir/types.js";
 
 /** What unification keeps between calls: the pairs of type names being unified (see `unify`). */
@@ -97,7 +97,7 @@ function polyOps(st: UnifyState, a: OpType, b: OpType): [OpType, OpType] {
     return [a, substitute(b, new Map(qb.map((v, i) => [v.id, qa[i]!]))) as OpType];
   }
   const inst = (o: OpType): OpType =>
-    substitute({ ...o, forall: undefined }, new Map(o.forall!.map((v) => [v.id, freshVar(v.kind, st.level)]))) as OpType;
+    substitute({ ...o, forall: undefined }, new Map(o.forall!.map((v) => [v.id, freshVar(v.kind, st.level, v.any)]))) as OpType;
   return qa.length > 0 ? [inst(a), b] : [a, inst(b)];
 }
 
@@ -126,7 +126,7 @@ function rewriteRow(row: Type, label: string): [Type, Type] {
   if (r.tag === "TVar" && r.rigid) return [{ tag: "Abs" }, r];
   if (r.tag === "TVar") {
     const p = freshVar("presence", r.level);
-    const rest = freshVar("row", r.level);
+    const rest = freshVar("row", r.level, r.any);
     bindVar(r, { tag: "RowExtend", label, presence: p, rest });
     return [p, rest];
   }
@@ -154,7 +154,12 @@ function bindVar(v: TVar, t: Type): void {
     }
   };
   visit(t);
-  if (!occurs) { v.ref = t; return; }
+  if (!occurs) {
+    v.ref = t;
+    // an unrestricted variable makes what it stands for unrestricted (presence flags carry no linearity)
+    if (!v.any && v.kind !== "presence") makeUnl(t);
+    return;
+  }
   // v = t[v]: an equi-recursive type, as Links infers one, when every occurrence of v is guarded
   const pt = prune(t);
   if (v.kind === "presence" && pt.tag === "Pre" && guarded(v, pt.type)) {
@@ -182,8 +187,10 @@ export function bindRecursive(v: TVar, t: Type): Type {
   const mu: Alias = { tag: "Alias", name: `%mu${v.id}`, args, body: t, mu: v };
   v.ref = mu;
   muBodies.set(t, mu);
+  if (!v.any) makeUnl(mu);
   return mu;
 }
+
 
 /**
  * Does `v` occur in t only inside fields of rows (records, variants, effect rows)? Links'

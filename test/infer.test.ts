@@ -48,10 +48,10 @@ describe("infer: printed types", () => {
     ["fun (x) { x == 1 }", "(Int) -> Bool"],
     ["fun (x, y) { x < y }", "(a, a) -> Bool"],
     // let-polymorphism
-    ["fun (x) { x }", "(a) -> a"],
+    ["fun (x) { x }", "(a::Any) -> a::Any"], // x used once: linearity Any, as Links prints it
     ["var id = fun(x){x}; (id(1), id(true))", "(Int, Bool)"],
     ["fun pair(x) { (x, x) } (pair('a'), pair(13))", "((Char, Char), (Int, Int))"],
-    ["var f = fun(x) { x }; ignore(f(1)); f", "(a) -> a"],
+    ["var f = fun(x) { x }; ignore(f(1)); f", "(a::Any) -> a::Any"],
     // value restriction: an application is not generalised, so its use fixes the type
     ["var f = id(id); ignore(f(1)); f", "(Int) -> Int"],
     // a signature makes recursion polymorphic
@@ -59,8 +59,8 @@ describe("infer: printed types", () => {
     ["sig choose : forall a,d::Row,e::Row. (a) -d-> (a) -e-> a fun choose(x)(y) {x} choose", "(a) -> (a) -> a"],
     // records and row polymorphism
     ['(x=1, y="two")', "(x:Int,y:String)"],
-    ["fun (r) { r.x }", "((x:a|_)) -> a"],
-    ["fun (r) { (l = 1 | r) }", "((l-|a)) -> (l:Int|a)"],
+    ["fun (r) { r.x }", "((x:a::Any|_::Any)) -> a::Any"],
+    ["fun (r) { (l = 1 | r) }", "((l-|a::Any)) -> (l:Int|a::Any)"],
     ["fun (r) { (r with x = r.x + 1) }", "((x:Int|a)) -> (x:Int|a)"],
     ['((x = 3) with x = "four")', "(x:String)"],
     ['{var z = (y="three"); (x=4|z) }', "(x:Int,y:String)"],
@@ -71,9 +71,9 @@ describe("infer: printed types", () => {
     ['(1="one")', "(1:String)"],
     ["fun (x) { switch (x) { case (a, b) -> a + b } }", "((Int, Int)) -> Int"],
     // variants: constructors are open; a switch without a catch-all closes the row
-    ["Foo", "[|Foo|_|]"],
-    ["Foo(1)", "[|Foo:Int|_|]"],
-    ["[C (A), C (B)]", "[[|C:[|A|B|_|]|_|]]"],
+    ["Foo", "[|Foo|_::Any|]"],
+    ["Foo(1)", "[|Foo:Int|_::Any|]"],
+    ["[C (A), C (B)]", "[[|C:[|A|B|_::Any|]|_::Any|]]"],
     ["fun (f) { switch (f) { case A(a) -> not(a) case B(b) -> b } }", "([|A:Bool|B:Bool|]) -> Bool"],
     ["fun (f) { switch (f) { case A (a) -> a case B (b) -> b case c -> false } }", "([|A:Bool|B:Bool|_|]) -> Bool"],
     ["fun (x) {(switch (x) {case A -> 0 case _ -> 1}) + (switch (x) {case A -> 0 case _ -> 1})}", "([|A|_|]) -> Int"],
@@ -146,7 +146,7 @@ describe("infer: type errors", () => {
     ["a duplicate variable in a pattern", "fun (x, x) { x }", 1, 9, /the variable x occurs more than once/],
     ["an unknown variable", "foo + 1", 1, 1, /Unknown variable foo/],
     ["a wrong-arity call", "fun f(x, y) { x } f(1)", 1, 19, /takes 2 argument\(s\) but is applied to 1/],
-    ["a closed switch applied to another constructor", "fun g(x) { switch (x) { case A(a) -> a case B(b) -> b } } g(C(1))", 1, 61, /\[\|C:Int\|a\|\][\s\S]*\[\|A:b\|B:b\|\]/],
+    ["a closed switch applied to another constructor", "fun g(x) { switch (x) { case A(a) -> a case B(b) -> b } } g(C(1))", 1, 61, /\[\|C:Int\|a::Any\|\][\s\S]*\[\|A:b::Any\|B:b::Any\|\]/],
     ["a closed switch on another constructor", "fun () { switch (C (3)) { case A (a) -> a case B (b) -> b } }", 1, 10, /^the scrutinee has type/],
     // the body is checked against the signature: the error is where the rigid a meets Int
     ["an overly general signature", "sig f : (a) -> a fun f(x) { x + 1 }", 1, 29, /^the expression has type\s+a\s+but it is expected to have type\s+Int/],
@@ -170,7 +170,7 @@ describe("infer: type errors", () => {
 
 describe("infer: negative patterns (Links: the excluded constructors are absent from what matches)", () => {
   it.each([
-    ["fun(-Foo as r) { r }", "([|Foo:_|b|]) -> [|Foo-|b|]"],
+    ["fun(-Foo as r) { r }", "([|Foo:_::Any|b::Any|]) -> [|Foo-|b::Any|]"],
     ["(fun(x) { switch(x) { case (-(Foo, Bar, Baz) as x) -> x case _ -> Quux }})(FooBar)", "[|Bar-|Baz-|Foo-|FooBar|Quux|_|]"],
     // a negative pattern keeps the scrutinee's variant open (it matches every other constructor)
     ["fun f(v) { switch (v) { case A(x) -> x case -C -> 1 } } f(D(true))", "Int"],

@@ -137,15 +137,15 @@ describe("printing values", () => {
     ['(1, "two", 3.0, \'c\', true, ())', '(1, "two", 3.0, \'c\', true, ()) : (Int, String, Float, Char, Bool, ())\n'],
     ['(1="one")', '(1 = "one") : (1:String)\n'],
     ["(x = (y = (z = 1)))", "(x = (y = (z = 1))) : (x:(y:(z:Int)))\n"],
-    ["Foo", "Foo : [|Foo|_|]\n"],
-    ["Foo(Bar(Baz))", "Foo(Bar(Baz)) : [|Foo:[|Bar:[|Baz|_|]|_|]|_|]\n"],
-    ["Just(Left([1, 2]))", "Just(Left([1, 2])) : [|Just:[|Left:[Int]|_|]|_|]\n"],
+    ["Foo", "Foo : [|Foo|_::Any|]\n"],
+    ["Foo(Bar(Baz))", "Foo(Bar(Baz)) : [|Foo:[|Bar:[|Baz|_::Any|]|_::Any|]|_::Any|]\n"],
+    ["Just(Left([1, 2]))", "Just(Left([1, 2])) : [|Just:[|Left:[Int]|_::Any|]|_::Any|]\n"],
     // a record or tuple argument is printed without doubled parentheses
-    ["(Foo((a = 5, b = 3)), Rect(2.0, 3.5))", "(Foo(a = 5, b = 3), Rect(2.0, 3.5)) : ([|Foo:(a:Int,b:Int)|_|], [|Rect:(Float, Float)|_|])\n"],
-    ["[(a = 1, b = [Foo]), (a = 2, b = [])]", "[(a = 1, b = [Foo]), (a = 2, b = [])] : [(a:Int,b:[[|Foo|_|]])]\n"],
-    ["fun (x) { x }", "fun : (a) -> a\n"],
+    ["(Foo((a = 5, b = 3)), Rect(2.0, 3.5))", "(Foo(a = 5, b = 3), Rect(2.0, 3.5)) : ([|Foo:(a:Int,b:Int)|_::Any|], [|Rect:(Float, Float)|_::Any|])\n"],
+    ["[(a = 1, b = [Foo]), (a = 2, b = [])]", "[(a = 1, b = [Foo]), (a = 2, b = [])] : [(a:Int,b:[[|Foo|_::Any|]])]\n"],
+    ["fun (x) { x }", "fun : (a::Any) -> a::Any\n"],
     ["(fun(x) { x + 1 }, 1)", "(fun, 1) : ((Int) -> Int, Int)\n"],
-    ["Just(fun(x) { x + 1 })", "Just(fun) : [|Just:(Int) -> Int|_|]\n"],
+    ["Just(fun(x) { x + 1 })", "Just(fun) : [|Just:(Int) -> Int|_::Any|]\n"],
     ["()", "() : ()\n"],
   ]);
 
