@@ -42,7 +42,8 @@ export type Type =
  * body reaches the Alias again; its args are the body's other free variables, so generalisation
  * and instantiation, which look at args only, see them.
  */
-export interface Alias { tag: "Alias"; name: string; args: Type[]; body: Type; mu?: TVar }
+/** `decl`: which definition of the name (a user's typename may reuse a built-in's or the prelude's name with other parameters) */
+export interface Alias { tag: "Alias"; name: string; args: Type[]; body: Type; mu?: TVar; decl?: object }
 
 /**
  * The mu type whose body a type node is (inference's recursive types): a node reached directly —

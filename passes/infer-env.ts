@@ -157,7 +157,7 @@ export function substitute(t: Type, sub: Map<number, Type>): Type {
       case "Alias": {
         const orig = x;
         let body: Type | undefined;
-        return { tag: "Alias", name: x.name, args: x.args.map(go), mu: x.mu, get body() { return (body ??= go(orig.body)); } };
+        return { tag: "Alias", name: x.name, args: x.args.map(go), mu: x.mu, decl: x.decl, get body() { return (body ??= go(orig.body)); } };
       }
       case "RowExtend": return { tag: "RowExtend", label: x.label, presence: go(x.presence), rest: go(x.rest) };
       case "Pre": return { tag: "Pre", type: go(x.type) };

@@ -150,16 +150,20 @@ function typeCon(st: InferState, te: Extract<TypeExpr, { tag: "TCon" }>, vars: M
     case "String": arity(0); return tString;
     case "List": arity(1); return tList(argType(0));
     case "Process": case "Mailbox": return { tag: "Con", name: "Process", args: [argRow(0)] };
-    case "Comp": // Comp(a, e) = () ~e~> a; Comp(a) has an anonymous row
-      return { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: argRow(1) }, ret: argType(0) };
+    case "Comp": { // Links' prelude: typename Comp(a, e::Eff) = () ~e~> a; Comp(a) has an anonymous row
+      const a = argType(0), e = argRow(1);
+      return { tag: "Alias", name: "Comp", args: [a, e], decl: BUILTIN_COMP, body: { tag: "Fun", params: [], eff: { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: e }, ret: a } };
+    }
   }
   throw typeError(`unknown type constructor ${te.name}`, te.span);
 }
 
+const BUILTIN_COMP = {};
+
 function alias(st: InferState, decl: TypeDecl, args: Type[]): Type {
   let body: Type | undefined;
   return {
-    tag: "Alias", name: decl.name, args,
+    tag: "Alias", name: decl.name, args, decl,
     get body(): Type {
       if (!body) {
         const vars = new Map<string, TVar>();

@@ -24,7 +24,7 @@ export function unify(st: UnifyState, a: Type, b: Type): void {
   if (a === b) return;
   if (a.tag === "TVar") return bindVar(a, b);
   if (b.tag === "TVar") return bindVar(b, a);
-  if (a.tag === "Alias" && b.tag === "Alias" && a.name === b.name && a.args.length === b.args.length) {
+  if (a.tag === "Alias" && b.tag === "Alias" && a.name === b.name && a.decl === b.decl && a.args.length === b.args.length) {
     a.args.forEach((x, i) => unify(st, x, b.args[i]!));
     return;
   }

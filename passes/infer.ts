@@ -26,8 +26,9 @@ export type PrimitiveTypes = ReadonlyMap<string, TypeExpr>;
 
 export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
   const st = new InferState();
-  declareTypenames(st, p.typenames);
+  // the primitives' types name built-in types only, never a typename a program may redefine
   for (const [name, texpr] of primitives) bindGlobal(st, name, schemeOf(st, texpr));
+  declareTypenames(st, p.typenames);
   const topEff = freshVar("row", 1);
   // The top-level row stays open, as in Links: an operation that reaches the top level unhandled
   // is a runtime error (Links accepts h1(h2(m)) where the types cannot tell that h1 handles

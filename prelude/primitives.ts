@@ -62,7 +62,7 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   gensym: { type: "() -> Int", doc: "a fresh integer: 0, 1, 2, … in the order of the calls (Links' built-in)" },
   // effect row generalisation (Links' prelude writes them with casts): a function that performs
   // nothing may be used where any effect row is allowed
-  gen0: { type: "(() {}~> a) -> () { |e}~> a", doc: "generalise a computation's empty effect row" },
+  gen0: { type: "(Comp(a, { })) -> Comp(a, { |e})", doc: "generalise a computation's empty effect row" },
   gen1: { type: "((a) {}~> b) -> (a) { |e}~> b", doc: "generalise a one-argument function's empty effect row" },
   gen2: { type: "((a, b) {}~> c) -> (a, b) { |e}~> c", doc: "generalise a two-argument function's empty effect row" },
   // I/O and failure
