@@ -33,7 +33,7 @@ export class InferState implements UnifyState {
  * literal that does not bind it counts as many, and a variable used differently in the branches of
  * a case counts as many. A variable not used exactly once gets an unrestricted (Unl) type.
  */
-interface Use { uses: number; lam: number; frame: number; type: Type }
+interface Use { uses: number; lam: number; frame: number; type: Type; rec?: true }
 
 // ------------------------------------------------------------ environment
 export function bindGlobal(st: InferState, name: string, s: Scheme) {
@@ -81,8 +81,12 @@ export function inLambda<T>(st: InferState, f: () => T): T {
   st.lam++;
   try { return f(); } finally { st.lam--; }
 }
-export function withBindings<T>(st: InferState, binds: [string, Scheme][], f: () => T): T {
-  for (const [n, s] of binds) pushBinding(st, n, s);
+/** `rec`: the names of a recursive group being typed, without signatures (see `recursiveUse`) */
+export function withBindings<T>(st: InferState, binds: [string, Scheme][], f: () => T, rec?: readonly boolean[]): T {
+  binds.forEach(([n, s], i) => {
+    pushBinding(st, n, s);
+    if (rec?.[i]) { const us = st.uses.get(n)!; us[us.length - 1]!.rec = true; }
+  });
   try {
     return f();
   } finally {
@@ -97,6 +101,12 @@ export function lookup(st: InferState, name: string, span: Span): Type {
   const u = us?.[us.length - 1];
   if (u) countUse(st, u, u.lam < st.lam ? Infinity : 1);
   return instantiate(st, s);
+}
+
+/** Does `name` refer to a function of the recursive group being typed (one without a signature)? */
+export function recursiveUse(st: InferState, name: string): boolean {
+  const us = st.uses.get(name);
+  return us?.[us.length - 1]?.rec === true;
 }
 
 /** A fresh unrestricted (Unl) variable. */

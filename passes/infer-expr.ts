@@ -7,7 +7,7 @@ import {
   HEAR, WILD, type Scheme, type TVar, type Type, mkRow, resolve, rowEmpty, tBool, tChar, tFloat, tInt, tList, tString, tUnit,
 } from "../ir/types.js";
 import {
-  type InferState, branches, fresh, freshAny, generalize, inLambda, lookup, lowerLevels, makeUnl, mono, popBinding, pushBinding,
+  type InferState, branches, fresh, freshAny, recursiveUse, generalize, inLambda, lookup, lowerLevels, makeUnl, mono, popBinding, pushBinding,
   withBindings,
 } from "./infer-env.js";
 import { type Signature, annotation, clauseAnnotation, signature } from "./infer-types.js";
@@ -76,7 +76,9 @@ function letScheme(st: InferState, e: Extract<CExpr, { tag: "Let" }>, eff: Type)
 
 function letRecSchemes(st: InferState, e: Extract<CExpr, { tag: "LetRec" }>): Scheme[] {
   st.level++;
-  const monos = e.binds.map(() => fresh(st));
+  // a function without a signature has the shape of its curried literal: a recursive use sees
+  // its argument-collecting arrows with effects of their own (see `recursiveUse`)
+  const monos = e.binds.map((b) => (b.sig ? fresh(st) : curriedShape(st, b.fn)));
   // A function with a signature is used at its (polymorphic) signature inside the group too.
   const sigs = e.binds.map((b) => {
     if (!b.sig) return undefined;
@@ -105,7 +107,7 @@ function letRecSchemes(st: InferState, e: Extract<CExpr, { tag: "LetRec" }>): Sc
         if (scope) st.annotScopes.pop();
       }
     });
-  });
+  }, e.binds.map((b) => !b.sig));
   st.level--;
   const schemes = monos.map((m) => generalize(st, m));
   e.binds.forEach((b, i) => (b.scheme = schemes[i]));
@@ -140,7 +142,15 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
         case "Bool": return tBool;
       }
     // falls through (unreachable)
-    case "Var": return lookup(st, e.name, e.span);
+    case "Var": {
+      if (!recursiveUse(st, e.name)) return lookup(st, e.name, e.span);
+      // Links: a recursive use of a function being inferred makes the calling context wild, and
+      // the arrows that only collect arguments (all but the last of a curried function) get
+      // fresh effects at each use, so they stay pure (`fun f(x)(y) {f(x)(y)}` is
+      // `(_) -> (_::Any) ~> _::Any`)
+      expectEffects(st, { tag: "RowExtend", label: WILD, presence: { tag: "Pre", type: tUnit }, rest: fresh(st, "row") }, eff, e.span, "recursive call");
+      return freshCollectors(st, lookup(st, e.name, e.span));
+    }
     case "Lam": {
       const params = e.params.map(() => freshAny(st));
       const bodyEff = fresh(st, "row");
@@ -239,6 +249,21 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
   }
 }
 
+
+/** The type of a function literal without its details: `(a) -e1-> (b) -e2-> c` for `fun(x)(y) {…}`. */
+function curriedShape(st: InferState, fn: CExpr): Type {
+  if (fn.tag !== "Lam") return fresh(st);
+  return { tag: "Fun", params: fn.params.map(() => freshAny(st)), eff: fresh(st, "row"), ret: fn.body.tag === "Lam" ? curriedShape(st, fn.body) : freshAny(st) };
+}
+
+/** A curried function type whose argument-collecting arrows have fresh effect rows. */
+function freshCollectors(st: InferState, t: Type): Type {
+  const f = resolve(t);
+  if (f.tag !== "Fun") return t;
+  const r = resolve(f.ret);
+  if (r.tag !== "Fun") return t;
+  return { tag: "Fun", params: f.params, eff: fresh(st, "row"), ret: freshCollectors(st, r) };
+}
 
 /** Switch/receive clauses: top-level constructor patterns close the variant unless a clause catches all. */
 function clauses(st: InferState, ts: Type, clauses: Clause[], eff: Type, span: Span): Type {

@@ -63,9 +63,9 @@ fun toList(t) { switch (t) { case Leaf -> [] case Node(l, y, r) -> toList(l) ++ 
   it("prints mu types (a recursive type, a recursive row)", () => {
     const type = (text: string) => runSource(src("t", text), "interp").stdout;
     expect(type("fun build(h) { if (h == 0) Leaf else Node(build(h - 1), h, build(h - 1)) } build"))
-      .toBe("fun : (Int) -> mu b.[|Leaf|Node:(b, Int, b)|_::Any|]\n");
+      .toBe("fun : (Int) ~> mu b.[|Leaf|Node:(b, Int, b)|_::Any|]\n");
     expect(type("fun ins(x, t) { switch (t) { case Leaf -> Node(Leaf, x, Leaf) case Node(l, y, r) -> if (x < y) Node(ins(x, l), y, r) else Node(l, y, ins(x, r)) } } ins"))
-      .toBe("fun : (a, [|Leaf|(mu b . Node:([|Leaf|b|], a, [|Leaf|b|]))|]) -> [|Leaf|(mu b . Node:([|Leaf|b|], a, [|Leaf|b|]))|]\n");
+      .toBe("fun : (a, [|Leaf|(mu b . Node:([|Leaf|b|], a, [|Leaf|b|]))|]) ~> [|Leaf|(mu b . Node:([|Leaf|b|], a, [|Leaf|b|]))|]\n");
   });
 
   it("rejects an unguarded recursive type, as Links does by default", () => {
