@@ -7,7 +7,7 @@
 // Patterns stay nested (the switch-optimisation pass compiles them later).
 import { type Span, fromPrelude, sexp, type SExp } from "./common.js";
 import { type Lit, type TypeExpr, litToSExp, typeExprToSExp } from "./surface.js";
-import { type Type, type Scheme, printType } from "./types.js";
+import { type Type, type Scheme, type TypeSyntax, printType } from "./types.js";
 
 export type CPat =
   | { tag: "PAny"; span: Span }
@@ -68,6 +68,8 @@ export interface CoreProgram {
   body: CExpr;
   /** Type of the final value, filled by `infer`. */
   resultType?: Type;
+  /** how the final value's type prints (Links' effect sugar settings) */
+  typeSyntax?: TypeSyntax;
   /** operations the types let reach the top level unhandled (present in its open effect row): the
    * Wasm code generators report them at run time by name (infer) */
   topOps?: string[];

@@ -1,6 +1,7 @@
 // Surface: the Links subset as written, every node with a source span.
 // Produced by `parse`, consumed by `desugar`. Operators, blocks, `var`, list literals,
 // comprehensions, `receive` and handler clauses are still present here.
+import type { TypeSyntax } from "./types.js";
 import { type Span, fromPrelude, sexp, type SExp } from "./common.js";
 
 export type Lit =
@@ -36,6 +37,8 @@ export interface RowExpr {
   wild?: boolean;
   /** a plain `->`/`~>` arrow's row, not written by the programmer (its `_` is never rigid) */
   implicit?: boolean;
+  /** closed with `| .` (Links' syntax when effect rows are open by default) */
+  dot?: boolean;
 }
 export interface RowField {
   label: string;
@@ -114,6 +117,8 @@ export interface Program {
   stmts: Stmt[];
   /** The program's final expression, if any (its value is printed). */
   result: Expr | undefined;
+  /** Links' effect sugar settings, for printing types (from the Source) */
+  typeSyntax?: TypeSyntax;
 }
 
 // ---------------------------------------------------------------- printer

@@ -145,9 +145,53 @@ export function tupleType(items: Type[]): Type {
  * written in a signature or annotation are renamed the same way, as Links does
  * (`(fun (x : [|Foo|Bar{p}|]) { … })` is `([|Bar{_}|Foo|]) -> Int`).
  */
-export function printType(t: Type, names = new TypeNames()): string {
+export function printType(t: Type, names = new TypeNames(), syntax?: TypeSyntax): string {
   names.count(t);
-  return new TypePrinter(names).type(t);
+  return new TypePrinter(names, syntax?.effectSugar ? { ...syntax, shared: sharedEffect(t) } : undefined).type(t);
+}
+
+/**
+ * Links' effect sugar for printing (`--set=effect_sugar=true`, `--set=effect_sugar_policy=…`):
+ * the effect variable of a function's last arrow (its implicit shared effect) is left out, and the
+ * policy's options — Links' names: presence_omit, alias_omit, arrows_show_implicit_effect_variable,
+ * arrows_curried_hide_fresh, contract_operation_arrows, open_default — say what else is.
+ */
+export interface TypeSyntax {
+  effectSugar: boolean;
+  policy: ReadonlySet<EffectSugarOption>;
+}
+export const EFFECT_SUGAR_OPTIONS = {
+  presence_omit: "pres", alias_omit: "alias", arrows_show_implicit_effect_variable: "show_implicit",
+  arrows_curried_hide_fresh: "chf", contract_operation_arrows: "contract", open_default: "open",
+  final_arrow_shares_with_alias: "final_arrow", all_implicit_arrows_share: "all_arrows",
+} as const;
+export type EffectSugarOption = keyof typeof EFFECT_SUGAR_OPTIONS;
+/** Links' default policy */
+export const DEFAULT_EFFECT_SUGAR: readonly EffectSugarOption[] = ["presence_omit", "alias_omit", "contract_operation_arrows", "arrows_curried_hide_fresh"];
+
+/** The implicit shared effect of a type: the row variable of its last arrow (through curried arrows and type names whose last argument is a row). */
+function sharedEffect(t: Type): TVar | undefined {
+  const sharing = (x: Type): boolean => {
+    const p = prune(x);
+    return p.tag === "Fun" || (p.tag === "Alias" && !p.mu && isRowArg(p.args[p.args.length - 1]));
+  };
+  for (let x = prune(t); ;) {
+    if (x.tag === "Fun") {
+      if (sharing(x.ret)) { x = prune(x.ret); continue; }
+      const tail = rowFields(x.eff).tail;
+      return tail.tag === "TVar" ? tail : undefined;
+    }
+    if (x.tag === "Alias" && !x.mu && isRowArg(x.args[x.args.length - 1])) {
+      const tail = rowFields(x.args[x.args.length - 1]!).tail;
+      return tail.tag === "TVar" ? tail : undefined;
+    }
+    return undefined;
+  }
+}
+
+function isRowArg(a: Type | undefined): boolean {
+  const p = a && prune(a);
+  return !!p && (p.tag === "RowEmpty" || p.tag === "RowExtend" || (p.tag === "TVar" && p.kind === "row"));
 }
 
 export class TypeNames {
@@ -209,7 +253,11 @@ const kindSuffix = (v: TVar): string => (v.any ? "::Any" : "");
 class TypePrinter {
   /** the mu types being printed (by name): inside its body, a mu type prints as its variable */
   private inMu = new Set<string>();
-  constructor(private names: TypeNames) {}
+  constructor(private names: TypeNames, private sugar?: TypeSyntax & { shared: TVar | undefined }) {}
+
+  private has(o: EffectSugarOption): boolean {
+    return this.sugar?.policy.has(o) ?? false;
+  }
 
   type(t: Type): string {
     t = prune(t);
@@ -229,7 +277,13 @@ class TypePrinter {
           this.inMu.add(t.name);
           try { return `mu ${v}.${this.type(t.body)}`; } finally { this.inMu.delete(t.name); }
         }
-        return t.args.length === 0 ? t.name : `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
+        {
+          // alias_omit: an effect row argument that is only the implicit shared effect is left out
+          const last = t.args[t.args.length - 1];
+          const omit = this.has("alias_omit") && last !== undefined && isRowArg(last) && this.onlyShared(last);
+          const args = omit ? t.args.slice(0, -1) : t.args;
+          return args.length === 0 ? t.name : `${t.name} (${args.map((a) => this.arg(a)).join(",")})`;
+        }
       case "Fun": return this.fun(t.params, t.eff, t.ret);
       case "Op": return `${this.quantifiers(t.forall)}(${t.params.map((p) => this.type(p)).join(", ")}) => ${this.type(t.ret)}`;
       case "Record": return this.record(t.row);
@@ -247,15 +301,61 @@ class TypePrinter {
 
   private arg(a: Type): string {
     const p = prune(a);
-    if (p.tag === "RowEmpty" || p.tag === "RowExtend" || (p.tag === "TVar" && p.kind === "row")) {
-      const body = this.rowBody(p, ",");
+    if (isRowArg(p)) {
+      const body = this.sugar ? this.effectRowBody(p) : this.rowBody(p, ",");
       return body.startsWith("|") ? `{ ${body}}` : `{${body}}`;
     }
     return this.type(a);
   }
 
   private rowVar(v: TVar): string {
+    if (this.sugar && v === this.sugar.shared) {
+      const n = this.names.name(v);
+      return this.has("arrows_show_implicit_effect_variable") ? n : "_";
+    }
     return this.names.show(v);
+  }
+
+  /** Is this row just the implicit shared effect (no field an effect row shows)? */
+  private onlyShared(row: Type): boolean {
+    const { fields, tail } = rowFields(row);
+    return tail === this.sugar?.shared && this.effectFields(fields).length === 0;
+  }
+
+  /** The fields of an effect row that print: not `wild`; with presence_omit, not presence-polymorphic ones. */
+  private effectFields(fields: [string, Type][]): [string, Type][] {
+    return fields.filter(([l, p]) => l !== WILD && !(this.has("presence_omit") && prune(p).tag === "TVar"));
+  }
+
+  /** An effect row's inside under effect sugar: `E:a` for `E:() => a` (contract), `| .` when closed (open_default), no shared variable. */
+  private effectRowBody(row: Type): string {
+    const { fields, tail } = rowFields(row);
+    const parts = this.effectFields(fields).sort(([a], [b]) => compareLabels(a, b)).map(([l, p]) => {
+      const q = prune(p), op = q.tag === "Pre" ? resolve(q.type) : undefined;
+      if (op?.tag === "Op" && op.params.length === 0 && this.has("contract_operation_arrows")) return `${l}:${this.type(op.ret)}`;
+      return this.field(l, p, ":");
+    });
+    const body = parts.join(",");
+    if (tail.tag === "TVar") {
+      if (tail === this.sugar!.shared && this.has("open_default")) { this.names.name(tail); return body; }
+      return `${body}|${this.rowVar(tail)}`;
+    }
+    return this.has("open_default") ? `${body}| .` : body;
+  }
+
+  /** The arrow of a function type under effect sugar (Links' rules for which variables an arrow shows). */
+  private sugaredArrow(eff: Type, ret: Type, tilde: string): string {
+    const { fields, tail } = rowFields(eff);
+    if (this.effectFields(fields).length > 0) return `{${this.effectRowBody(eff)}}${tilde}>`;
+    if (tail.tag !== "TVar") return this.has("open_default") ? `{ | .}${tilde}>` : `{}${tilde}>`;
+    const shared = tail === this.sugar!.shared;
+    const showImplicit = this.has("arrows_show_implicit_effect_variable");
+    const curried = resolve(ret).tag === "Fun";
+    const skip = this.sugar!.shared === undefined
+      ? this.names.once(tail)
+      : shared ? !showImplicit : this.names.once(tail) && (showImplicit || (this.has("arrows_curried_hide_fresh") && curried));
+    const v = this.rowVar(tail); // named even when hidden: a hidden variable still uses up its letter, as in Links
+    return skip ? `${tilde}>` : `${tilde}${v}${tilde}>`;
   }
 
   /** A row's fields and tail, stopping at recursive rows (`mu` row variables). */
@@ -325,7 +425,9 @@ class TypePrinter {
     const rest = fields.filter(([l]) => l !== WILD);
     const tilde = wild ? "~" : "-";
     let arrow: string;
-    if (rest.length === 0 && tail.tag === "TVar") {
+    if (this.sugar) {
+      arrow = this.sugaredArrow(eff, ret, tilde);
+    } else if (rest.length === 0 && tail.tag === "TVar") {
       const v = this.rowVar(tail);
       arrow = v === "_" ? `${tilde}>` : `${tilde}${v}${tilde}>`;
     } else if (rest.length === 0) {

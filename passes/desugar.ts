@@ -15,7 +15,7 @@ export function desugar(p: S.Program): CoreProgram {
   const endSpan = p.result?.span ?? stmts[stmts.length - 1]?.span ?? { file: "<input>", line: 1, col: 1, endLine: 1, endCol: 1 };
   const userStart = stmts.findIndex((s) => !fromPrelude(s));
   const body = d.stmts(stmts, p.result, endSpan, userStart < 0 ? stmts.length : userStart);
-  return { typenames: d.typenames, body };
+  return { typenames: d.typenames, body, ...(p.typeSyntax ? { typeSyntax: p.typeSyntax } : {}) };
 }
 
 const unit = (span: Span): CExpr => ({ tag: "Record", fields: [], ext: undefined, span });

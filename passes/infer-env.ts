@@ -3,7 +3,7 @@
 // level, generalisation, instantiation and substitution of a scheme's variables.
 import { type Span, typeError } from "../ir/common.js";
 import type { TypeDecl } from "../ir/core.js";
-import { type Kind, type Scheme, type TVar, type Type, forEachChild, freshVar, prune } from "../ir/types.js";
+import { type Kind, type Scheme, type TVar, type Type, type TypeSyntax, forEachChild, freshVar, prune } from "../ir/types.js";
 import type { UnifyState } from "./infer-unify.js";
 
 export class InferState implements UnifyState {
@@ -15,6 +15,8 @@ export class InferState implements UnifyState {
   rigidVars = false;
   /** Converting a signature (not an annotation). */
   inSignature = false;
+  /** Links' effect sugar settings (open_default changes what an effect row in a signature means) */
+  typeSyntax: TypeSyntax | undefined;
   /** Scopes of named type variables in annotations: one per function with a signature, one for the rest. */
   annotScopes: (Map<string, TVar> | "closed")[] = [new Map()];
   // Linearity (Links' kinds Any and Unl). `linear`: fresh variables of expressions and patterns

@@ -1,7 +1,7 @@
 // infer, part: type expressions (signatures, annotations, typenames, primitive types) to types.
 // Named variables of a signature are rigid; typename uses become lazily expanded aliases, with
 // Links' effect sugar for implicit and omitted effect-row arguments.
-import { typeError, unsupported } from "../ir/common.js";
+import { type Span, typeError, unsupported } from "../ir/common.js";
 import type { TypeDecl } from "../ir/core.js";
 import type { RowExpr, TypeArg, TypeExpr } from "../ir/surface.js";
 import {
@@ -28,10 +28,10 @@ function typeOf(st: InferState, te: TypeExpr, vars: Map<string, TVar>): Type {
     case "TVar": return namedVar(st, te.name, "type", vars);
     case "TCon": return typeCon(st, te, vars);
     case "TFun":
-      return { tag: "Fun", params: te.params.map((p) => typeOf(st, p, vars)), eff: rowOf(st, te.effects, vars, "effect"), ret: typeOf(st, te.ret, vars) };
-    case "TRecord": return { tag: "Record", row: rowOf(st, te.row, vars, "record") };
+      return { tag: "Fun", params: te.params.map((p) => typeOf(st, p, vars)), eff: rowOf(st, te.effects, vars, "effect", te.span), ret: typeOf(st, te.ret, vars) };
+    case "TRecord": return { tag: "Record", row: rowOf(st, te.row, vars, "record", te.span) };
     case "TTuple": return te.items.length === 1 ? typeOf(st, te.items[0]!, vars) : tupleType(te.items.map((x) => typeOf(st, x, vars)));
-    case "TVariant": return { tag: "Variant", row: rowOf(st, te.row, vars, "variant") };
+    case "TVariant": return { tag: "Variant", row: rowOf(st, te.row, vars, "variant", te.span) };
     case "TList": return tList(typeOf(st, te.elem, vars));
     case "TForall": return typeOf(st, te.body, vars);
     case "TMu": {
@@ -68,6 +68,7 @@ function namedVar(st: InferState, name: string, kind: Kind, vars: Map<string, TV
  * otherwise annotations in the body refer to the signature's variables.
  */
 export function signature(st: InferState, te: TypeExpr): Signature {
+  if (st.typeSyntax?.effectSugar) te = propagateShared(te);
   st.rigidVars = true;
   st.inSignature = true;
   try {
@@ -77,7 +78,7 @@ export function signature(st: InferState, te: TypeExpr): Signature {
       const type = typeOf(st, te.body, vars);
       for (const key of vars.keys()) {
         const name = key.slice(key.indexOf(":") + 1);
-        if (!quantified.has(name)) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
+        if (!quantified.has(name) && !name.startsWith("%")) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
       }
       return { type, scope: "closed" };
     }
@@ -116,12 +117,12 @@ function typeCon(st: InferState, te: Extract<TypeExpr, { tag: "TCon" }>, vars: M
   const argType = (i: number): Type => {
     const a = args[i];
     if (!a) throw typeError(`type constructor ${te.name} needs more arguments`, te.span);
-    return a.tag === "Type" ? typeOf(st, a.type, vars) : rowOf(st, a.row, vars, "effect");
+    return a.tag === "Type" ? typeOf(st, a.type, vars) : rowOf(st, a.row, vars, "effect", te.span);
   };
   const argRow = (i: number): Type => {
     const a = args[i];
     if (!a) return fresh(st, "row");
-    if (a.tag === "Row") return rowOf(st, a.row, vars, "effect");
+    if (a.tag === "Row") return rowOf(st, a.row, vars, "effect", te.span);
     if (a.type.tag === "TVar") return namedVar(st, a.type.name, "row", vars);
     throw typeError(`type constructor ${te.name} expects a row argument`, te.span);
   };
@@ -134,6 +135,11 @@ function typeCon(st: InferState, te: Extract<TypeExpr, { tag: "TCon" }>, vars: M
     // implicit last argument (Links' effect sugar): `typename Comp(a) = () ~> a` … `Comp(a, {E|e})`.
     if (args.length === decl.params.length + 1 && args[args.length - 1]!.tag === "Row")
       decl = { ...decl, params: [...decl.params, IMPLICIT_EFFECT], type: withImplicitEffect(decl.type) };
+    // with effect sugar on, it always does; omitted, the argument is the signature's shared effect
+    else if (st.typeSyntax?.effectSugar && args.length === decl.params.length && rowVarsOf(withImplicitEffect(decl.type)).has(IMPLICIT_EFFECT)) {
+      decl = { ...decl, params: [...decl.params, IMPLICIT_EFFECT], type: withImplicitEffect(decl.type) };
+      (args as TypeArg[]).push({ tag: "Row", row: { fields: [], rest: "_" } });
+    }
     // Trailing effect parameters may be omitted (Links' effect sugar): they become fresh rows.
     if (args.length < decl.params.length && decl.params.slice(args.length).every((p) => rowVarsOf(decl!.type).has(p)))
       for (let i = args.length; i < decl.params.length; i++) (args as TypeArg[]).push({ tag: "Row", row: { fields: [], rest: "_" } });
@@ -182,7 +188,7 @@ function alias(st: InferState, decl: TypeDecl, args: Type[]): Type {
   };
 }
 
-function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect"): Type {
+function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect", span: Span): Type {
   const fields: [string, Type][] = r.fields.map((f) => {
     const label = f.label === "" ? HEAR : f.label;
     switch (f.presence.kind) {
@@ -196,8 +202,51 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
     }
   });
   if (r.wild && !fields.some(([l]) => l === WILD)) fields.push([WILD, { tag: "Pre", type: tUnit }]);
-  const tail: Type = r.rest === undefined ? rowEmpty : r.implicit ? fresh(st, "row") : namedVar(st, r.rest, "row", vars);
+  // Links' effect sugar `open_default`: an effect row without a tail is open, `| .` closes one
+  const openDefault = st.typeSyntax?.policy.has("open_default") ?? false;
+  if (r.dot && !(openDefault && sort === "effect"))
+    throw typeError("`| .` closes an effect row only where effect rows are open by default (--set effect_sugar=true --set effect_sugar_policy=open_default)", span);
+  const tail: Type = r.rest === undefined ? (openDefault && sort === "effect" && !r.dot ? fresh(st, "row") : rowEmpty)
+    : r.implicit ? fresh(st, "row")
+    : r.rest === "_" && sort === "effect" && st.typeSyntax?.effectSugar ? sharedEffectVar(st, vars)
+    : namedVar(st, r.rest, "row", vars);
   return mkRow(fields, tail);
+}
+
+/** With effect sugar, every `_` effect row of one signature is the same (flexible) variable: its implicit shared effect. */
+function sharedEffectVar(st: InferState, vars: Map<string, TVar>): TVar {
+  let v = vars.get(SHARED_EFFECT);
+  if (!v) vars.set(SHARED_EFFECT, (v = fresh(st, "row")));
+  return v;
+}
+const SHARED_EFFECT = "row:%shared-effect";
+
+/**
+ * Links' effect sugar: the operations of one `_` effect row of a signature are in every other
+ * (presence-polymorphic, `E{_}`), since they are all the signature's one shared effect:
+ * `(() {E:()|_}~> ()) -> () { |_}~> ()` is `(() {E:()|_}~> ()) -> () {E{_}|_}~> ()`.
+ */
+function propagateShared(te: TypeExpr): TypeExpr {
+  const labels = new Set<string>();
+  const shared = (r: RowExpr) => r.rest === "_" && !r.implicit;
+  const walk = (t: TypeExpr, onRow: (r: RowExpr) => RowExpr): TypeExpr => {
+    const w = (x: TypeExpr) => walk(x, onRow);
+    const fields = (r: RowExpr): RowExpr => ({ ...r, fields: r.fields.map((f) => f.presence.kind === "present" && f.presence.type ? { ...f, presence: { ...f.presence, type: w(f.presence.type) } } : f) });
+    switch (t.tag) {
+      case "TFun": return { ...t, params: t.params.map(w), effects: onRow(fields(t.effects)), ret: w(t.ret) };
+      case "TCon": return { ...t, args: t.args.map((a) => (a.tag === "Type" ? { tag: "Type", type: w(a.type) } : { tag: "Row", row: onRow(fields(a.row)) })) };
+      case "TRecord": case "TVariant": return { ...t, row: fields(t.row) };
+      case "TTuple": return { ...t, items: t.items.map(w) };
+      case "TList": return { ...t, elem: w(t.elem) };
+      case "TMu": case "TForall": return { ...t, body: w(t.body) };
+      case "TVar": return t;
+    }
+  };
+  walk(te, (r) => { if (shared(r)) r.fields.forEach((f) => f.label !== "" && labels.add(f.label)); return r; });
+  if (labels.size === 0) return te;
+  return walk(te, (r) => shared(r)
+    ? { ...r, fields: [...r.fields, ...[...labels].filter((l) => !r.fields.some((f) => f.label === l)).map((label) => ({ label, presence: { kind: "poly" as const, name: "_" } }))] }
+    : r);
 }
 
 /**
@@ -250,6 +299,8 @@ function withImplicitEffect(t: TypeExpr): TypeExpr {
       case "TTuple": return { ...x, items: x.items.map(go) };
       case "TList": return { ...x, elem: go(x.elem) };
       case "TMu": case "TForall": return { ...x, body: go(x.body) };
+      case "TRecord": case "TVariant":
+        return { ...x, row: { ...x.row, fields: x.row.fields.map((f) => (f.presence.kind === "present" && f.presence.type ? { ...f, presence: { ...f.presence, type: go(f.presence.type) } } : f)) } };
       default: return x;
     }
   };

@@ -26,6 +26,7 @@ export type PrimitiveTypes = ReadonlyMap<string, TypeExpr>;
 
 export function infer(p: CoreProgram, primitives: PrimitiveTypes): CoreProgram {
   const st = new InferState();
+  st.typeSyntax = p.typeSyntax;
   // the primitives' types name built-in types only, never a typename a program may redefine
   for (const [name, texpr] of primitives) bindGlobal(st, name, schemeOf(st, texpr));
   declareTypenames(st, p.typenames);

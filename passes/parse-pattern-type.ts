@@ -236,16 +236,18 @@ export class PatternTypeParser extends ParserBase {
   private row(close: string): RowExpr {
     const fields: RowField[] = [];
     let rest: string | undefined;
+    let dot = false;
+    const tail = () => { this.next(); dot = this.isSym("."); rest = this.rowVar(); };
     for (;;) {
       if (this.isSym(close)) break;
-      if (this.isSym("|")) { this.next(); rest = this.rowVar(); break; }
+      if (this.isSym("|")) { tail(); break; }
       fields.push(this.rowField());
       if (this.isSym(",")) { this.next(); continue; }
-      if (this.isSym("|")) { this.next(); rest = this.rowVar(); }
+      if (this.isSym("|")) tail();
       break;
     }
     this.expectSym(close, "to close the row");
-    return { fields, rest };
+    return { fields, rest, ...(dot ? { dot: true } : {}) };
   }
 
   private rowField(): RowField {

@@ -32,6 +32,7 @@ import type { Program } from "../ir/surface.js";
 import { printSurface, validateSurface } from "../ir/surface.js";
 import { type CoreProgram, printCore, validateCore } from "../ir/core.js";
 import { parseProgram, parseType } from "./parse.js";
+import type { TypeSyntax } from "../ir/types.js";
 import { desugar } from "./desugar.js";
 import { infer } from "./infer.js";
 import { anf } from "./anf.js";
@@ -64,6 +65,8 @@ import type { TypeExpr } from "../ir/surface.js";
 export interface Source {
   file: string;
   text: string;
+  /** how types are printed and read (Links' effect sugar settings: `run --set`) */
+  typeSyntax?: TypeSyntax;
 }
 
 /** A language of the pipeline: how to print it and how to check it. */
@@ -130,7 +133,7 @@ export const parsePass: Pass<Source, Program> = {
   run: (src) => {
     const user = parseProgram(src.text, src.file);
     const pre = prelude();
-    return { stmts: [...pre.stmts, ...user.stmts], result: user.result };
+    return { stmts: [...pre.stmts, ...user.stmts], result: user.result, ...(src.typeSyntax ? { typeSyntax: src.typeSyntax } : {}) };
   },
 };
 

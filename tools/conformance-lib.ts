@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Backend, type Engine, runSource } from "./compile-lib.js";
+import { settingsOfArgs, typeSyntaxOf } from "./links-settings.js";
 
 export interface TestCase {
   file: string; // the .tests file, e.g. "handlers.tests"
@@ -12,6 +13,8 @@ export interface TestCase {
   stderr: string | undefined;
   exit: number;
   ignore: string | undefined;
+  /** the `--set=NAME=VALUE` settings of the case's `args` */
+  settings: string[];
   /** value: prints `VALUE : TYPE`; type: prints `fun : TYPE`; error: expected to fail */
   category: "value" | "type" | "error";
 }
@@ -67,7 +70,7 @@ export function parseTestsFile(text: string, file: string, suiteDir: string): Te
     const exit = Number(o.get("exit") ?? "0");
     const stdout = o.get("stdout");
     const category: TestCase["category"] = exit !== 0 ? "error" : stdout !== undefined && /^@?fun : /.test(stdout) ? "type" : "value";
-    cases.push({ file, name, program: prog, programFile, stdout, stderr: o.get("stderr"), exit, ignore: o.get("ignore"), category });
+    cases.push({ file, name, program: prog, programFile, stdout, stderr: o.get("stderr"), exit, ignore: o.get("ignore"), settings: settingsOfArgs(o.get("args") ?? ""), category });
   }
   return cases;
 }
@@ -97,7 +100,13 @@ export function matches(expected: string | undefined, actual: string): boolean {
 export function runCase(c: TestCase, backend: Backend, timeoutMs: number, engine: Engine = "node"): CaseResult {
   const base = { file: c.file, name: c.name, category: c.category };
   if (c.ignore !== undefined) return { ...base, verdict: "ignored", detail: c.ignore };
-  const r = runSource({ file: c.programFile, text: c.program }, backend, { deadline: Date.now() + timeoutMs, engine });
+  let typeSyntax;
+  try {
+    typeSyntax = typeSyntaxOf(c.settings);
+  } catch (e) {
+    return { ...base, verdict: "unsupported", detail: `unsupported: ${(e as Error).message}` };
+  }
+  const r = runSource({ file: c.programFile, text: c.program, ...(typeSyntax ? { typeSyntax } : {}) }, backend, { deadline: Date.now() + timeoutMs, engine });
   const ran = { ...base, run: { stdout: r.stdout, exitCode: r.exitCode } };
   if (r.exitCode !== 0 && /unsupported: /.test(r.stderr)) return { ...ran, verdict: "unsupported", detail: firstLine(r.stderr) };
   const okExit = r.exitCode === c.exit;

@@ -7,7 +7,8 @@ import { Argument, Command, Flag } from "effect/cli";
 import type { CoreProgram } from "../ir/core.js";
 import { BACKENDS } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
-import { compile, engineFlag, preferGlobalsFlag, readSource, researchOn, runBackend, runCli, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
+import { SETTINGS_HELP, typeSyntaxOf } from "./links-settings.js";
+import { compile, engineFlag, usageError, preferGlobalsFlag, readSource, researchOn, runBackend, runCli, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
 
 const run = Command.make(
   "run",
@@ -23,15 +24,21 @@ const run = Command.make(
     without: withoutFlag,
     preferGlobals: preferGlobalsFlag,
     yieldIsSwitch: yieldIsSwitchFlag,
+    set: Flag.String("set").pipe(
+      Flag.withMetavar("NAME=VALUE"),
+      Flag.atLeast(0),
+      Flag.withDescription(`a Links setting (repeatable): ${SETTINGS_HELP}`),
+    ),
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
       Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno; a Wasm run inside Node cannot be interrupted; default: no limit)"),
     ),
   },
-  ({ file, backend, engine, timeout, without: off, ...o }) =>
+  ({ file, backend, engine, timeout, without: off, set, ...o }) =>
     Effect.gen(function* () {
-      const src = yield* readSource(file);
+      const typeSyntax = yield* Effect.try({ try: () => typeSyntaxOf(set), catch: (e) => usageError((e as Error).message) });
+      const src = { ...(yield* readSource(file)), ...(typeSyntax ? { typeSyntax } : {}) };
       const { output } = yield* compile(src, { until: backendInput[backend], backend, with: researchOn(o), without: off });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
       yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
@@ -43,6 +50,7 @@ const run = Command.make(
     { command: "run loop.links --backend interp --timeout 5", description: "give up after five seconds" },
     { command: "run examples/lists.links --backend wasmfx --engine deno", description: "compile to Wasm and run the module on Deno" },
     { command: "run examples/choice.links --backend cps", description: "multishot handlers: the CPS backend on Wasm GC" },
+    { command: "run f.links --set effect_sugar=true --set effect_sugar_policy=pres,chf", description: "print the result's type with Links' effect sugar" },
     { command: "run examples/prime-sieve.links --backend wasmfx --engine deno --yield-is-switch", description: "actors: preempted processes that yield with `switch`" },
   ]),
 );

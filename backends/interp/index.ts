@@ -16,7 +16,7 @@ export function runInterp(p: CoreProgram, opts: { out?: (s: string) => void; dea
     opts.out?.(s);
   };
   const v = runCore(p, { out, deadline: opts.deadline });
-  const last = `${showValue(v)} : ${printType(p.resultType!)}\n`;
+  const last = `${showValue(v)} : ${printType(p.resultType!, undefined, p.typeSyntax)}\n`;
   out(last);
   return { stdout };
 }
