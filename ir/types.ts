@@ -147,7 +147,13 @@ export function tupleType(items: Type[]): Type {
  */
 export function printType(t: Type, names = new TypeNames(), syntax?: TypeSyntax): string {
   names.count(t);
-  return new TypePrinter(names, syntax?.effectSugar ? { ...syntax, shared: sharedEffect(t) } : undefined).type(t);
+  if (!syntax?.showQuantifiers) return new TypePrinter(names, syntax?.effectSugar ? { ...syntax, shared: sharedEffect(t) } : undefined).type(t);
+  // every variable is bound by the quantifier, so each shows its name (none is the implicit one)
+  names.bound = true;
+  const body = new TypePrinter(names, syntax.effectSugar ? { ...syntax, shared: undefined } : undefined).type(t);
+  const kind = (v: TVar) => (v.kind === "row" ? "::Row" : v.kind === "presence" ? "::Presence" : v.any ? "::(Any,Any)" : "");
+  const vs = names.named();
+  return vs.length === 0 ? body : `forall ${vs.map((v) => names.name(v) + kind(v)).join(",")}.${body}`;
 }
 
 /**
@@ -159,6 +165,8 @@ export function printType(t: Type, names = new TypeNames(), syntax?: TypeSyntax)
 export interface TypeSyntax {
   effectSugar: boolean;
   policy: ReadonlySet<EffectSugarOption>;
+  /** Links' show_quantifiers: `forall a,b::Row.…` before a polymorphic type, every variable named */
+  showQuantifiers?: boolean;
 }
 export const EFFECT_SUGAR_OPTIONS = {
   presence_omit: "pres", alias_omit: "alias", arrows_show_implicit_effect_variable: "show_implicit",
@@ -199,6 +207,19 @@ export class TypeNames {
   private occurrences = new Map<number, number>();
   private muSeen = new Set<string>();
   private next = 0;
+  /** the variables named so far, in order (not mu types' recursion variables) */
+  private order: TVar[] = [];
+  private muVars = new Set<number>();
+  /** printing under a quantifier: a variable occurring once still shows its name */
+  bound = false;
+  /** the name of a mu type's recursion variable (bound by the mu, not by a quantifier) */
+  muName(v: TVar): string {
+    this.muVars.add(v.id);
+    return this.name(v);
+  }
+  named(): TVar[] {
+    return this.order.filter((v) => !this.muVars.has(v.id));
+  }
   count(t: Type, seen = new Set<Type>()): void {
     t = prune(t);
     if (seen.has(t)) return;
@@ -231,7 +252,7 @@ export class TypeNames {
   /** The printed form of a variable: `_` when it occurs once, its name otherwise. */
   show(v: TVar): string {
     const n = this.name(v);
-    return this.once(v) ? "_" : n;
+    return this.once(v) && !this.bound ? "_" : n;
   }
   once(v: TVar): boolean {
     return (this.occurrences.get(v.id) ?? 0) <= 1;
@@ -242,6 +263,7 @@ export class TypeNames {
       const i = this.next++;
       n = String.fromCharCode(97 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : "");
       this.names.set(v.id, n);
+      this.order.push(v);
     }
     return n;
   }
@@ -272,8 +294,8 @@ class TypePrinter {
         return `${t.name} (${t.args.map((a) => this.arg(a)).join(",")})`;
       case "Alias":
         if (t.mu) {
-          if (this.inMu.has(t.name)) return this.names.name(t.mu);
-          const v = this.names.name(t.mu);
+          if (this.inMu.has(t.name)) return this.names.muName(t.mu);
+          const v = this.names.muName(t.mu);
           this.inMu.add(t.name);
           try { return `mu ${v}.${this.type(t.body)}`; } finally { this.inMu.delete(t.name); }
         }
@@ -351,9 +373,10 @@ class TypePrinter {
     const shared = tail === this.sugar!.shared;
     const showImplicit = this.has("arrows_show_implicit_effect_variable");
     const curried = resolve(ret).tag === "Fun";
+    const fresh = this.names.once(tail) && !this.names.bound;
     const skip = this.sugar!.shared === undefined
-      ? this.names.once(tail)
-      : shared ? !showImplicit : this.names.once(tail) && (showImplicit || (this.has("arrows_curried_hide_fresh") && curried));
+      ? fresh
+      : shared ? !showImplicit : fresh && (showImplicit || (this.has("arrows_curried_hide_fresh") && curried));
     const v = this.rowVar(tail); // named even when hidden: a hidden variable still uses up its letter, as in Links
     return skip ? `${tilde}>` : `${tilde}${v}${tilde}>`;
   }
@@ -373,7 +396,7 @@ class TypePrinter {
     const body = parts.join(sep);
     if (tail.tag === "TVar") return `${body}|${this.rowVar(tail)}${kinded ? kindSuffix(tail) : ""}`;
     if (tail.tag === "Alias" && tail.mu) {
-      const v = this.names.name(tail.mu);
+      const v = this.names.muName(tail.mu);
       if (this.inMu.has(tail.name)) return `${body}|${v}`;
       this.inMu.add(tail.name);
       try { return `${body}|(mu ${v} . ${this.rowBody(tail.body, sep, field)})`; } finally { this.inMu.delete(tail.name); }

@@ -19,9 +19,10 @@ export class InferState implements UnifyState {
   typeSyntax: TypeSyntax | undefined;
   /** Scopes of named type variables in annotations: one per function with a signature, one for the rest. */
   annotScopes: (Map<string, TVar> | "closed")[] = [new Map()];
-  // Linearity (Links' kinds Any and Unl). `linear`: fresh variables of expressions and patterns
-  // are Any (off in the prelude, whose functions Links declares with unrestricted signatures).
-  linear = true;
+  /** Typing the program, not the prelude: Links declares the prelude's functions with signatures
+   * (unrestricted variables, no wild recursion), which ours mostly leave out. Outside the prelude,
+   * fresh variables of expressions and patterns have linearity Any (Links' kinds Any and Unl). */
+  userCode = true;
   /** how many function literals (and deep-handler clauses) enclose the current expression */
   lam = 0;
   /** the uses of each local binding, innermost last (globals have none) */
@@ -118,7 +119,7 @@ export function fresh(st: InferState, kind: Kind = "type"): TVar {
 
 /** A fresh variable of linearity Any where Links makes one (outside the prelude). */
 export function freshAny(st: InferState, kind: Kind = "type"): TVar {
-  return freshVar(kind, st.level, st.linear);
+  return freshVar(kind, st.level, st.userCode);
 }
 
 export function mono(t: Type): Scheme {

@@ -31,7 +31,7 @@ function bindingChain(st: InferState, e: CExpr, eff: Type): Type {
     while (cur.tag === "Let" || cur.tag === "LetRec") {
       chain.push(cur);
       // the prelude's functions are unrestricted, as Links' signatures for them declare
-      st.linear = !fromPrelude(cur);
+      st.userCode = !fromPrelude(cur);
       if (cur.tag === "Let") {
         const s = letScheme(st, cur, eff);
         pushBinding(st, cur.name, s);
@@ -42,7 +42,7 @@ function bindingChain(st: InferState, e: CExpr, eff: Type): Type {
       }
       cur = cur.body;
     }
-    st.linear = !fromPrelude(cur);
+    st.userCode = !fromPrelude(cur);
     const t = expr(st, cur, eff);
     for (const x of chain) x.type = t;
     return t;
@@ -143,7 +143,7 @@ function exprInner(st: InferState, e: CExpr, eff: Type): Type {
       }
     // falls through (unreachable)
     case "Var": {
-      if (!recursiveUse(st, e.name)) return lookup(st, e.name, e.span);
+      if (!recursiveUse(st, e.name) || !st.userCode) return lookup(st, e.name, e.span);
       // Links: a recursive use of a function being inferred makes the calling context wild, and
       // the arrows that only collect arguments (all but the last of a curried function) get
       // fresh effects at each use, so they stay pure (`fun f(x)(y) {f(x)(y)}` is

@@ -28,7 +28,12 @@ function typeOf(st: InferState, te: TypeExpr, vars: Map<string, TVar>): Type {
     case "TVar": return namedVar(st, te.name, "type", vars);
     case "TCon": return typeCon(st, te, vars);
     case "TFun":
-      return { tag: "Fun", params: te.params.map((p) => typeOf(st, p, vars)), eff: rowOf(st, te.effects, vars, "effect", te.span), ret: typeOf(st, te.ret, vars) };
+    {
+      // with effect sugar, a plain arrow shares the signature's implicit effect unless it only
+      // collects arguments of a curried function (its result is an arrow): that one is fresh
+      const shares = !!st.typeSyntax?.effectSugar && !te.op && !(te.ret.tag === "TFun" && !te.ret.op) && !takesImplicitEffect(st, te.ret);
+      return { tag: "Fun", params: te.params.map((p) => typeOf(st, p, vars)), eff: rowOf(st, te.effects, vars, "effect", te.span, shares), ret: typeOf(st, te.ret, vars) };
+    }
     case "TRecord": return { tag: "Record", row: rowOf(st, te.row, vars, "record", te.span) };
     case "TTuple": return te.items.length === 1 ? typeOf(st, te.items[0]!, vars) : tupleType(te.items.map((x) => typeOf(st, x, vars)));
     case "TVariant": return { tag: "Variant", row: rowOf(st, te.row, vars, "variant", te.span) };
@@ -188,7 +193,7 @@ function alias(st: InferState, decl: TypeDecl, args: Type[]): Type {
   };
 }
 
-function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect", span: Span): Type {
+function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "record" | "variant" | "effect", span: Span, shares = false): Type {
   const fields: [string, Type][] = r.fields.map((f) => {
     const label = f.label === "" ? HEAR : f.label;
     switch (f.presence.kind) {
@@ -207,7 +212,7 @@ function rowOf(st: InferState, r: RowExpr, vars: Map<string, TVar>, sort: "recor
   if (r.dot && !(openDefault && sort === "effect"))
     throw typeError("`| .` closes an effect row only where effect rows are open by default (--set effect_sugar=true --set effect_sugar_policy=open_default)", span);
   const tail: Type = r.rest === undefined ? (openDefault && sort === "effect" && !r.dot ? fresh(st, "row") : rowEmpty)
-    : r.implicit ? fresh(st, "row")
+    : r.implicit ? (shares ? sharedEffectVar(st, vars) : fresh(st, "row"))
     : r.rest === "_" && sort === "effect" && st.typeSyntax?.effectSugar ? sharedEffectVar(st, vars)
     : namedVar(st, r.rest, "row", vars);
   return mkRow(fields, tail);
@@ -220,6 +225,14 @@ function sharedEffectVar(st: InferState, vars: Map<string, TVar>): TVar {
   return v;
 }
 const SHARED_EFFECT = "row:%shared-effect";
+
+/** Is `te` a type name that takes the implicit effect row (its body has arrows without explicit rows)? */
+function takesImplicitEffect(st: InferState, te: TypeExpr): boolean {
+  if (te.tag !== "TCon") return false;
+  const decl = st.aliases.get(te.name);
+  if (!decl) return te.name === "Comp";
+  return te.args.length <= decl.params.length && rowVarsOf(withImplicitEffect(decl.type)).has(IMPLICIT_EFFECT);
+}
 
 /**
  * Links' effect sugar: the operations of one `_` effect row of a signature are in every other

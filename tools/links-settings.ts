@@ -4,15 +4,16 @@
 import { DEFAULT_EFFECT_SUGAR, EFFECT_SUGAR_OPTIONS, type EffectSugarOption, type TypeSyntax } from "../ir/types.js";
 
 /** Settings that only matter to Links itself (handlers are always enabled here). */
-const IGNORED = new Set(["enable_handlers", "prelude", "path", "show_quantifiers"]);
+const IGNORED = new Set(["enable_handlers", "prelude", "path"]);
 
 export const SETTINGS_HELP =
-  "effect_sugar=true|false, effect_sugar_policy=none|default|all|OPT,… where OPT is one of " +
+  "show_quantifiers=true|false, effect_sugar=true|false, effect_sugar_policy=none|default|all|OPT,… where OPT is one of " +
   Object.entries(EFFECT_SUGAR_OPTIONS).map(([long, short]) => `${long} (${short})`).join(", ");
 
 /** The type syntax `NAME=VALUE` settings give; throws an Error naming a setting it does not know. */
 export function typeSyntaxOf(settings: readonly string[]): TypeSyntax | undefined {
   let sugar: boolean | undefined;
+  let quantifiers = false;
   let policy: EffectSugarOption[] = [...DEFAULT_EFFECT_SUGAR];
   for (const s of settings) {
     const i = s.indexOf("=");
@@ -20,10 +21,14 @@ export function typeSyntaxOf(settings: readonly string[]): TypeSyntax | undefine
     if (name === "effect_sugar") {
       if (value !== "true" && value !== "false") throw new Error(`--set effect_sugar=${value}: the value must be true or false`);
       sugar = value === "true";
+    } else if (name === "show_quantifiers") {
+      if (value !== "true" && value !== "false") throw new Error(`--set show_quantifiers=${value}: the value must be true or false`);
+      quantifiers = value === "true";
     } else if (name === "effect_sugar_policy") policy = parsePolicy(value);
     else if (!IGNORED.has(name)) throw new Error(`--set ${name}: not a setting this compiler knows (it knows ${SETTINGS_HELP})`);
   }
-  return sugar ? { effectSugar: true, policy: new Set(policy) } : undefined;
+  if (!sugar && !quantifiers) return undefined;
+  return { effectSugar: sugar ?? false, policy: new Set(policy), ...(quantifiers ? { showQuantifiers: true } : {}) };
 }
 
 function parsePolicy(value: string): EffectSugarOption[] {
