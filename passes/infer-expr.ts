@@ -334,7 +334,10 @@ function handle(st: InferState, e: Extract<CExpr, { tag: "Handle" }>, eff: Type)
     if (o.k) {
       const kType: Type = e.shallow
         ? { tag: "Fun", params: [s.ret], eff: inner, ret: tb }
-        : { tag: "Fun", params: [s.ret, ...paramTypes], eff, ret: result };
+        // a deep resumption's own effects are left open, as Links leaves them (its typing unifies
+        // the clause's context, not k's row, with the handler's outer effects): monadic
+        // reflection passes k to a function that wants it pure
+        : { tag: "Fun", params: [s.ret, ...paramTypes], eff: fresh(st, "row"), ret: result };
       pat(st, o.k, kType, binds);
     }
     const body = () => withBindings(st, binds, () => expr(st, o.body, eff));

@@ -226,12 +226,17 @@ function sharedEffectVar(st: InferState, vars: Map<string, TVar>): TVar {
 }
 const SHARED_EFFECT = "row:%shared-effect";
 
-/** Is `te` a type name that takes the implicit effect row (its body has arrows without explicit rows)? */
+/**
+ * Can `te` share the implicit effect: a type name whose last parameter is an effect row (written,
+ * `typename CF(a, e::Eff)`, or implicit: its body has arrows without explicit rows)? An arrow
+ * whose result is one only collects arguments, as one whose result is an arrow does.
+ */
 function takesImplicitEffect(st: InferState, te: TypeExpr): boolean {
   if (te.tag !== "TCon") return false;
   const decl = st.aliases.get(te.name);
   if (!decl) return te.name === "Comp";
-  return te.args.length <= decl.params.length && rowVarsOf(withImplicitEffect(decl.type)).has(IMPLICIT_EFFECT);
+  const last = decl.params[decl.params.length - 1];
+  return (last !== undefined && rowVarsOf(decl.type).has(last)) || rowVarsOf(withImplicitEffect(decl.type)).has(IMPLICIT_EFFECT);
 }
 
 /**

@@ -2,6 +2,7 @@
 // the backend against the reference interpreter — every example, every handler example of the
 // Links suite, every value-printing Links test case interp passes, multishot programs (n-queens,
 // subsets, a backtracking parser), processes — and the stack-depth guarantees.
+import { HANDLER_EXAMPLE_SETTINGS, typeSyntaxOf } from "../tools/links-settings.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -152,7 +153,7 @@ describe("cps agrees with interp", () => {
     const handlersDir = join(dir!, "examples", "handlers");
     const ran: string[] = [];
     for (const name of readdirSync(handlersDir).filter((f) => f.endsWith(".links")).sort()) {
-      const src = { file: `examples/handlers/${name}`, text: readFileSync(join(handlersDir, name), "utf8") };
+      const src = { file: `examples/handlers/${name}`, text: readFileSync(join(handlersDir, name), "utf8"), typeSyntax: typeSyntaxOf(HANDLER_EXAMPLE_SETTINGS) };
       const ref = runSource(src, "interp");
       expect(runSource(src, "cps"), name).toEqual(ref);
       if (ref.exitCode === 0) ran.push(name);

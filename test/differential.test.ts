@@ -3,6 +3,7 @@
 // passes, except where the wasmfx backend reports the program unsupported or stops with
 // the one-shot error (multishot programs, listed and checked exactly) — with the module run on
 // both engines, Node (in process) and Deno (the `deno` devDependency).
+import { HANDLER_EXAMPLE_SETTINGS, typeSyntaxOf } from "../tools/links-settings.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +80,7 @@ describe("wasmfx agrees with interp", () => {
     const ran: string[] = [];
     const multishot: string[] = [];
     for (const name of readdirSync(handlersDir).filter((f) => f.endsWith(".links")).sort()) {
-      const src = { file: `examples/handlers/${name}`, text: readFileSync(join(handlersDir, name), "utf8") };
+      const src = { file: `examples/handlers/${name}`, text: readFileSync(join(handlersDir, name), "utf8"), typeSyntax: typeSyntaxOf(HANDLER_EXAMPLE_SETTINGS) };
       const ref = runSource(src, "interp");
       const wasm = runSource(src, "wasmfx");
       if (ref.exitCode !== 0) {

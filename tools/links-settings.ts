@@ -43,6 +43,9 @@ function parsePolicy(value: string): EffectSugarOption[] {
   });
 }
 
+/** The settings Links' own suite runs its handler examples with (handlers.tests, case Examples). */
+export const HANDLER_EXAMPLE_SETTINGS = ["effect_sugar=true", "effect_sugar_policy=final_arrow"];
+
 /** The `--set=NAME=VALUE` settings in a Links command line (a test case's `args`). */
 export function settingsOfArgs(args: string): string[] {
   return args.split(/\s+/).filter((a) => a.startsWith("--set=")).map((a) => a.slice("--set=".length));
