@@ -53,7 +53,9 @@ export function renderError(err: CompileError, source?: string): string {
     const lineText = source.split("\n")[sp.line - 1];
     if (lineText !== undefined) {
       const width = sp.endLine === sp.line ? Math.max(1, sp.endCol - sp.col) : Math.max(1, lineText.length - sp.col + 1);
-      out += `\n  ${lineText}\n  ${" ".repeat(sp.col - 1)}${"^".repeat(Math.min(width, 200))}`;
+      // the caret's indent keeps the line's tabs, so it lines up whatever the tab width
+      const indent = lineText.slice(0, sp.col - 1).replace(/[^\t]/g, " ");
+      out += `\n  ${lineText}\n  ${indent}${"^".repeat(Math.min(width, 200))}`;
     }
   }
   return out;

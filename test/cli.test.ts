@@ -230,3 +230,49 @@ describe("tools/compile.ts", () => {
     noStack(bad.stderr);
   }, T);
 });
+
+describe("wrong input gets a clear message (issue 15)", () => {
+  it("invalid UTF-8 is a syntax error at the bad byte", () => {
+    const file = join(dir, "bad-utf8.links");
+    writeFileSync(file, Buffer.from([...Buffer.from('var x = "a'), 0xff, ...Buffer.from('b";\nx\n')]));
+    const r = tool("run", file);
+    expect(r.status).toBe(1);
+    expect(r.firstErr).toBe(`${file}:1:11: Syntax error: invalid UTF-8: byte 0xff does not start or continue a character (Links source files are UTF-8)`);
+    noStack(r.stderr);
+  }, T);
+
+  it("a directory as FILE says so", () => {
+    const r = tool("run", dir);
+    expect(r).toMatchObject({ status: 1, stdout: "" });
+    expect(r.firstErr).toBe(`error: cannot read ${dir}: it is a directory, not a .links file`);
+  }, T);
+
+  it("an output in a missing directory gives the reason", () => {
+    const out = join(dir, "no-such-dir", "x.wasm");
+    const r = tool("compile", program("w.links", "1\n"), "-o", out);
+    expect(r.status).toBe(1);
+    expect(r.firstErr).toBe(`error: cannot write ${out}: no such directory`);
+  }, T);
+
+  it("a caret under a tab-indented line keeps the tabs", () => {
+    const r = tool("run", program("tabs.links", "\tvar x = 1 + true;\n\tx\n"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("\n  \tvar x = 1 + true;\n  \t            ^^^^");
+  }, T);
+
+  it("--timeout must be positive", () => {
+    for (const t of ["0", "-1"]) {
+      const r = tool("run", program("t.links", "1\n"), "--timeout", t);
+      expect(r).toMatchObject({ status: 1, stdout: "" });
+      expect(r.firstErr).toBe(`error: --timeout ${t}: the time limit must be a positive number of seconds`);
+    }
+  }, T);
+
+  it("--set takes Links' effect-sugar settings and names one it does not know", () => {
+    const f = program("sugar.links", "sig f : () {E:() => a}-> a fun f() { do E } f\n");
+    expect(tool("run", f, "--set", "effect_sugar=true", "--set", "effect_sugar_policy=contract")).toMatchObject({ status: 0, stdout: "fun : () {E:a}-> a\n" });
+    const bad = tool("run", f, "--set", "nonsense=1");
+    expect(bad.status).toBe(1);
+    expect(bad.firstErr).toMatch(/^error: --set nonsense: not a setting this compiler knows/);
+  }, T);
+});

@@ -33,7 +33,7 @@ const compileCmd = Command.make(
       const bin = yield* Effect.try({ try: () => compileWasm(m, { optimize: Number(level) as 0 | 1 | 2 | 3 }), catch: (e) => toDriverError(e, src) });
       const ms = performance.now() - t0;
       const bytes = emit === "wasm" ? bin.binary : new TextEncoder().encode(printModule(m, true));
-      yield* Effect.try({ try: () => writeFileSync(out, bytes), catch: () => usageError(`cannot write ${out}`) });
+      yield* Effect.try({ try: () => writeFileSync(out, bytes), catch: (e) => usageError(`cannot write ${out}: ${osReason(e)}`) });
       yield* Console.error(`${out}: ${bytes.length} bytes (${emit}; .wasm ${bin.size} bytes at -O${level}, binaryen ${ms.toFixed(0)} ms)`);
     }),
 ).pipe(
@@ -45,3 +45,13 @@ const compileCmd = Command.make(
 );
 
 runCli(compileCmd);
+
+/** The operating system's reason a file could not be written (`ENOENT` → "no such directory"). */
+function osReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "ENOSPC") return "no space left on the device";
+  return e instanceof Error ? e.message : String(e);
+}

@@ -79,15 +79,45 @@ export function toDriverError(e: unknown, src?: Source): DriverError {
 export const usageError = (message: string) => new UsageError({ kind: "usage", message, span: undefined, rendered: `error: ${message}` });
 
 // ---------------------------------------------------------------- reading, compiling, running
-export const readSource = (file: string): Effect.Effect<Source, FileError, FileSystem.FileSystem> =>
+export const readSource = (file: string): Effect.Effect<Source, FileError | LinksSyntaxError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem;
-    const text = yield* fs.readFileString(file).pipe(Effect.mapError((e) => {
-      const why = e.reason._tag === "NotFound" ? "no such file" : e.reason._tag === "BadArgument" ? e.message : (e.reason.description ?? e.reason._tag);
-      return new FileError({ kind: "file", message: `cannot read ${file}: ${why}`, span: undefined, rendered: `error: cannot read ${file}: ${why}` });
-    }));
+    const fail = (why: string) => new FileError({ kind: "file", message: `cannot read ${file}: ${why}`, span: undefined, rendered: `error: cannot read ${file}: ${why}` });
+    const info = yield* fs.stat(file).pipe(Effect.mapError((e) => fail(e.reason._tag === "NotFound" ? "no such file" : (e.reason.description ?? e.reason._tag))));
+    if (info.type === "Directory") return yield* Effect.fail(fail("it is a directory, not a .links file"));
+    const bytes = yield* fs.readFile(file).pipe(Effect.mapError((e) => fail(e.reason._tag === "BadArgument" ? e.message : (e.reason.description ?? e.reason._tag))));
+    const text = decodeUtf8(bytes, file);
+    if (typeof text !== "string") return yield* Effect.fail(new LinksSyntaxError({ kind: "syntax", message: text.message, span: text.span, rendered: renderError(text, new TextDecoder().decode(bytes)) }));
     return { file, text };
   });
+
+/** A source file's text, or the syntax error at its first byte that is not UTF-8 (Links source is UTF-8). */
+export function decodeUtf8(bytes: Uint8Array, file: string): string | CompileError {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // find the first bad byte: decode ever longer prefixes that end on a character boundary
+    let good = 0;
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i]!;
+      const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      try {
+        if (len === 0 || i + len > bytes.length) throw new Error();
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(i, i + len));
+      } catch {
+        good = i;
+        break;
+      }
+      i += len;
+      good = i;
+    }
+    const before = new TextDecoder().decode(bytes.subarray(0, good));
+    const lines = before.split("\n");
+    const line = lines.length, col = lines[lines.length - 1]!.length + 1;
+    const span: Span = { file, line, col, endLine: line, endCol: col + 1 };
+    return new CompileError("syntax", `invalid UTF-8: byte 0x${bytes[good]!.toString(16).padStart(2, "0")} does not start or continue a character (Links source files are UTF-8)`, span);
+  }
+}
 
 export interface PassRun {
   name: string;

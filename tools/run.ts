@@ -38,6 +38,7 @@ const run = Command.make(
   ({ file, backend, engine, timeout, without: off, set, ...o }) =>
     Effect.gen(function* () {
       const typeSyntax = yield* Effect.try({ try: () => typeSyntaxOf(set), catch: (e) => usageError((e as Error).message) });
+      if (Option.isSome(timeout) && !(timeout.value > 0)) return yield* Effect.fail(usageError(`--timeout ${timeout.value}: the time limit must be a positive number of seconds`));
       const src = { ...(yield* readSource(file)), ...(typeSyntax ? { typeSyntax } : {}) };
       const { output } = yield* compile(src, { until: backendInput[backend], backend, with: researchOn(o), without: off });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
