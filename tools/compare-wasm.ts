@@ -1,0 +1,103 @@
+// The .wasm size breakdown of tools/compare.ts: the binary's sections read from their headers
+// (id, LEB128 size), and the code section's function bodies attributed to the hand-written
+// runtime or to the program.
+//
+// binaryen's binaries carry no name section (debug info is off), so the names come from a second
+// view of the same compile: `assemble(…, { text: true })` prints the optimised module, whose
+// `(func $name …)` definitions are in the order of the code section's bodies. A function is
+// `runtime` when its name is a function of the runtime's WAT (`WasmModule.runtime`, the text of
+// runtime-wat/*.wat that codegen pastes in), and `program` otherwise (generated code: the program
+// and the prelude, and anything binaryen made). Code binaryen inlined moves with its caller.
+import { maxSingleCallees, shakeModule, splitFields } from "../backends/wasm/shake.js";
+import { assemble } from "../backends/wasm/binaryen.js";
+import { printModule, type WasmModule } from "../ir/wasm.js";
+import type { OptLevel, SizeBreakdown } from "./compare-types.js";
+
+const SECTION_NAMES = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount", "tag"];
+
+/** An unsigned LEB128 at `at`: its value and its length in bytes. */
+function leb(b: Uint8Array, at: number): { value: number; len: number } {
+  let value = 0, shift = 0, len = 0;
+  for (;;) {
+    if (at + len >= b.length) throw new Error("truncated LEB128");
+    const byte = b[at + len++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return { value, len };
+  }
+}
+
+export interface Section { id: number; name: string; start: number; size: number; bytes: number }
+
+/** The sections of a module: id, name, payload start and size, size with the header. */
+export function sections(b: Uint8Array): Section[] {
+  if (b.length < 8 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) throw new Error("not a Wasm binary");
+  const out: Section[] = [];
+  for (let at = 8; at < b.length; ) {
+    const id = b[at]!;
+    const { value: size, len } = leb(b, at + 1);
+    const start = at + 1 + len;
+    if (start + size > b.length) throw new Error(`section ${id} runs past the end`);
+    let name = SECTION_NAMES[id] ?? `unknown ${id}`;
+    if (id === 0) {
+      const n = leb(b, start);
+      name = `custom "${new TextDecoder().decode(b.subarray(start + n.len, start + n.len + n.value))}"`;
+    }
+    out.push({ id, name, start, size, bytes: 1 + len + size });
+    at = start + size;
+  }
+  return out;
+}
+
+/** The code section's entries: each body's bytes including its size prefix. */
+function codeEntries(b: Uint8Array, code: Section): { header: number; entries: number[] } {
+  const count = leb(b, code.start);
+  const entries: number[] = [];
+  let at = code.start + count.len;
+  for (let i = 0; i < count.value; i++) {
+    const { value, len } = leb(b, at);
+    entries.push(len + value);
+    at += len + value;
+  }
+  return { header: count.len, entries };
+}
+
+/** The defined functions' names in binaryen's printed module, in order (imports are not `(func` fields). */
+export function definedFunctionNames(wat: string): string[] {
+  return [...wat.matchAll(/^ {1,2}\(func \$("(?:[^"\\]|\\.)*"|[^\s()]+)/gm)].map((m) => m[1]!);
+}
+
+/** The names of the functions the runtime's WAT defines (without `$`). */
+export function runtimeFunctionNames(m: WasmModule): Set<string> {
+  const fields = splitFields(m.runtime)?.fields ?? [];
+  return new Set(fields.filter((f) => f.kind === "func" && f.name).map((f) => f.name!.slice(1)));
+}
+
+/** The size breakdown of `binary`; `names`: its defined functions in order; `runtime`: the runtime's function names. */
+export function breakdown(binary: Uint8Array, names: string[] | undefined, runtime: Set<string>): SizeBreakdown {
+  const secs = sections(binary);
+  const size: SizeBreakdown = { total: binary.length, sections: secs.map(({ id, name, size, bytes }) => ({ id, name, size, bytes })) };
+  const code = secs.find((s) => s.id === 10);
+  if (!code) return { ...size, code: { total: 0, runtime: 0, program: 0, functions: [] } };
+  const { entries } = codeEntries(binary, code);
+  if (!names || names.length !== entries.length) {
+    size.codeNote = names ? `the printed module names ${names.length} functions, the code section has ${entries.length}` : "no function names";
+    return size;
+  }
+  const functions = entries.map((bytes, i) => ({ name: names[i]!, kind: runtime.has(names[i]!) ? "runtime" as const : "program" as const, bytes }));
+  const rt = functions.filter((f) => f.kind === "runtime").reduce((a, f) => a + f.bytes, 0);
+  return { ...size, code: { total: code.size, runtime: rt, program: code.size - rt, functions } };
+}
+
+/**
+ * Compile `m` as compileWasm does (shake, print, binaryen at -O`opt`), keeping binaryen's printed
+ * module: the binary and its defined functions' names in order. compare runs it once before the
+ * timed compileWasm (so it is also the warm-up) and uses the names only if both binaries agree.
+ */
+export function compileWithNames(m: WasmModule, opt: OptLevel): { binary: Uint8Array; names: string[] } {
+  const shaken = shakeModule(m);
+  const wat = printModule(shaken, true, { maxIndent: 40 });
+  // backends/wasmfx/index.ts's SINGLE_CALLEES_LIMIT
+  const a = assemble(wat, { optimize: opt, capOneCallerInlining: maxSingleCallees(shaken) > 32, text: true });
+  return { binary: a.binary, names: definedFunctionNames(a.wat) };
+}
