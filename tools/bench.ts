@@ -1,4 +1,6 @@
 // Benchmarks, reported as ratios against baselines measured in the same process:
+//   effect-handlers-bench  bench/effect-handlers-bench.ts: the suite's programs on wasmfx and cps
+//              through tools/compare, against their JavaScript references (--suite: only this)
 //   frontend   the front end (parse, desugar, infer) on a generated 10,000-line program
 //   handlers   the interpreter on 1,000,000 handled operations (bench/deep_handler.links),
 //              against the same loop without handlers and a JavaScript version
@@ -23,7 +25,7 @@
 //              compiled deep_handler against the first
 // Results are printed as a table and written to bench/results.json.
 //
-//   tsx tools/bench.ts [--quick]
+//   tsx tools/bench.ts [--quick] [--suite]
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline } from "./compile-lib.js";
@@ -34,6 +36,7 @@ import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
 import { instantiate } from "../backends/wasm/node.js";
 import { assemble } from "../backends/wasm/binaryen.js";
 import { benchActors } from "../bench/actors.js";
+import { benchSuite, suiteTable } from "../bench/effect-handlers-bench.js";
 import { type CompileJob, type CompileTime, type WasmBackend, compileTime, inWorker } from "../bench/compile-time.js";
 
 const args = process.argv.slice(2);
@@ -41,9 +44,13 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`bench — compiler and interpreter benchmarks (ratios against same-process baselines)
 
 USAGE
-  tsx tools/bench.ts [--quick]     (also: npm run bench)
+  tsx tools/bench.ts [--quick] [--suite]     (also: npm run bench)
 
 SECTIONS (in order)
+  effect-handlers-bench   the suite's eleven programs (bench/effect-handlers-bench/) at their bench
+                sizes on wasmfx and cps (Node), each through tools/compare (child processes,
+                median of 3 after a warm-up), as ratios to their JavaScript references; the
+                Markdown table on stdout, bench/effect-handlers-bench/results.json
   frontend      parse+desugar+infer on a generated 10,000-line program
   handlers, loop   the interpreter against plain calls and JavaScript
   wasmfx …      bench programs compiled (-O2) and run on Node against hand-written JavaScript
@@ -64,14 +71,29 @@ FLAGS
   --quick   smaller inputs, only fib on wasmfx and cps, only tree of the multishot programs,
             compile times from 1 run after 1 warm-up with generated programs of 100, 500 and
             1,000 lines, no hand-written WAT (a smoke run; the numbers are not comparable)
+  --suite   only the effect-handlers-bench section
   --help    this text
 
 Writes bench/results.json.`);
   process.exit(0);
 }
-for (const a of args) if (a !== "--quick") { console.error(`error: unknown argument ${a}\nRun \`bench --help\` for usage.`); process.exit(1); }
+for (const a of args) if (a !== "--quick" && a !== "--suite") { console.error(`error: unknown argument ${a}\nRun \`bench --help\` for usage.`); process.exit(1); }
 const quick = args.includes("--quick");
 const root = join(import.meta.dirname, "..");
+
+// ---------------------------------------------------------------- effect-handlers-bench
+// bench/effect-handlers-bench.ts: the suite's eleven programs through tools/compare (wasmfx and cps
+// on Node, child processes) against their JavaScript references; its own results file and table.
+// Run first so that `--suite` (this section alone) stops here.
+{
+  const rows = await benchSuite(quick, progress);
+  const table = suiteTable(rows);
+  console.log(`effect-handlers-bench (${quick ? "test" : "bench"} sizes; median ms and ratio to the JavaScript reference):\n${table}\n`);
+  writeFileSync(join(root, "bench", "effect-handlers-bench", "results.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, rows }, null, 1) + "\n");
+  const wrong = rows.filter((r) => r.ms !== undefined && !r.correct);
+  if (wrong.length > 0) console.log(`WRONG RESULTS: ${wrong.map((r) => `${r.program} on ${r.config} (${r.note})`).join("; ")}`);
+  if (args.includes("--suite")) process.exit(wrong.length > 0 ? 1 : 0);
+}
 
 function time<T>(f: () => T): { ms: number; value: T } {
   const t0 = performance.now();
