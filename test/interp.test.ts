@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runSource } from "../tools/compile-lib.js";
+import { runPipeline, runSource } from "../tools/compile-lib.js";
+import { runInterp } from "../backends/interp/index.js";
+import type { CoreProgram } from "../ir/core.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -391,4 +393,37 @@ describe("Links handler examples (../shared/links-tests/examples/handlers)", () 
       expect(firstLine).toBe(expected!.knownGap);
     }
   }, 60_000);
+});
+
+// ---------------------------------------------------------------- lexical addresses
+
+describe("variable addresses (backends/interp/resolve.ts)", () => {
+  /** Run on interp, collecting lookups whose precomputed address did not hold the variable. */
+  function misses(file: string, text: string, typeSyntax = typeSyntaxOf([])): string[] {
+    const out: string[] = [];
+    const core = runPipeline({ file, text, ...(typeSyntax ? { typeSyntax } : {}) }, { until: "infer" }) as CoreProgram;
+    runInterp(core, { onAddressMiss: (n) => out.push(n), deadline: Date.now() + 30_000 });
+    return out;
+  }
+
+  it("agree with the machine on every example and Links handler example", () => {
+    const files = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".links")).map((f) => join(root, "examples", f));
+    const handlers = join(root, "..", "shared", "links-tests", "examples", "handlers");
+    const links = existsSync(handlers) ? readdirSync(handlers).filter((f) => handlerExamples[f] && "runs" in handlerExamples[f]!).map((f) => join(handlers, f)) : [];
+    for (const f of files) expect(misses(basename(f), readFileSync(f, "utf8")), f).toEqual([]);
+    for (const f of links) expect(misses(basename(f), readFileSync(f, "utf8"), typeSyntaxOf(HANDLER_EXAMPLE_SETTINGS)), f).toEqual([]);
+  }, 120_000);
+
+  it("agree on shadowing, patterns, letrec groups, handler parameters and clauses", () => {
+    const text = `
+      fun f(x) { var x = x + 1; var (a, b) = (x, x); switch ([a, b]) { case y :: (z :: zs) -> y + z case _ -> x } }
+      fun even(n) { if (n == 0) true else odd(n - 1) } fun odd(n) { if (n == 0) false else even(n - 1) }
+      var r = (l = 1, m = 2);
+      var s = switch (r) { case (l = p | rest) -> p + rest.m };
+      fun g() { handle(do Get + do Get)(st <- 10) { case <Get => k> -> k(st, st + 1) case v -> v + st } }
+      fun h(n) { handle(if (n > 0) do Ask(n) else 0) { case <Ask(q) => k> -> k(q * 2) case v -> v } }
+      (f(1), even(10), s, g(), h(3), fun (x) { fun (y) { x + y } }(1)(2))`;
+    expect(misses("t.links", text)).toEqual([]);
+    expect(runSource({ file: "t.links", text }, "interp").stdout).toBe("(4, true, 3, 33, 6, 3) : (Int, Bool, Int, Int, Int, Int)\n");
+  });
 });

@@ -52,6 +52,8 @@ export interface RunOptions {
   deadline?: number;
   /** Machine steps a process runs before the scheduler switches (when there are several). */
   slice?: number;
+  /** called when a variable's precomputed address (resolve.ts) does not hold it (tests: never) */
+  onAddressMiss?: (name: string) => void;
 }
 
 /**
@@ -121,15 +123,20 @@ export class Machine {
 
   /**
    * Variable lookup. Every binder pushes exactly one Env node in a fixed order, so a variable
-   * occurrence always sits at the same depth: the first lookup finds it by name and caches the
-   * depth (or the primitive) on the node; later lookups follow `next` pointers only.
+   * occurrence always sits at the same depth: resolve.ts computes it before the run (and a lookup
+   * that finds no address searches by name once and caches the depth, or the primitive); the
+   * binding that far up is found through the Env's jump pointers.
    */
   private lookup(node: VarNode, env: Env | undefined): Value {
     const depth = node.depth;
     if (depth !== undefined) {
-      let e = env!;
-      for (let d = depth; d > 0; d--) e = e.next!;
-      return e.value;
+      if (env && env.depth >= depth) {
+        const e = depth === 0 ? env : depth === 1 ? env.next! : env.up(depth);
+        if (e.name === node.name) return e.value;
+      }
+      // an address that does not hold the name (resolve.ts disagreed with the machine): search
+      node.depth = undefined;
+      this.opts.onAddressMiss?.(node.name);
     }
     if (node.prim) return node.prim;
     let d = 0;

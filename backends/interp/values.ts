@@ -29,8 +29,28 @@ export type ListV = ConsV | NilV;
 export const NIL = new NilV();
 export const UNIT = new RecordV(new Map());
 
+/**
+ * An environment: a persistent list of bindings, innermost first. `depth` counts the bindings
+ * below this one; `jump` is a skew-binary jump pointer (Myers' random-access stack), so the
+ * binding at any depth is found in O(log n) steps — a program of 100,000 top-level bindings
+ * looks up a prelude function without walking them all.
+ */
 export class Env {
-  constructor(readonly name: string, public value: Value, readonly next: Env | undefined) {}
+  readonly depth: number;
+  readonly jump: Env | undefined;
+  constructor(readonly name: string, public value: Value, readonly next: Env | undefined) {
+    this.depth = next ? next.depth + 1 : 0;
+    const j = next?.jump;
+    this.jump = next && j && j.jump && next.depth - j.depth === j.depth - j.jump.depth ? j.jump : next;
+  }
+
+  /** The binding `d` nodes up the list (0: this one). */
+  up(d: number): Env {
+    const target = this.depth - d;
+    let e: Env = this;
+    while (e.depth > target) e = e.jump && e.jump.depth >= target ? e.jump : e.next!;
+    return e;
+  }
 }
 
 export class Closure { constructor(readonly lam: Lam, readonly env: Env | undefined) {} }
