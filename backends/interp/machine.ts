@@ -129,6 +129,7 @@ export class Machine {
    */
   private lookup(node: VarNode, env: Env | undefined): Value {
     const depth = node.depth;
+    if (depth === -1) return (node.prim ??= new PrimV(node.name, primitiveImpl(node.name)));
     if (depth !== undefined) {
       if (env && env.depth >= depth) {
         const e = depth === 0 ? env : depth === 1 ? env.next! : env.up(depth);

@@ -4,7 +4,7 @@
 // of a letrec, each parameter, each pattern variable in matchPat's order, a handler's parameters
 // before its clauses' patterns). Without it, the machine's first lookup of each occurrence walked
 // the environment by name: O(bindings) per occurrence, quadratic on long programs (100,000
-// top-level statements). Occurrences of primitives (bound nowhere) get no depth. The machine
+// top-level statements). Occurrences of primitives (bound nowhere) get depth -1. The machine
 // checks the name at the address it is given and falls back to a search, so a resolver that ever
 // disagreed with the machine would cost time, not correctness.
 import { type CExpr, type CPat, patVars } from "../../ir/core.js";
@@ -57,7 +57,8 @@ export function resolveAddresses(root: CExpr): void {
       case "Var": {
         const ps = index.get(e.name);
         const at = ps?.[ps.length - 1];
-        if (at !== undefined) (e as { depth?: number }).depth = scope.length - 1 - at;
+        // a name bound nowhere is a primitive: -1 tells the machine not to search for it
+        (e as { depth?: number }).depth = at === undefined ? -1 : scope.length - 1 - at;
         return;
       }
       case "Lit": case "Nil": return;
