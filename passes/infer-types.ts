@@ -80,10 +80,15 @@ export function signature(st: InferState, te: TypeExpr): Signature {
     const vars = new Map<string, TVar>();
     if (te.tag === "TForall") {
       const quantified = new Set(te.vars.map((v) => v.replace(/::.*/, "")));
+      // a variable it does not quantify may be the enclosing signature's (scoped type variables:
+      // an inner `sig g : forall b.(a, b) -> …` in a function whose signature names a)
+      const outer = st.annotScopes[st.annotScopes.length - 1];
+      if (outer && outer !== "closed")
+        for (const [key, v] of outer) if (!quantified.has(key.slice(key.indexOf(":") + 1))) vars.set(key, v);
       const type = typeOf(st, te.body, vars);
       for (const key of vars.keys()) {
         const name = key.slice(key.indexOf(":") + 1);
-        if (!quantified.has(name) && !name.startsWith("%")) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
+        if (!quantified.has(name) && !name.startsWith("%") && !(outer && outer !== "closed" && outer.has(key))) throw typeError(`the type variable ${name} is not bound by the signature's forall`, te.span);
       }
       return { type, scope: "closed" };
     }

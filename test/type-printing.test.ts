@@ -95,3 +95,9 @@ describe("effect sugar", () => {
     expect(typeSyntaxOf(["effect_sugar=false"])).toBeUndefined();
   });
 });
+
+describe("scoped type variables", () => {
+  it("an inner signature's unquantified variable is the enclosing signature's", () => {
+    expect(typeOf("sig f : (a) -e-> (a, a) fun f(x) { sig g : forall b.(a, b) -e-> (a, b) fun g(x, y) { (x, y) } g(x, x) } f")).toBe("(a) -> (a, a)");
+  });
+});
