@@ -32,18 +32,12 @@ const KNOWN = [
   // `() < ()`, `() == ()` → interp `false`, `true`; wasmfx, cps: internal error, binaryen cannot parse
   // `(call $compare_values (nop) (nop))` (passes/codegen-prims.ts `cmp`: unit operands have no value).
   "unit-compare",
-  // `var n = 0.0 /. 0.0; n <= n` (and `>=`) → interp `true`; wasmfx, cps `false` (IEEE). interp orders
-  // floats by a compare function (backends/interp/values.ts), the Wasm backends with f64.le (codegen-prims.ts).
-  "nan-compare",
   // `isInt("")` → interp `false`; `stringToInt("")` → interp `stringToInt: not an integer: ""`; wasmfx,
   // cps: `runtime error: trap: array element access out of bounds` (runtime-wat/runtime.wat).
   "parse-empty",
   // `intToChar(-1)`, `intToChar(1114112)` → interp `internal error: Invalid code point -1`
   // (backends/interp/primitives.ts: String.fromCodePoint); wasmfx, cps: a 4-byte garbage Char (runtime-wat).
   "bad-char",
-  // `('😀' < 'ｱ', "😀" < "ｱ")` → interp `(true, true)` (UTF-16 code unit order); wasmfx, cps
-  // `(false, false)` (code point order, as OCaml's byte order of UTF-8) (backends/interp/values.ts).
-  "high-bmp",
   // `spawn { () }` → interp `Process(1) : Process ({:_|_})`; wasmfx, cps `? : Process ({:_|_})`
   // (backends/interp/values.ts vs the runtime's printer).
   "process-print",

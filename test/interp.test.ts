@@ -427,3 +427,13 @@ describe("variable addresses (backends/interp/resolve.ts)", () => {
     expect(runSource({ file: "t.links", text }, "interp").stdout).toBe("(4, true, 3, 33, 6, 3) : (Int, Bool, Int, Int, Int, Int)\n");
   });
 });
+
+describe("one answer everywhere (issue 15; Links' own behaviour, lib.ml)", () => {
+  it("NaN is unordered, strings and chars order by code point, intToChar checks its argument", () => {
+    expect(stdoutOf("var n = 0.0 /. 0.0; (n <= n, n >= n, n < n, n == n, n <> n)")).toBe("(false, false, false, false, true) : (Bool, Bool, Bool, Bool, Bool)\n");
+    expect(stdoutOf("('😀' < 'ｱ', \"😀\" < \"ｱ\", \"ab\" < \"abc\")")).toBe("(false, false, true) : (Bool, Bool, Bool)\n");
+    const r = run("intToChar(-1)");
+    expect(r).toMatchObject({ exitCode: 1, stdout: "" });
+    expect(r.stderr).toBe("error: runtime error: intToChar: -1 is not a Unicode code point\n");
+  });
+});

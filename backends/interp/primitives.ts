@@ -59,7 +59,11 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
     return x;
   },
   charToInt: (a) => BigInt((a[0] as CharV).c.codePointAt(0)!),
-  intToChar: (a) => new CharV(String.fromCodePoint(Number(i(a[0]!)))),
+  intToChar: (a) => {
+    const n = Number(i(a[0]!));
+    if (!(n >= 0 && n <= 0x10ffff) || (n >= 0xd800 && n <= 0xdfff)) throw new RuntimeError(`intToChar: ${n} is not a Unicode code point`);
+    return new CharV(String.fromCodePoint(n));
+  },
   charAt: (a) => {
     const cs = [...(a[0] as string)];
     const k = Number(i(a[1]!));

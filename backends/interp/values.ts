@@ -117,12 +117,29 @@ export function equal(a: Value, b: Value): boolean {
   throw new RuntimeError("equality is not defined on functions or continuations");
 }
 
+/**
+ * Links' order (its lib.ml `less`): numbers as IEEE floats do — NaN is unordered, so the result
+ * is NaN and every ordering comparison with it is false, as in Links (OCaml's float `<` and `=`)
+ * and on the Wasm backends; strings and chars by code point (OCaml compares UTF-8 bytes), not by
+ * JavaScript's UTF-16 units.
+ */
+/** Order two strings by code point: UTF-16 order except that surrogates (astral characters) sort above U+E000–U+FFFF. */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  const key = (u: number) => (u >= 0xd800 && u <= 0xdfff ? u + 0x2000 : u >= 0xe000 ? u - 0x800 : u);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x !== y) return key(x) < key(y) ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 export function compare(a: Value, b: Value): number {
   if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
-  if (a instanceof CharV && b instanceof CharV) return a.c < b.c ? -1 : a.c > b.c ? 1 : 0;
+  if (a instanceof CharV && b instanceof CharV) return compareCodePoints(a.c, b.c);
   if ((a instanceof ConsV || a instanceof NilV) && (b instanceof ConsV || b instanceof NilV)) {
     let x: Value = a, y: Value = b;
     while (x instanceof ConsV && y instanceof ConsV) {
