@@ -36,10 +36,11 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   cos: (a) => Math.cos(f(a[0]!)),
   "==": (a) => equal(a[0]!, a[1]!),
   "<>": (a) => !equal(a[0]!, a[1]!),
-  "<": (a) => compare(a[0]!, a[1]!) < 0,
-  ">": (a) => compare(a[0]!, a[1]!) > 0,
-  "<=": (a) => compare(a[0]!, a[1]!) <= 0,
-  ">=": (a) => compare(a[0]!, a[1]!) >= 0,
+  // two floats compare as IEEE says (NaN is unordered: all four false), as in Links and on Wasm
+  "<": (a) => (typeof a[0] === "number" ? a[0] < (a[1] as number) : compare(a[0]!, a[1]!) < 0),
+  ">": (a) => (typeof a[0] === "number" ? a[0] > (a[1] as number) : compare(a[0]!, a[1]!) > 0),
+  "<=": (a) => (typeof a[0] === "number" ? a[0] <= (a[1] as number) : compare(a[0]!, a[1]!) <= 0),
+  ">=": (a) => (typeof a[0] === "number" ? a[0] >= (a[1] as number) : compare(a[0]!, a[1]!) >= 0),
   intToString: (a) => i(a[0]!).toString(),
   stringToInt: (a) => {
     const s = (a[0] as string).trim();

@@ -118,10 +118,10 @@ export function equal(a: Value, b: Value): boolean {
 }
 
 /**
- * Links' order (its lib.ml `less`): numbers as IEEE floats do — NaN is unordered, so the result
- * is NaN and every ordering comparison with it is false, as in Links (OCaml's float `<` and `=`)
- * and on the Wasm backends; strings and chars by code point (OCaml compares UTF-8 bytes), not by
- * JavaScript's UTF-16 units.
+ * Links' order (its lib.ml `less`): inside records and lists a NaN is neither less nor greater
+ * (0: the next field decides, as Links' record `less` and the runtime's compare_values do; the
+ * comparison operators on two floats are IEEE's, see primitives.ts); strings and chars by code
+ * point (OCaml compares UTF-8 bytes), not by JavaScript's UTF-16 units.
  */
 /** Order two strings by code point: UTF-16 order except that surrogates (astral characters) sort above U+E000–U+FFFF. */
 function compareCodePoints(a: string, b: string): number {
@@ -136,7 +136,7 @@ function compareCodePoints(a: string, b: string): number {
 
 export function compare(a: Value, b: Value): number {
   if (typeof a === "bigint" && typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
   if (a instanceof CharV && b instanceof CharV) return compareCodePoints(a.c, b.c);
