@@ -31,6 +31,7 @@ import {
 } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
 import { type Type, printType } from "./types.js";
+import { inPlaceS } from "./handlers.js";
 
 export interface Push { tag: "Push"; frame: string; captured: Atom[]; body: CComp }
 export interface Jump { tag: "Jump"; fn: Atom; args: Atom[]; known: string | undefined }
@@ -61,6 +62,8 @@ export interface CpsFn {
   prelude: boolean;
 }
 
+export interface CpsOpClause { op: string; args: CPat[]; k: CPat | undefined; body: CComp; inPlace?: boolean }
+
 /** The code after a non-tail call: `captured` are its fields (own representations), `x` the value. */
 export interface FrameFn { name: string; captured: Binder[]; x: Binder; body: CComp; prelude: boolean }
 
@@ -71,7 +74,8 @@ export interface HandlerDef {
   env: Binder[];
   /** handler parameters: initial values at the handle, new ones passed to `k` after the value */
   params: Binder[];
-  ops: { op: string; args: CPat[]; k: CPat | undefined; body: CComp }[];
+  /** `inPlace` (tail-resume): a `do` runs the clause where it is, in direct style (cpsInPlaceReason) */
+  ops: CpsOpClause[];
   ret: CClause;
   prelude: boolean;
 }
@@ -140,7 +144,8 @@ export function printCps(p: CpsProgram): string {
     ...p.functions.filter((f) => !f.prelude).map((f): SExp => ["define", [f.name, ...f.params.map(binderToSExp)], ["env", ...f.captured.map(binderToSExp)], cps(f.body)]),
     ...p.frames.filter((f) => !f.prelude).map((f): SExp => ["frame", f.name, ["env", ...f.captured.map(binderToSExp)], binderToSExp(f.x), cps(f.body)]),
     ...p.handlers.filter((h) => !h.prelude).map((h): SExp => [
-      "handler", h.name, ...(h.shallow ? ["shallow"] : []), ["env", ...h.env.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...K.opClausesS(h.ops as unknown as K.Node[], h.ret, pr)]),
+      "handler", h.name, ...(h.shallow ? ["shallow"] : []), ["env", ...h.env.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)],
+      ...inPlaceS(h.ops as unknown as K.Node[], K.opClausesS(h.ops as unknown as K.Node[], h.ret, pr))]),
   ];
   const main: SExp = "direct" in p.main ? ["main-direct", direct(K.skipPrelude(boxedDef, p.main.direct))] : ["main", cps(K.skipPrelude(cpsDef, p.main.cps))];
   return sexp(["program", ...defs, main, ["result-type", printType(p.resultType)]]);
@@ -200,6 +205,11 @@ export function validateCps(p: CpsProgram, primitives: ReadonlySet<string> = PRI
   for (const f of p.frames) unit(`frame ${f.name}`, [...f.captured, f.x], f.body);
   for (const h of p.handlers) {
     h.ops.forEach((o) => unit(`handler ${h.name} clause ${o.op}`, [...h.env, ...h.params, ...K.opClauseBinds(o as unknown as K.Node)], o.body));
+    for (const o of h.ops.filter((x) => x.inPlace)) {
+      const why = h.shallow ? "its handler is shallow" : cpsInPlaceReason(o);
+      if (why) errs.push(`handler ${h.name}: operation clause ${o.op} is marked in-place but ${why}`);
+      if (h.ops.some((x) => x.op === o.op && !x.inPlace)) errs.push(`handler ${h.name}: operation ${o.op} has clauses in place and clauses not`);
+    }
     unit(`handler ${h.name} return clause`, [...h.env, ...h.params, ...K.patBinds(h.ret.pat)], h.ret.body);
   }
   if ("cps" in p.main) unit("main", [], p.main.cps);
@@ -249,3 +259,45 @@ const takesContinuation = (fn: Atom, locals: { has(name: string): boolean }): bo
 
 /** Every variable bound in c (binders and pattern variables), with `outer` (parameters, environment). */
 export const localNames = (c: Comp, outer: Binder[] = []): Set<string> => boxedKit.boundNames(c, new Set(outer.map((b) => b.name)));
+
+/**
+ * Why operation clause o cannot run in place, in direct style, where its operation is performed
+ * (undefined: it can). It can when its `k` is a variable that the body jumps to exactly once on
+ * every path, in tail position, and uses nowhere else, and nothing before that jump takes the
+ * continuation: no push, handler, jump, `do` or process form (a `let-app` or `let-comp` in CPS
+ * is direct already: it cannot perform).
+ */
+export function cpsInPlaceReason(o: CpsOpClause): string | undefined {
+  if (o.k?.tag !== "PVar") return "its continuation is not a variable";
+  const k = o.k.name;
+  const uses = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
+  const value = "its continuation is used as a value";
+  const go = (c: CComp): string | undefined => {
+    for (;;) {
+      switch (c.tag) {
+        case "Let": case "LetApp": case "LetRec":
+          if (uses(cpsKit.ownAtoms(c))) return value;
+          c = c.body;
+          continue;
+        case "LetComp":
+          if (boxedKit.freeAtoms(c.comp).has(k)) return value;
+          c = c.body;
+          continue;
+        case "Jump":
+          if (c.fn.tag !== "Var" || c.fn.name !== k) return "it ends in a call other than of its continuation";
+          return uses(c.args) ? value : undefined;
+        case "If": return uses([c.cond]) ? value : go(c.then) ?? go(c.else);
+        case "Case":
+          if (uses([c.scrutinee])) return value;
+          for (const x of c.clauses) { const why = go(x.body); if (why) return why; }
+          return undefined;
+        case "Return": return "a path returns without resuming";
+        case "Do": return `it performs ${c.op}`;
+        case "Push": return "it calls a function that may perform";
+        case "Handle": return "it handles operations";
+        default: return "it uses processes";
+      }
+    }
+  };
+  return go(o.body);
+}

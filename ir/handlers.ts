@@ -13,14 +13,16 @@
 // ThreadedHandlers (lower-param-handlers) is the same with no `params` on handle-call: the
 // initial parameter values are passed as the last `args`, and a resumption `k(v, s1, …)` passes
 // the new ones back to H. Its operation clauses may be marked `(direct k)` (direct-resume): `k`
-// is a variable (or `_`) that the body only calls, at most once on any path.
+// is a variable (or `_`) that the body only calls, at most once on any path; and a deep handler's
+// clauses `(in-place k)` (tail-resume): the body calls `k` exactly once, in tail position, and
+// performs nothing (`inPlaceReason`), so a `do` can run the clause where it is.
 import type { SExp } from "./common.js";
 import type { CPat } from "./core.js";
 import { tUnit } from "./types.js";
 import * as K from "./kit.js";
-import { type Atom, type Binder, type BoxedL, type FnOf, type ProgramOf, type Rep, binderToSExp, boxedDef, checkCoercion, printProgram, repStyle } from "./boxed.js";
+import { type Atom, type Binder, type BoxedL, type FnOf, type Level, type ProgramOf, type Rep, binderToSExp, boxedDef, checkCoercion, printProgram, repStyle } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
-import { PRIMITIVE_NAMES } from "./kit-check.js";
+import { PRIMITIVE_NAMES, isPrimitiveCall } from "./kit-check.js";
 import type { SComp } from "./scheduled.js";
 
 /**
@@ -46,8 +48,8 @@ export interface ShallowHandle<L extends K.Lang> { tag: "ShallowHandle"; thunk: 
 type FromBoxed = Omit<BoxedL, "add" | "drop" | "opClause">;
 /** Handlers as a diff of Boxed: `Handle` out, `HandleCall` and `ShallowHandle` in. */
 export interface HandlersL extends FromBoxed { opClause: object; add: HandleCall | ShallowHandle<HandlersL>; drop: "Handle" }
-/** ThreadedHandlers: Handlers whose operation clauses may be marked `direct` (by direct-resume). */
-export interface ThreadedL extends FromBoxed { opClause: { direct?: boolean }; add: HandleCall | ShallowHandle<ThreadedL>; drop: "Handle" }
+/** ThreadedHandlers: Handlers whose operation clauses may be marked `direct` (direct-resume) and `inPlace` (tail-resume). */
+export interface ThreadedL extends FromBoxed { opClause: { direct?: boolean; inPlace?: boolean }; add: HandleCall | ShallowHandle<ThreadedL>; drop: "Handle" }
 
 export type Comp = K.Comp<HandlersL>;
 export type OpClause = K.OpClause<HandlersL>;
@@ -99,7 +101,16 @@ const { valueAtoms } = threadedKit;
 
 // ---------------------------------------------------------------- printer
 export function handlerToSExp(h: HandlerFnOf<K.Node, K.Node>, pr: K.Printer): SExp {
-  return ["handler", h.name, ["free", ...h.free.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...K.opClausesS(h.ops, h.ret, pr)];
+  return ["handler", h.name, ["free", ...h.free.map(binderToSExp)], ["params", ...h.params.map(binderToSExp)], ...inPlaceS(h.ops, K.opClausesS(h.ops, h.ret, pr))];
+}
+/** Operation clauses as the kit prints them, those marked `inPlace` with `(in-place k)` for their continuation. */
+export function inPlaceS(ops: K.Node[], printed: SExp[]): SExp[] {
+  return printed.map((s, i) => {
+    const o = ops[i];
+    if (!o?.inPlace || !Array.isArray(s)) return s;
+    const k = s[3]!;
+    return [s[0]!, s[1]!, s[2]!, ["in-place", Array.isArray(k) ? k[1]! : k], ...s.slice(4)];
+  });
 }
 function printWithHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }): string {
   const pr = K.kit(def).printer(repStyle(p.patReps));
@@ -113,7 +124,9 @@ export const printThreaded = (p: ThreadedProgram): string => printWithHandlers(t
  * Boxed's checks on functions, main and every handler clause (a unit with the handler's free
  * variables and parameters in scope), no inline `handle` left (not a form of the language), every
  * handle-call and shallow-handle names existing functions; `threaded`: no handler parameters
- * left on a handle-call, and every clause marked `direct` deserves it.
+ * left on a handle-call, every clause marked `direct` deserves it, and every clause marked
+ * `inPlace` too (a deep handler's, at a scheduler level with one stack, with all clauses of its
+ * operation: `inPlaceReason`).
  */
 export function checkHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers: HandlerFnOf<K.Node, K.Node>[] }, primitives: ReadonlySet<string>, threaded: boolean,
   more: (c: K.Node, err: (m: string) => void) => void = () => {}): string[] {
@@ -125,6 +138,25 @@ export function checkHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers:
   ]);
   const direct = (o: K.Node, err: (m: string) => void) => {
     if (o.direct && !isDirect(o as unknown as TOpClause)) err(`operation clause ${o.op} is marked direct but its continuation is used otherwise`);
+    if (o.inPlace) err(`operation clause ${o.op} of a shallow handler is marked in-place`);
+  };
+  const bound = K.kit<Unit, unknown, Atom>(def).boundNames;
+  // (only when a clause is marked; a form of another language is reported by the checks below)
+  let free: Set<string> | undefined;
+  const reason = (o: TOpClause, outer: string[]) => {
+    try {
+      free ??= performFreeFunctions(p.functions as never, bound);
+      return inPlaceReason(o, free, outer, bound);
+    } catch { return undefined; }
+  };
+  const inPlace = (h: HandlerFnOf<K.Node, K.Node>, err: (m: string) => void) => {
+    for (const o of h.ops) {
+      if (!o.inPlace) continue;
+      if (!inPlaceLevel(p.actors?.level)) err(`operation clause ${o.op} is marked in-place at scheduler level ${p.actors?.level}`);
+      const why = reason(o as unknown as TOpClause, [...h.free, ...h.params].map((b) => b.name));
+      if (why) err(`operation clause ${o.op} is marked in-place but ${why}`);
+      if (h.ops.some((x) => x.op === o.op && !x.inPlace)) err(`operation ${o.op} has clauses in place and clauses not`);
+    }
   };
   const errs = checkFunctions(def, p as never, primitives, {
     reps: true, patReps: p.patReps, value: checkCoercion, units,
@@ -141,7 +173,11 @@ export function checkHandlers(def: K.LangDef, p: ProgramOf<K.Node> & { handlers:
       more(c, err);
     },
   });
-  if (threaded) for (const h of p.handlers) h.ops.forEach((o) => direct(o, (m) => errs.push(`handler ${h.name}: ${m}`)));
+  if (threaded) for (const h of p.handlers) {
+    const err = (m: string) => errs.push(`handler ${h.name}: ${m}`);
+    h.ops.forEach((o) => { if (o.direct && !isDirect(o as unknown as TOpClause)) err(`operation clause ${o.op} is marked direct but its continuation is used otherwise`); });
+    inPlace(h, err);
+  }
   return errs;
 }
 export const validateHandlers = (p: HandlersProgram, primitives: ReadonlySet<string> = PRIMITIVE_NAMES): string[] => checkHandlers(handlersDef, p as never, primitives, false);
@@ -182,4 +218,109 @@ export function continuationCalls(c: TComp | SComp, k: string): number {
         return n + most([...c.ops.map((o) => o.body), c.ret.body]);
     }
   }
+}
+
+// ---------------------------------------------------------------- in place (tail-resume)
+/**
+ * Whether in-place clauses may run at this scheduler level on the wasmfx backend: the handler
+ * chain they are looked up in is one global (codegen-evidence.ts), which processes switching
+ * stacks would each need their own copy of. Levels none and mailbox have one stack.
+ */
+export const inPlaceLevel = (level: Level | undefined): boolean => level === undefined || level === "none" || level === "mailbox";
+
+type Unit = TComp | SComp;
+/** The names bound in a computation, by its language's kit (ThreadedHandlers' or Scheduled's). */
+type BoundNames = (c: Unit, out?: Set<string>) => Set<string>;
+const UNIT_RETURN = { tag: "Return", atom: { tag: "Lit", lit: { kind: "Bool", value: true }, rep: "i32", type: tUnit } } as unknown as Unit;
+/** f's value, computed on the first call */
+const lazy = <T>(f: () => T): (() => T) => { let v: T | undefined; return () => (v ??= f()); };
+/** recv, yield, %tick: primitives that may switch to another process */
+const SWITCHING = new Set(["recv", "yield", "%tick"]);
+
+/**
+ * Why clause o cannot run in place (undefined: it can). It can when `k` is a variable that the
+ * body calls exactly once on every path, in tail position, and uses nowhere else, and the body
+ * performs nothing on the way: no `do`, no handler, no process form, no call of a closure or of a
+ * function outside `free` (performFreeFunctions), no primitive that may switch processes.
+ * `outer`: the handler's free variables and parameters (they may shadow a primitive's name).
+ */
+export function inPlaceReason(o: TOpClause, free: ReadonlySet<string>, outer: string[] = [], bound: BoundNames = threadedKit.boundNames as BoundNames): string | undefined {
+  if (o.k?.tag !== "PVar") return "its continuation is not a variable";
+  const k = o.k.name;
+  const locals = lazy(() => bound(o.body, new Set([...outer, ...o.args.flatMap((q) => K.patBinds(q).map((b) => b.name)), k])));
+  return tailResumes(o.body as Unit, k, free, locals);
+}
+
+/** Why c does not end in exactly one tail call of `k` on every path, performing nothing before it. */
+function tailResumes(c: Unit, k: string, free: ReadonlySet<string>, locals: () => ReadonlySet<string>): string | undefined {
+  const uses = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
+  for (;;) {
+    switch (c.tag) {
+      case "Let": case "LetRec": case "LetApp": case "LetComp": {
+        // the binding alone (its body is the rest of this chain)
+        const why = c.tag === "LetComp" ? performs(c.comp, k, free, locals) : performs({ ...c, body: UNIT_RETURN } as Unit, k, free, locals);
+        if (why) return why;
+        c = c.body;
+        continue;
+      }
+      case "App":
+        if (c.fn.tag !== "Var" || c.fn.name !== k) return "it ends in a call other than of its continuation";
+        return uses(c.args) ? "its continuation is passed to itself" : undefined;
+      case "If": return uses([c.cond]) ? "its continuation is used as a value" : tailResumes(c.then, k, free, locals) ?? tailResumes(c.else, k, free, locals);
+      case "Case":
+        if (uses([c.scrutinee])) return "its continuation is used as a value";
+        for (const x of c.clauses) { const why = tailResumes(x.body, k, free, locals); if (why) return why; }
+        return undefined;
+      case "Return": return "a path returns without resuming";
+      default: return performs(c, k, free, locals) ?? "a path does not resume";
+    }
+  }
+}
+
+/** Why c may perform (or handle an operation, or switch processes, or use `k`); undefined: it cannot. */
+function performs(c: Unit, k: string | undefined, free: ReadonlySet<string>, locals: () => ReadonlySet<string>): string | undefined {
+  const uses = (atoms: Atom[]) => atoms.some((a) => a.tag === "Var" && a.name === k);
+  const value = "its continuation is used as a value";
+  const call = (fn: Atom, args: Atom[], known: string | undefined) => {
+    if (uses(args)) return value;
+    if (known) return free.has(known) ? undefined : `it calls ${known}, which may perform`;
+    if (fn.tag === "Var" && fn.name === k) return "its continuation is called before the end";
+    if (fn.tag !== "Var" || !PRIMITIVE_NAMES.has(fn.name) || !isPrimitiveCall(fn, locals())) return "it calls a closure";
+    return SWITCHING.has(fn.name) ? `it calls ${fn.name}` : undefined;
+  };
+  const todo: Unit[] = [c];
+  while (todo.length > 0) {
+    const x = todo.pop()!;
+    let why: string | undefined;
+    switch (x.tag) {
+      case "Let": why = uses(valueAtoms(x.value)) ? value : undefined; todo.push(x.body); break;
+      case "LetRec": why = x.binds.some((b) => uses(valueAtoms(b.value))) ? value : undefined; todo.push(x.body); break;
+      case "LetApp": why = call(x.fn, x.args, x.known); todo.push(x.body); break;
+      case "LetComp": todo.push(x.comp, x.body); break;
+      case "App": why = call(x.fn, x.args, x.known); break;
+      case "Return": why = uses([x.atom]) ? value : undefined; break;
+      case "If": why = uses([x.cond]) ? value : undefined; todo.push(x.then, x.else); break;
+      case "Case": why = uses([x.scrutinee]) ? value : undefined; todo.push(...x.clauses.map((q) => q.body)); break;
+      case "Do": why = `it performs ${x.op}`; break;
+      case "HandleCall": case "ShallowHandle": why = "it handles operations"; break;
+      case "Spawn": case "Schedule": why = "it uses processes"; break;
+    }
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/**
+ * The functions no call of which can perform: their bodies perform nothing (`performs`) and call
+ * only primitives and such functions — a greatest fixpoint over known calls, as mark-pure's.
+ */
+export function performFreeFunctions(fns: FnOf<Unit>[], bound: BoundNames = threadedKit.boundNames as BoundNames): Set<string> {
+  const free = new Set(fns.map((f) => f.name));
+  // (a function's local names only matter where it calls a primitive's name: computed then, once)
+  const locals = new Map(fns.map((f) => [f.name, lazy(() => bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name))))]));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const f of fns) if (free.has(f.name) && performs(f.body, undefined, free, locals.get(f.name)!)) { free.delete(f.name); changed = true; }
+  }
+  return free;
 }

@@ -9,6 +9,7 @@ import { type Atom, type FnOf, type Rep, isRef } from "../ir/boxed.js";
 import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
 import { block, lset, valtype, vts, wasmName } from "./codegen-reps.js";
 import type { Binding, DComp, ModuleBuilder } from "./codegen-module.js";
+import { type SComp, scheduledKit } from "../ir/scheduled.js";
 import type { Values } from "./codegen-values.js";
 import type { Patterns } from "./codegen-patterns.js";
 
@@ -23,6 +24,14 @@ export interface Effects {
   call(fn: Atom, args: Atom[], tail: boolean): Instr[] | undefined;
   /** Code to run first in each branch of `whole` (an if, a case): wasmfx discards continuations there. */
   discards(whole: DComp, branches: DComp[]): Instr[][];
+  /**
+   * Code for `do` c whose value is only unboxed to `rep`, leaving the unboxed value (wasmfx with
+   * clauses in place: unboxed on each path, a box made by an in-place clause can be optimised
+   * away), or undefined for the usual code.
+   */
+  unboxedDo?(c: Extract<DComp, { tag: "Do" }>, rep: Rep): Instr[] | undefined;
+  /** Whether a `do` of op may run in place (wasmfx: some clause of it is in place). */
+  inPlace?(op: string): boolean;
 }
 
 /** Direct-style code that performs nothing (the cps backend's). */
@@ -47,7 +56,21 @@ export class Direct {
   /** Code leaving the value of `c` (representation `rep`) on the stack; `tail`: may return_call. */
   comp(c: DComp, rep: Rep, tail: boolean): Instr[] {
     const out: Instr[] = [];
-    for (; c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"; c = c.body) out.push(...this.binding(c));
+    for (; c.tag === "Let" || c.tag === "LetApp" || c.tag === "LetComp" || c.tag === "LetRec"; c = c.body) {
+      // `x = do …; y = unbox x` with x used nowhere else: y from the do directly
+      const u = c.tag === "LetComp" && c.comp.tag === "Do" ? c.body : undefined;
+      if (c.tag === "LetComp" && u?.tag === "Let" && u.value.tag === "Unbox" && u.value.atom.tag === "Var" && u.value.atom.name === c.x.name && u.x.rep !== "unit"
+        && this.effects.unboxedDo && !scheduledKit.freeAtoms(u.body as SComp).has(c.x.name)) {
+        const code = this.effects.unboxedDo(c.comp as Extract<DComp, { tag: "Do" }>, u.x.rep);
+        if (code) {
+          this.m.ctx.local(u.x.name, u.x.rep);
+          out.push(lset(u.x.name, block(code, u.x.rep)));
+          c = u;
+          continue;
+        }
+      }
+      out.push(...this.binding(c));
+    }
     switch (c.tag) {
       case "Return": out.push(...this.values.push(c.atom)); break;
       case "App": out.push(...this.call(c.fn, c.args, c.known, tail && (c.rep === rep || (rep === "eq" && isRef(c.rep))))); break;
@@ -76,6 +99,10 @@ export class Direct {
       case "Let": {
         // values are pure: a unit-valued one needs no code
         if (c.x.rep === "unit") return [];
+        if (c.value.tag === "Box") {
+          this.m.ctx.boxes.set(c.x.name, { from: c.value.from, atom: c.value.atom });
+          if (this.deferBox(c as Extract<DComp, { tag: "Let" }>)) { this.m.ctx.deferred.add(c.x.name); this.m.ctx.reps.set(c.x.name, c.x.rep); return []; }
+        }
         this.m.ctx.local(c.x.name, c.x.rep);
         const v = this.values.value(c.value);
         return [...v.slice(0, -1), lset(c.x.name, v[v.length - 1]!)];
@@ -92,6 +119,22 @@ export class Direct {
       }
       case "LetRec": return this.values.letrec(c.binds);
     }
+  }
+
+  /**
+   * Box `x = box R y` need not be made before the `do` that follows it (after other such boxes)
+   * when that `do` may run in place (Effects.inPlace) and x is used nowhere else: each use of x
+   * then makes the box where it is, so the in-place path, whose clause unboxes it, allocates
+   * nothing once inlined.
+   */
+  private deferBox(c: Extract<DComp, { tag: "Let" }>): boolean {
+    const x = c.x.name;
+    const used = (as: Atom[]) => as.some((a) => a.tag === "Var" && a.name === x);
+    let d: DComp = c.body;
+    for (; d.tag === "Let" && d.value.tag === "Box"; d = d.body) if (used([d.value.atom])) return false;
+    const op = d.tag === "LetComp" && d.comp.tag === "Do" ? d.comp : d.tag === "Do" ? d : undefined;
+    if (!op || !this.effects.inPlace?.(op.op) || !used(op.args)) return false;
+    return d.tag !== "LetComp" || !scheduledKit.freeAtoms(d.body as SComp).has(x);
   }
 
   /** A call of `fn` (function `known` when it is one). */

@@ -14,8 +14,8 @@ import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js"
 import { type FnSig, fail, i32, lget, lset, valtype } from "./codegen-reps.js";
 
 const runtimeTexts = new Map<string, string>();
-/** The hand-written runtime `runtime-wat/NAME.wat` (runtime: strings, lists, equality…; cps: frames, handlers, processes). */
-export function runtimeWat(name: "runtime" | "cps" | "scheduler"): string {
+/** The hand-written runtime `runtime-wat/NAME.wat` (runtime: strings, lists, equality…; cps: frames, handlers, processes; evidence: wasmfx's chain of handlers for in-place clauses). */
+export function runtimeWat(name: "runtime" | "cps" | "scheduler" | "evidence"): string {
   let text = runtimeTexts.get(name);
   if (text === undefined) runtimeTexts.set(name, (text = readFileSync(fileURLToPath(new URL(`../runtime-wat/${name}.wat`, import.meta.url)), "utf8")));
   return text;
@@ -55,6 +55,10 @@ export const directConvention: Convention = { genExtra: [], genResult: (v) => [v
 export class FnCtx {
   readonly locals = new Map<string, string>();
   readonly reps = new Map<string, Rep>();
+  /** variables bound to a box of another (`x = box R y`): wasmfx's in-place `do` boxes y again on its fast path */
+  readonly boxes = new Map<string, { from: Rep; atom: Atom }>();
+  /** of those, the ones with no local: each use is the box made there (codegen-direct's `deferBox`) */
+  readonly deferred = new Set<string>();
   labels = 0;
 
   local(name: string, rep: Rep) {

@@ -33,6 +33,7 @@ export class Values {
       }
     }
     if (a.rep === "unit") return "nop";
+    if (this.m.ctx.deferred.has(a.name)) { const b = this.m.ctx.boxes.get(a.name)!; return boxInstr(b.from, b.from === "unit" ? undefined : this.atom(b.atom)); }
     if (this.m.ctx.reps.has(a.name)) return lget(a.name);
     if (this.m.fns.has(a.name)) {
       const f = this.m.fns.get(a.name)!;

@@ -13,7 +13,10 @@
 // calling it takes the continuation out (a second call is a runtime error: WasmFX
 // continuations are one-shot) and runs the handler function again on it. In a module with
 // operations, main's code runs as `$main%top` under a handler of every operation, so one that
-// reaches the top level unhandled is a runtime error naming it.
+// reaches the top level unhandled is a runtime error naming it. In a program with clauses in place
+// (tail-resume), handlers also keep the chain of nodes codegen-evidence.ts describes: a handler
+// function takes its node after the value, `do` asks the chain first, and each in-place clause
+// is a function `$H$ipN` (node, arguments) → value that sets the handler's parameters in its node.
 import { internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import type { Atom, Rep } from "../ir/boxed.js";
@@ -26,6 +29,7 @@ import type { FnCtx, ModuleBuilder } from "./codegen-module.js";
 import type { Values } from "./codegen-values.js";
 import type { Patterns } from "./codegen-patterns.js";
 import type { EffectComp, Effects } from "./codegen-direct.js";
+import type { Evidence } from "./codegen-evidence.js";
 
 /** The continuation of a `direct` clause: the local holding it, and how a call of `k` resumes it. */
 interface DirectK { cont: string; resume: (args: Atom[], tail: boolean) => Instr[] }
@@ -44,8 +48,9 @@ export class WasmFX implements Effects {
   /** `code`: direct-style code for a computation (codegen-direct's). */
   readonly actors: Actors;
 
+  /** `ev`: the chain of handlers, in a program with clauses in place (codegen-evidence.ts). */
   constructor(private readonly m: ModuleBuilder, private readonly values: Values, private readonly patterns: Patterns,
-    private readonly code: (c: SComp, rep: Rep, tail: boolean) => Instr[], scheduler: Scheduler | undefined) {
+    private readonly code: (c: SComp, rep: Rep, tail: boolean) => Instr[], scheduler: Scheduler | undefined, private readonly ev?: Evidence) {
     this.actors = new Actors(m, values, scheduler, (t, proc) => this.startThunk(t, proc));
   }
 
@@ -53,15 +58,39 @@ export class WasmFX implements Effects {
   // (this backend's direct-style code is ThreadedHandlers: a Boxed `handle` does not reach it)
   comp(c: Extract<SComp, EffectComp>, rep: Rep, tail: boolean): Instr[] {
     switch (c.tag) {
-      case "Do": return [I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...c.args.map((a) => this.values.atom(a)))];
+      case "Do": {
+        return this.ev ? this.ev.perform(c.op, c.args, (a) => this.suspendOp(c, a)) : [this.suspendOp(c)];
+      }
       case "HandleCall": {
-        const args = [this.startThunk(c.thunk), I("ref.null", ["none"]), ...c.args.flatMap((a) => this.values.push(a))];
-        return [I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...args)];
+        let args = c.args;
+        const node: Instr[] = [];
+        if (this.ev) {
+          // the handler's node; a handler with clauses in place keeps its parameters there only
+          const h = this.ev.handlers.get(c.handler)!;
+          node.push(this.ev.newNode(h, args.slice(0, h.free.length), args.slice(h.free.length)));
+          if (this.ev.inPlace(h)) args = args.slice(0, h.free.length);
+        }
+        const all = [this.startThunk(c.thunk), I("ref.null", ["none"]), ...node, ...args.flatMap((a) => this.values.push(a))];
+        return [I(tail && rep === "eq" ? "return_call" : "call", [`$${wasmName(c.handler)}`], ...all)];
       }
       case "ShallowHandle": return this.shallow(c, tail);
       case "Spawn": case "Schedule": return this.actors.comp(c);
       default: throw internalError("codegen: a handle was not extracted");
     }
+  }
+
+  inPlace(op: string): boolean {
+    return this.ev?.ops.has(op) ?? false;
+  }
+
+  unboxedDo(c: Extract<SComp, { tag: "Do" }>, rep: Rep): Instr[] | undefined {
+    if (!this.ev?.ops.has(c.op)) return undefined;
+    return this.ev.perform(c.op, c.args, (a) => this.suspendOp(c, a), rep);
+  }
+
+  /** `suspend` for `do` c; `one`: its one argument, when already made. */
+  private suspendOp(c: Extract<SComp, { tag: "Do" }>, one?: Instr): Instr {
+    return I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...(one ? [one] : c.args.map((a) => this.values.atom(a))));
   }
 
   call(fn: Atom, args: Atom[], tail: boolean): Instr[] | undefined {
@@ -242,10 +271,10 @@ export class WasmFX implements Effects {
     return [...out, ...this.m.matchFailure()];
   }
 
-  /** The return clause of a handler: its value, popped into a local, matched by `pat`, then `body`. */
-  private returnClause(ret: { pat: CPat }, body: () => Instr): Instr[] {
+  /** The return clause of a handler: its value, popped into a local, then `first`, matched by `pat`, then `body`. */
+  private returnClause(ret: { pat: CPat }, body: () => Instr, first: Instr[] = []): Instr[] {
     const r = this.m.ctx.temp("eq");
-    return [pop(r), ...this.patterns.only(ret.pat, lget(r), body)];
+    return [pop(r), ...first, ...this.patterns.only(ret.pat, lget(r), body)];
   }
 
   /**
@@ -276,25 +305,61 @@ export class WasmFX implements Effects {
   // ------------------------------------------------------------ deep handlers
   handlerFn(h: SHandlerFn): WasmFunc {
     return this.m.inCtx(() => {
+      const ev = this.ev;
+      // with clauses in place, the parameters live in the handler's node only
+      const own = ev?.inPlace(h) ? [] : h.params;
+      const node = lget("h%node");
       // (names no Links variable can have: a clause may bind `k` and `v`)
-      const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"], ...this.values.entry({ captured: [], params: [...h.free, ...h.params] }).params];
-      const onReturn = this.returnClause(h.ret, () => I("return", [], block(this.code(h.ret.body, "eq", true), "eq")));
+      const params: [string, string][] = [["h%k", "(ref $KCont)"], ["h%v", "eqref"], ...(ev ? [["h%node", `(ref ${ev.nodeType(h)})`] as [string, string]] : []),
+        ...this.values.entry({ captured: [], params: [...h.free, ...own] }).params];
+      // a suspension or the value came back: the handler's own context again, its parameters from the node
+      const back = ev ? [ev.leave(node), ...(own === h.params ? [] : ev.loadParams(h, node))] : [];
+      const onReturn = this.returnClause(h.ret, () => I("return", [], block(this.code(h.ret.body, "eq", true), "eq")), back);
       const body = this.resumeWith(lget("h%k"), lget("h%v"), h.ops, (os, args, cont) => {
-        // k: a closure over the boxed continuation and the handler's free variables
+        // k: a closure over the boxed continuation (the node) and the handler's free variables
         const k = () => {
-          const env = [this.contBox(cont, os[0]!.op), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
+          const env = [this.contBox(cont, os[0]!.op), ...(ev ? [node] : []), ...h.free.map((q) => boxInstr(q.rep, q.rep === "unit" ? undefined : lget(q.name)))];
           return I("struct.new", ["$Closure"], I("ref.func", [`$${this.resumeName(h)}`]), I("array.new_fixed", ["$Env", env.length], ...env));
         };
         // k in a direct clause: this handler function again, on the continuation (and new parameters)
         const resume = (a: Atom[], tail: boolean): Instr[] => {
-          const operands: Instr[] = [I("ref.as_non_null", [], lget(cont)), this.values.atom(a[0]!)];
+          const operands: Instr[] = [I("ref.as_non_null", [], lget(cont)), this.values.atom(a[0]!), ...(ev ? [node] : [])];
           h.free.forEach((q) => { if (valtype(q.rep)) operands.push(lget(q.name)); });
-          h.params.forEach((q, i) => { const u = unboxInstr(q.rep, this.values.atom(a[i + 1]!)); if (u) operands.push(u); });
-          return [I(tail ? "return_call" : "call", [`$${wasmName(h.name)}`], ...operands)];
+          own.forEach((q, i) => { const u = unboxInstr(q.rep, this.values.atom(a[i + 1]!)); if (u) operands.push(u); });
+          const store = own === h.params ? [] : ev!.storeParamAtoms(h, node, a.slice(1));
+          return [...store, I(tail ? "return_call" : "call", [`$${wasmName(h.name)}`], ...operands)];
         };
-        return this.opClauses(os, args, cont, k, resume, (o) => [I("return", [], block(this.code(o.body, "eq", true), "eq"))]);
+        return [...back, ...this.opClauses(os, args, cont, k, resume, (o) => [I("return", [], block(this.code(o.body, "eq", true), "eq"))])];
       }, onReturn);
-      return this.m.func(wasmName(h.name), params, ["eqref"], body);
+      return this.m.func(wasmName(h.name), params, ["eqref"], [...(ev ? ev.enter(node) : []), ...body]);
+    });
+  }
+
+  /**
+   * The function `name` running handler h's clauses of `op` in place (tail-resume): (h's node,
+   * the arguments) → the value `k` is called with; `k(v, s1…)` sets the parameters in the node.
+   * The clauses perform nothing, so they need no handler context of their own.
+   */
+  inPlaceFn(h: SHandlerFn, op: string, name: string, copy?: number): WasmFunc {
+    const ev = this.ev!;
+    return this.m.inCtx(() => {
+      const ctx = this.m.ctx;
+      // (in place implies direct: k is only called; marked so even without direct-resume)
+      const os = h.ops.filter((o) => o.op === op).map((o) => ({ ...o, direct: true }));
+      const node = ctx.tempOf(`(ref null ${ev.nodeType(h)})`);
+      const n = os[0]!.args.length;
+      const args = os[0]!.args.map(() => ctx.temp("eq"));
+      const take = args.map((t, i) => lset(t, n === 1 ? lget("%a") : I("array.get", ["$Env"], I("ref.cast", ["(ref $Env)"], lget("%a")), i32(i))));
+      const resume = (a: Atom[]): Instr[] => [...ev.storeParamAtoms(h, lget(node), a.slice(1)), I("return", [], this.values.atom(a[0]!))];
+      const body = [
+        // a copy for one `do` differs from the others until optimised: binaryen merges identical
+        // functions before it inlines, and inlines a function called once
+        ...(copy === undefined ? [] : [I("drop", [], i32(copy))]),
+        lset(node, I("ref.cast", [`(ref ${ev.nodeType(h)})`], lget("%node"))), ...ev.loadFree(h, lget(node)), ...ev.loadParams(h, lget(node)), ...take,
+        ...this.opClauses(os, args, "", () => { throw internalError("codegen: an in-place k as a value"); }, resume,
+          (o) => [I("return", [], block(this.code(o.body, "eq", true), "eq"))]),
+      ];
+      return this.m.func(name, [["%node", "(ref $Node)"], ["%a", "eqref"]], ["eqref"], body, "IPFn");
     });
   }
 
@@ -311,21 +376,42 @@ export class WasmFX implements Effects {
    * run handler H on it again.
    */
   resumeEntry(h: SHandlerFn): WasmFunc {
+    const ev = this.ev;
     return this.contEntry(this.resumeName(h), 1 + h.params.length, () => {
       const args: Instr[] = [I("ref.as_non_null", [], lget("kc")), lget("a0")];
-      h.free.forEach((q, i) => { const u = unboxInstr(q.rep, envSlot(i + 1)); if (u) args.push(u); });
+      // with a node: it comes after the box, and a handler with clauses in place keeps its parameters there
+      const node = ev ? I("ref.cast", [`(ref ${ev.nodeType(h)})`], envSlot(1)) : undefined;
+      if (node) args.push(node);
+      h.free.forEach((q, i) => { const u = unboxInstr(q.rep, envSlot(i + (ev ? 2 : 1))); if (u) args.push(u); });
+      if (ev?.inPlace(h)) {
+        return I("block", [], ...ev.storeParams(h, node!, h.params.map((_, i) => lget(`a${i + 1}`))), I("return_call", [`$${wasmName(h.name)}`], ...args));
+      }
       h.params.forEach((q, i) => { const u = unboxInstr(q.rep, lget(`a${i + 1}`)); if (u) args.push(u); });
       return I("return_call", [`$${wasmName(h.name)}`], ...args);
     });
   }
 
-  /** `$shallow_resume`: the generic entry of a shallow handler's `k`: resume with no handler. */
+  /**
+   * `$shallow_resume`: the generic entry of a shallow handler's `k`: resume with no handler. With
+   * handler nodes, the node (the closure's second slot) handles nothing from then on.
+   */
   private shallowResume(): string {
     const name = "shallow_resume";
     if (this.m.declared.has(name)) return name;
     this.m.declared.add(name);
-    this.m.funcs.push(this.contEntry(name, 1, () => I("resume", ["$KCont"], lget("a0"), I("ref.as_non_null", [], lget("kc")))));
+    this.m.funcs.push(this.contEntry(name, 1, () => {
+      const r = I("resume", ["$KCont"], lget("a0"), I("ref.as_non_null", [], lget("kc")));
+      if (!this.ev) return r;
+      const node = I("ref.cast", ["(ref $Node)"], envSlot(1));
+      return I("block", ["(result eqref)"], ...this.ev.gone(node), this.shallowBack(node, r));
+    }));
     return name;
+  }
+
+  /** Resumption `r` of a shallow handler's continuation, the current node put back afterwards. */
+  private shallowBack(node: Instr, r: Instr): Instr {
+    const v = this.m.ctx.temp("eq");
+    return I("block", ["(result eqref)"], lset(v, r), this.ev!.leave(node), lget(v));
   }
 
   /**
@@ -361,13 +447,22 @@ export class WasmFX implements Effects {
     const discards = new Map(bodies.map((b, i) => [b, ds[i]!]));
     const clauseBody = (b: SComp) => I("br", [done], block([...discards.get(b)!, ...this.code(b, "eq", tail)], "eq"));
     const thunk = this.startThunk(c.thunk);
-    const onReturn = this.returnClause(c.ret, () => clauseBody(c.ret.body));
+    // with handler nodes: the shallow handler's own, the current node while its computation runs
+    const ev = this.ev;
+    const nodeLocal = ev ? this.m.ctx.tempOf("(ref null $Node)") : "";
+    const node = lget(nodeLocal);
+    const enter = ev ? [lset(nodeLocal, I("struct.new", ["$Node"], I("ref.null", ["$Node"]), ev.shallowDesc(c.ops.map((o) => o.op)))), ...ev.enter(node)] : [];
+    const back = ev ? [ev.leave(node)] : [];
+    const onReturn = this.returnClause(c.ret, () => clauseBody(c.ret.body), back);
     const code = this.resumeWith(thunk, I("ref.null", ["none"]), c.ops, (os, args, cont) => {
-      const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", 1], this.contBox(cont, os[0]!.op)));
+      const k = () => I("struct.new", ["$Closure"], I("ref.func", [`$${this.shallowResume()}`]), I("array.new_fixed", ["$Env", ev ? 2 : 1], this.contBox(cont, os[0]!.op), ...(ev ? [node] : [])));
       // k in a direct clause: resume with no handler
-      const resume = (a: Atom[]): Instr[] => [I("resume", ["$KCont"], this.values.atom(a[0]!), I("ref.as_non_null", [], lget(cont)))];
-      return this.opClauses(os, args, cont, k, resume, (o) => [clauseBody(o.body)]);
+      const resume = (a: Atom[]): Instr[] => {
+        const r = I("resume", ["$KCont"], this.values.atom(a[0]!), I("ref.as_non_null", [], lget(cont)));
+        return ev ? [...ev.gone(node), this.shallowBack(node, r)] : [r];
+      };
+      return [...back, ...this.opClauses(os, args, cont, k, resume, (o) => [clauseBody(o.body)])];
     }, onReturn);
-    return [I("block", [done, "(result eqref)"], ...code)];
+    return [I("block", [done, "(result eqref)"], ...enter, ...code)];
   }
 }

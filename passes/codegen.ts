@@ -22,6 +22,7 @@ import { Patterns } from "./codegen-patterns.js";
 import { Show } from "./codegen-show.js";
 import { Direct } from "./codegen-direct.js";
 import { WasmFX } from "./codegen-wasmfx.js";
+import { Evidence } from "./codegen-evidence.js";
 
 // The parts, one file each: codegen-reps (representations, instruction helpers),
 // codegen-module (the module's interned state and assembly, a function's locals),
@@ -36,7 +37,9 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   for (const f of p.functions) m.fns.set(f.name, f);
   const values = new Values(m, prims);
   const patterns = new Patterns(m, values, p.patReps);
-  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail), p.scheduler);
+  // the chain of handlers, when some clause runs in place (tail-resume)
+  const ev = Evidence.of(m, values, p);
+  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail), p.scheduler, ev);
   const direct: Direct = new Direct(m, values, patterns, fx);
 
   m.internLabels(p.resultType, (value, pat) => {
@@ -53,12 +56,15 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   for (const h of p.handlers) {
     m.funcs.push(fx.handlerFn(h));
     if (h.ops.some((o) => !o.direct)) m.funcs.push(fx.resumeEntry(h));
+    if (ev?.inPlace(h)) for (const op of new Set(h.ops.filter((o) => o.inPlace).map((o) => o.op))) m.funcs.push(fx.inPlaceFn(h, op, ev.inPlaceName(h, op)));
   }
   m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false)))));
+  // the copies of in-place clauses that `do`s call directly (every `do` is compiled by now)
+  ev?.copies.forEach((c, i) => m.funcs.push(fx.inPlaceFn(c.h, c.op, c.name, i)));
   m.funcs.push(...m.tables(fx.usesContBox));
   // the functions cont.new starts are known once every handle site is compiled
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);
   fx.actors.finish(m.funcs);
-  const module = m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")));
+  const module = m.assemble(runtimeWat("runtime") + fx.actors.runtime("\n" + runtimeWat("scheduler")) + (ev ? "\n" + runtimeWat("evidence") : ""));
   return p.scheduler ? { ...module, ...fx.actors.moduleFlags() } : module;
 }

@@ -16,7 +16,9 @@
 // direct-style function's generic entry calls it and returns the result to the continuation.
 // Direct-style functions take the depth of direct calls as a parameter; a recursive one past
 // DEPTH_LIMIT runs its CPS twin instead (on an empty continuation: it performs nothing), so deep
-// recursion in pure code does not exhaust the Wasm stack either.
+// recursion in pure code does not exhaust the Wasm stack either. Operation clauses marked in
+// place (tail-resume) run where their operation is performed, with no continuation captured:
+// cps-inplace.ts.
 import { internalError } from "../ir/common.js";
 import { type Atom, type Binder, type Comp, type Fn, type Rep, boxedKit } from "../ir/boxed.js";
 import { type CComp, type CpsFn, type CpsProgram, type FrameFn, type HandlerDef, cpsKit, cpsTwin } from "../ir/cps.js";
@@ -28,6 +30,7 @@ import { Values } from "./codegen-values.js";
 import { Patterns } from "./codegen-patterns.js";
 import { Show } from "./codegen-show.js";
 import { Direct, noEffects } from "./codegen-direct.js";
+import { InPlace } from "./cps-inplace.js";
 
 /** Direct-style calls of recursive functions nested on the Wasm stack before CPS takes over. */
 export const DEPTH_LIMIT = 2000;
@@ -59,6 +62,8 @@ class CpsGen implements Convention {
   private inDirect = false;
   /** the program uses processes: main runs as process 0 under the scheduler */
   private usesProcs = false;
+  /** clauses run in place (tail-resume): cps-inplace.ts */
+  private readonly inPlace: InPlace;
 
   constructor(private readonly cp: CpsProgram, prims: PrimitiveReps) {
     this.m = new ModuleBuilder(this);
@@ -72,6 +77,11 @@ class CpsGen implements Convention {
     this.values = new Values(this.m, prims);
     this.patterns = new Patterns(this.m, this.values, cp.patReps);
     this.direct = new Direct(this.m, this.values, this.patterns, noEffects);
+    this.inPlace = new InPlace({
+      m: this.m, values: this.values, patterns: this.patterns, direct: this.direct, handlers: cp.handlers, frameFns: this.frameFns, K, H,
+      ccomp: (c) => this.ccomp(c), newFrame: (f, c, n) => this.newFrame(f, c, n), pack: (vs) => this.pack(vs),
+      handlerConst: (h) => this.handlerConst(h), envPrologue: (h) => this.envPrologue(h),
+    });
   }
 
   module(): WasmModule {
@@ -82,6 +92,8 @@ class CpsGen implements Convention {
     for (const f of cp.frames) m.funcs.push(this.frameFn(f));
     for (const h of cp.handlers) m.funcs.push(this.retFn(h), this.opFn(h));
     if ("cps" in cp.main) m.funcs.push(this.mainCps(cp.main.cps));
+    // (every `do` is compiled by now)
+    m.funcs.push(...this.inPlace.functions());
     m.funcs.push(new Show(m).main(cp.resultType, (rep) => this.mainCode(rep)), ...m.tables(true), this.unhandled(), this.deadlock());
     return m.assemble(runtimeWat("runtime") + "\n" + runtimeWat("cps"));
   }
@@ -196,6 +208,10 @@ class CpsGen implements Convention {
 
   /** A handler function's start: its continuation, the clauses' variables and the parameters. */
   private handlerPrologue(h: HandlerDef): Instr[] {
+    return [...this.envPrologue(h), ...this.inPlace.params(h)];
+  }
+  /** A handler function's start: its continuation and the clauses' variables. */
+  private envPrologue(h: HandlerDef): Instr[] {
     const ctx = this.m.ctx;
     ctx.locals.set(K, "(ref null $Frame)");
     ctx.locals.set(H, "(ref null $HFrame)");
@@ -205,13 +221,6 @@ class CpsGen implements Convention {
       const env = ctx.tempOf(`(ref null $${shape})`);
       out.push(lset(env, I("ref.cast", [`(ref $${shape})`], I("struct.get", ["$HFrame", 1], lget("%hf")))), ...this.unpack(h.env, shape, lget(env), 0));
     }
-    const ps = I("struct.get", ["$HFrame", 2], lget("%hf"));
-    h.params.forEach((q, i) => {
-      ctx.local(q.name, q.rep);
-      const boxed = h.params.length === 1 ? ps : I("array.get", ["$Env"], I("ref.cast", ["(ref $Env)"], ps), i32(i));
-      const u = unboxInstr(q.rep, boxed);
-      if (u && q.rep !== "unit") out.push(lset(q.name, u));
-    });
     return out;
   }
 
@@ -251,14 +260,14 @@ class CpsGen implements Convention {
     });
   }
 
-  /** Handler h: a constant naming the operations it handles and its return and operation functions. */
+  /** Handler h: a constant naming the operations it handles, its return and operation functions and its in-place clauses. */
   private handlerConst(h: HandlerDef): Instr {
     const ops = [...new Set(h.ops.map((o) => o.op))];
     const ids = ops.map((o) => `(i32.const ${this.m.opId(o)})`).join(" ");
+    const fns = this.inPlace.table(h, ops);
     return this.m.global(`handler:${h.name}`, `${h.name}$handler`, (g) =>
-      `(global $${g} (ref $Handler) (struct.new $Handler (array.new_fixed $Ops ${ops.length} ${ids}) (i32.const ${h.shallow ? 1 : 0}) (ref.func $${h.name}$ret) (ref.func $${h.name}$op)))`);
+      `(global $${g} (ref $Handler) (struct.new $Handler (array.new_fixed $Ops ${ops.length} ${ids}) (i32.const ${h.shallow ? 1 : 0}) (ref.func $${h.name}$ret) (ref.func $${h.name}$op) ${fns}))`);
   }
-
   /** A new frame of frame function `frame` over `captured`, on top of `next`. */
   private newFrame(frame: string, captured: Atom[], next: Instr): Instr {
     const f = this.frameFns.get(frame);
@@ -354,8 +363,17 @@ class CpsGen implements Convention {
     const out: Instr[] = [];
     for (;;) {
       switch (c.tag) {
-        case "Let": case "LetApp": case "LetComp": case "LetRec": out.push(...this.direct.binding(c)); c = c.body; continue;
-        case "Push": out.push(lset(K, this.newFrame(c.frame, c.captured, lget(K)))); c = c.body; continue;
+        case "Let": case "LetApp": case "LetComp": case "LetRec":
+          if (c.tag === "Let" && c.value.tag === "Box" && this.inPlace.deferBox(c)) {
+            this.m.ctx.boxes.set(c.x.name, { from: c.value.from, atom: c.value.atom });
+            this.m.ctx.deferred.add(c.x.name);
+            this.m.ctx.reps.set(c.x.name, c.x.rep);
+          } else out.push(...this.direct.binding(c));
+          c = c.body;
+          continue;
+        case "Push":
+          if (c.body.tag === "Do" && this.inPlace.ops.has(c.body.op)) return [...out, ...this.inPlace.perform(c.body, c)];
+          out.push(lset(K, this.newFrame(c.frame, c.captured, lget(K)))); c = c.body; continue;
         case "Handle": {
           const h = this.handlerDefs.get(c.handler)!;
           const shape = this.shape(h.env, false);
@@ -384,6 +402,7 @@ class CpsGen implements Convention {
       }
       case "Sched": this.usesProcs = true; out.push(I("return_call", [c.prim === "%tick" ? this.tick() : `$${c.prim}`], ...kh())); break;
       case "Do": {
+        if (this.inPlace.ops.has(c.op)) { out.push(...this.inPlace.perform(c, undefined)); break; }
         const a = this.pack(c.args.map((x) => this.values.atom(x)));
         out.push(I("return_call", ["$perform"], i32(this.m.opId(c.op)), a, ...kh()));
         break;

@@ -6,7 +6,8 @@
 // (the rest of the body, as a frame function over the variables it uses) and a jump; a tail call
 // becomes a jump; `return` passes its value to the frames. `handle` becomes a handler (its
 // clauses, as functions over the variables they use) and the body inline after the handler
-// frame is pushed. Functions marked pure by mark-pure stay in direct style (calls of them are
+// frame is pushed; a `let-comp` whose computation ends in a return is flattened into the chain
+// first. Functions marked pure by mark-pure stay in direct style (calls of them are
 // ordinary direct calls) and get a CPS twin `f%cps`, where every call of a function is a jump:
 // the code generator runs the twin when direct calls nest too deeply, so no program needs a
 // deep Wasm stack. A `let-comp` whose computation cannot perform stays in direct style.
@@ -40,6 +41,22 @@ function freeAtoms(c: Comp, locals: ReadonlySet<string>): Var[] {
   return [...boxedKit.freeAtoms(c).values()].filter((a): a is Var => a.tag === "Var" && locals.has(a.name) && a.rep !== "unit");
 }
 const binderOf = (a: Var): Binder => ({ name: a.name, type: a.type, rep: a.rep });
+
+/**
+ * `(let-comp x (seq b… (return a)) body)` as `(seq b… (let x a) body)`: the same computation, with
+ * one frame fewer when it may perform (a `do` then returns to the rest of the function directly:
+ * what a `do` run in place continues with inline, cps-codegen). Undefined when the computation
+ * does not end in a return of x's representation. Binder names are unique, so none is captured.
+ */
+function flatten(c: Extract<Comp, { tag: "LetComp" }>): Comp | undefined {
+  const chain: Comp[] = [];
+  let t = c.comp;
+  while (t.tag === "Let" || t.tag === "LetApp" || t.tag === "LetComp" || t.tag === "LetRec") { chain.push(t); t = t.body; }
+  if (t.tag !== "Return" || t.atom.rep !== c.x.rep) return undefined;
+  let out: Comp = { tag: "Let", x: c.x, value: t.atom, body: c.body };
+  for (let i = chain.length - 1; i >= 0; i--) out = { ...chain[i]!, body: out } as Comp;
+  return out;
+}
 /** A new name in the function being converted (frames, handlers, results, process starts, messages). */
 const fresh = (ctx: Ctx, what: string) => `${ctx.owner}$${what}${++ctx.n}`;
 
@@ -107,6 +124,8 @@ class Cps {
       }
       case "LetComp": {
         if (!impureReason(c.comp, ctx.twin ? new Set() : this.pure, ctx.locals)) return { ...c, body: this.comp(c.body, ctx) };
+        const flat = flatten(c);
+        if (flat) return this.comp(flat, ctx);
         const { frame, captured } = this.frame(c.x, c.body, ctx);
         return { tag: "Push", frame, captured, body: this.comp(c.comp, ctx) };
       }

@@ -13,6 +13,7 @@
 //   extract-handlers  Boxed → Handlers           passes/extract-handlers.ts
 //   lower-param-handlers  Handlers → ThreadedHandlers  passes/lower-param-handlers.ts
 //   direct-resume  ThreadedHandlers → ThreadedHandlers  passes/direct-resume.ts (optional: --without direct-resume)
+//   tail-resume  ThreadedHandlers → ThreadedHandlers  passes/tail-resume.ts (optional: --without tail-resume)
 //   synthesize-scheduler  ThreadedHandlers → Scheduled  passes/synthesize-scheduler.ts
 //   prefer-globals  Scheduled → Scheduled  passes/prefer-globals.ts (research: --prefer-globals)
 //   switch-opt  Scheduled → Scheduled      passes/switch-opt.ts     (research: --yield-is-switch)
@@ -20,6 +21,7 @@
 // The cps backend:
 //   mark-pure  MarkedBoxed → MarkedBoxed  passes/mark-pure.ts (optional: selective CPS; --without mark-pure)
 //   cps      MarkedBoxed → CPS        passes/cps.ts
+//   tail-resume  CPS → CPS             passes/tail-resume.ts (optional: --without tail-resume)
 //   cps-codegen  CPS → WasmIR          passes/cps-codegen.ts
 //
 // Each pass is a plain pure function typed by its input and output language; a pipeline is
@@ -44,6 +46,7 @@ import { type BoxedProgram, printBoxed, validateBoxed } from "../ir/boxed.js";
 import { extractHandlers } from "./extract-handlers.js";
 import { lowerParamHandlers } from "./lower-param-handlers.js";
 import { directResume } from "./direct-resume.js";
+import { tailResume, tailResumeCps } from "./tail-resume.js";
 import { type HandlersProgram, type ThreadedProgram, printHandlers, printThreaded, validateHandlers, validateThreadedHandlers } from "../ir/handlers.js";
 import { codegen } from "./codegen.js";
 import { detectActors } from "./detect-actors.js";
@@ -185,6 +188,19 @@ export const directResumePass: Pass<ThreadedProgram, ThreadedProgram> = {
   run: directResume,
 };
 
+export const tailResumePass: Pass<ThreadedProgram, ThreadedProgram> = {
+  name: "tail-resume", from: "ThreadedHandlers", to: "ThreadedHandlers",
+  description: "marks deep handlers' clauses that resume once, in tail position, performing nothing before: a `do` runs them in place, with no stack switch",
+  run: tailResume,
+};
+
+/** tail-resume on the cps pipeline: the same marking on CPS handlers (one pass, two languages; `--without tail-resume` drops either). */
+export const tailResumeCpsPass: Pass<CpsProgram, CpsProgram> = {
+  name: "tail-resume", from: "CPS", to: "CPS",
+  description: "marks deep handlers' clauses that resume once, in tail position, performing nothing before: a `do` runs them in place, with no continuation captured",
+  run: tailResumeCps,
+};
+
 export const detectActorsPass: Pass<BoxedProgram, BoxedProgram> = {
   name: "detect-actors", from: "Boxed", to: "Boxed",
   description: "which process primitives the program uses: the scheduler level (none, mailbox, single, several, several-wait, angels, all)",
@@ -279,9 +295,9 @@ export const shared = start(parsePass).then(desugarPass).then(inferPass).then(an
 
 /** Each Wasm backend's pipeline. */
 export const pipelines = {
-  wasmfx: shared.then(extractHandlersPass).then(lowerParamHandlersPass).optional(directResumePass)
+  wasmfx: shared.then(extractHandlersPass).then(lowerParamHandlersPass).optional(directResumePass).optional(tailResumePass)
     .then(synthesizeSchedulerPass).research(preferGlobalsPass).research(switchOptPass).then(codegenPass),
-  cps: shared.optional(markPurePass).then(cpsPass).then(cpsCodegenPass),
+  cps: shared.optional(markPurePass).then(cpsPass).optional(tailResumeCpsPass).then(cpsCodegenPass),
 } as const satisfies Record<string, Pipeline<Source, WasmModule>>;
 
 /** Whose pipeline a backend runs: cps's, or wasmfx's (interp too, stopping after `infer`). */

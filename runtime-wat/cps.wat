@@ -9,16 +9,24 @@
 ;;   $ret v k h               pass v to the continuation (k's top frame, else h's return clause)
 ;;   $perform op a k h        find the innermost handler of op in h, capture, run its clause
 ;;   $resume r v p setp k h   run resumption r with v on top of continuation (k, h)
+;;   $ip_perform op a h       run op's clause in place when the innermost handler of op in h has
+;;                            it so (tail-resume); else $general
 ;; and defines $unhandled (an operation no handler handles: a runtime error naming it) and
 ;; $deadlock (every process waits for a message).
 (rec
   (type $Frame (sub (struct (field (ref $FrameFn)) (field (ref null $Frame)))))          ;; code, next
   (type $FrameFn (func (param (ref $Frame)) (param eqref) (param (ref null $HFrame)) (result eqref)))
   ;; handler, its clauses' variables ($EnvN or null), parameters (one eqref, an $Env of several,
-  ;; or null), the pure frames and handler frames under it
-  (type $HFrame (struct (field (ref $Handler)) (field eqref) (field eqref) (field (ref null $Frame)) (field (ref null $HFrame))))
-  ;; operations handled (ids), shallow?, return clause, operation clauses
-  (type $Handler (struct (field (ref $Ops)) (field i32) (field (ref $RetFn)) (field (ref $OpFn))))
+  ;; or null), the pure frames and handler frames under it. The parameters are set in place only
+  ;; by a clause run in place, on a frame of the running computation: a resumption never holds
+  ;; such a frame (a capture takes the frames off the running computation, and resuming copies them)
+  (type $HFrame (struct (field (ref $Handler)) (field eqref) (field (mut eqref)) (field (ref null $Frame)) (field (ref null $HFrame))))
+  ;; operations handled (ids), shallow?, return clause, operation clauses, and the functions
+  ;; running clauses in place (same order as the ids; null: none, or not that operation)
+  (type $Handler (struct (field (ref $Ops)) (field i32) (field (ref $RetFn)) (field (ref $OpFn)) (field (ref null $IPFns))))
+  ;; a clause in place: the handler frame, the operation's argument(s) → the value resumed with
+  (type $IPFn (func (param (ref $HFrame)) (param eqref) (result eqref)))
+  (type $IPFns (array (ref null $IPFn)))
   (type $RetFn (func (param eqref) (param (ref $HFrame)) (result eqref)))
   ;; operation id, its argument(s) (one eqref, an $Env of several, or null), resumption, handler frame
   (type $OpFn (func (param i32) (param eqref) (param (ref $Resumption)) (param (ref $HFrame)) (result eqref)))
@@ -31,7 +39,7 @@
 
 ;; the frame a shallow resumption returns through: no operations, returns to what is under it
 (global $identity (ref $Handler)
-  (struct.new $Handler (array.new_fixed $Ops 0) (i32.const 0) (ref.func $identity_ret) (ref.func $identity_op)))
+  (struct.new $Handler (array.new_fixed $Ops 0) (i32.const 0) (ref.func $identity_ret) (ref.func $identity_op) (ref.null $IPFns)))
 (elem declare func $identity_ret $identity_op)
 (func $identity_ret (type $RetFn) (param $v eqref) (param $hf (ref $HFrame)) (result eqref)
   (return_call $ret (local.get $v) (struct.get $HFrame 3 (local.get $hf)) (struct.get $HFrame 4 (local.get $hf))))
@@ -85,6 +93,35 @@
         (then (ref.null $HFrame)) (else (local.get $hf))))
     (ref.as_non_null (local.get $hf))
     (struct.get $Handler 3 (struct.get $HFrame 0 (local.get $hf)))))
+
+;; what $ip_perform returns when the operation must be performed by $perform: no value is this one
+(type $General (struct (field i32)))
+(global $general (ref $General) (struct.new $General (i32.const 0)))
+
+;; Operation op with argument(s) a, under handler frames h: when the innermost handler of op runs
+;; its clause in place, the value the clause resumes with (its parameters set in its frame), with
+;; no continuation captured; otherwise $general.
+(func $ip_perform (param $op i32) (param $a eqref) (param $h (ref null $HFrame)) (result eqref)
+  (local $hd (ref $Handler)) (local $ops (ref $Ops)) (local $i i32) (local $f (ref null $IPFn))
+  (loop $walk
+    (if (ref.is_null (local.get $h)) (then (return (global.get $general))))
+    (local.set $hd (struct.get $HFrame 0 (local.get $h)))
+    (local.set $ops (struct.get $Handler 0 (local.get $hd)))
+    (local.set $i (i32.const 0))
+    (block $next
+      (loop $scan
+        (br_if $next (i32.ge_u (local.get $i) (array.len (local.get $ops))))
+        (if (i32.eq (array.get $Ops (local.get $ops) (local.get $i)) (local.get $op))
+          (then
+            (if (ref.is_null (struct.get $Handler 4 (local.get $hd))) (then (return (global.get $general))))
+            (local.set $f (array.get $IPFns (ref.as_non_null (struct.get $Handler 4 (local.get $hd))) (local.get $i)))
+            (if (ref.is_null (local.get $f)) (then (return (global.get $general))))
+            (return_call_ref $IPFn (ref.as_non_null (local.get $h)) (local.get $a) (ref.as_non_null (local.get $f)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scan)))
+    (local.set $h (struct.get $HFrame 4 (local.get $h)))
+    (br $walk))
+  (unreachable))
 
 ;; Resumption r with value v on continuation (k, h): new copies of its handler frames (the
 ;; handler's own with parameters p when setp) over (k, h), then v to its pure frames. Nothing

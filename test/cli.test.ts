@@ -112,12 +112,13 @@ describe("tools/run-pass.ts", () => {
     const r = tool("run-pass", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "extract-handlers", "lower-param-handlers", "direct-resume", "synthesize-scheduler", "prefer-globals", "switch-opt", "codegen"]);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "extract-handlers", "lower-param-handlers", "direct-resume", "tail-resume", "synthesize-scheduler", "prefer-globals", "switch-opt", "codegen"]);
     expect(lines[0]).toMatch(/^parse: Source → Surface {2,}\S/);
     // optional and research passes say whether they run and how to switch them
     expect(lines[6]).toMatch(/\[research, off: --with fold-constants\]$/);
     expect(lines[11]).toMatch(/\[optional, on: --without direct-resume\]$/);
-    expect(lines[13]).toMatch(/\[research, off: --with prefer-globals\]$/);
+    expect(lines[12]).toMatch(/\[optional, on: --without tail-resume\]$/);
+    expect(lines[14]).toMatch(/\[research, off: --with prefer-globals\]$/);
     const switched = tool("run-pass", "--list", "--with", "fold-constants", "--without", "direct-resume").stdout;
     expect(switched).toContain("[research, on: --with fold-constants]");
     expect(switched).toContain("[optional, off: --without direct-resume]");
@@ -150,7 +151,7 @@ describe("tools/run-pass.ts", () => {
   it("--list --backend cps lists the cps pipeline; --dump with --backend cps dumps its passes", () => {
     const r = tool("run-pass", "--list", "--backend", "cps");
     expect(r.status).toBe(0);
-    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "mark-pure", "cps", "cps-codegen"]);
+    expect(r.stdout.trimEnd().split("\n").map((l) => l.split(":")[0])).toEqual(["parse", "desugar", "infer", "anf", "closure-convert", "box-poly", "fold-constants", "detect-actors", "preempt", "mark-pure", "cps", "tail-resume", "cps-codegen"]);
     const d = tool("run-pass", program("cpsdump.links", "handle(do Ask()) { case <Ask => k> -> k(1) + k(2) case x -> x }\n"), "--dump=cps", "--check", "--backend", "cps");
     expect(d.status).toBe(0);
     expect(d.stdout).toContain(";; ---- after cps (CPS) ----");
@@ -179,6 +180,7 @@ describe("tools/run-pass.ts", () => {
       ";; ---- after extract-handlers (Handlers) ----",
       ";; ---- after lower-param-handlers (ThreadedHandlers) ----",
       ";; ---- after direct-resume (ThreadedHandlers) ----",
+      ";; ---- after tail-resume (ThreadedHandlers) ----",
       ";; ---- after synthesize-scheduler (Scheduled) ----",
       ";; ---- after codegen (WasmIR) ----",
     ]);

@@ -30,10 +30,10 @@ const interp = (text: string) => runSource({ file: "t.links", text }, "interp");
 beforeAll(() => prepareBackend("cps"));
 
 describe("cps passes", () => {
-  it("the cps pipeline is the shared passes, then mark-pure, cps, cps-codegen", () => {
+  it("the cps pipeline is the shared passes, then mark-pure, cps, tail-resume, cps-codegen", () => {
     expect(pipelines.cps.passes().map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface", "desugar: Surface → Core", "infer: Core → TypedCore", "anf: TypedCore → ANF",
-      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "detect-actors: Boxed → Boxed", "preempt: Boxed → Boxed", "mark-pure: MarkedBoxed → MarkedBoxed", "cps: MarkedBoxed → CPS", "cps-codegen: CPS → WasmIR",
+      "closure-convert: ANF → Closed", "box-poly: Closed → Boxed", "detect-actors: Boxed → Boxed", "preempt: Boxed → Boxed", "mark-pure: MarkedBoxed → MarkedBoxed", "cps: MarkedBoxed → CPS", "tail-resume: CPS → CPS", "cps-codegen: CPS → WasmIR",
     ]);
   });
 

@@ -40,7 +40,7 @@ function dumps(file: string, text: string): { pass: string; to: string; dump: st
 }
 
 describe("pipeline: golden dumps of every pass for every example", () => {
-  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, detect-actors, preempt, extract-handlers, lower-param-handlers, direct-resume, synthesize-scheduler, codegen", () => {
+  it("the pipeline is parse, desugar, infer, anf, closure-convert, box-poly, detect-actors, preempt, extract-handlers, lower-param-handlers, direct-resume, tail-resume, synthesize-scheduler, codegen", () => {
     expect(pipeline.map((p) => `${p.name}: ${p.from} → ${p.to}`)).toEqual([
       "parse: Source → Surface",
       "desugar: Surface → Core",
@@ -53,6 +53,7 @@ describe("pipeline: golden dumps of every pass for every example", () => {
       "extract-handlers: Boxed → Handlers",
       "lower-param-handlers: Handlers → ThreadedHandlers",
       "direct-resume: ThreadedHandlers → ThreadedHandlers",
+      "tail-resume: ThreadedHandlers → ThreadedHandlers",
       "synthesize-scheduler: ThreadedHandlers → Scheduled",
       "codegen: Scheduled → WasmIR",
     ]);
@@ -78,7 +79,7 @@ describe("pipeline: golden dumps of every pass for every example", () => {
       backend: "cps", check: true,
       onPass: ({ pass, to, output }) => { if (cpsOwn.includes(pass)) out.push({ pass, dump: languageOf(to).print(output) }); },
     });
-    expect(out.map((d) => d.pass)).toEqual(["mark-pure", "cps", "cps-codegen"]);
+    expect(out.map((d) => d.pass)).toEqual(["mark-pure", "cps", "tail-resume", "cps-codegen"]);
     for (const d of out) {
       expect(d.dump).not.toMatch(/\[object Object\]|undefined|NaN/);
       await expect(d.dump).toMatchFileSnapshot(`golden/dumps/cps/${basename(name, ".links")}.${d.pass}.txt`);
