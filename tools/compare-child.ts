@@ -1,7 +1,8 @@
 // The measuring child processes of tools/compare.ts: one per program × configuration, started
 // fresh so that its peak RSS is that measurement's alone. A compiled module runs in
 // bench/compare/run-wasm.ts, on Node (`node <V8_FLAGS> --import tsx`, the project's WasmFX
-// flags) or on Deno (`deno run --v8-flags=<V8_FLAGS>`); the interpreter in
+// flags) or on Deno (`deno run --v8-flags=<V8_FLAGS>`), or in a headless Chromium page driven by
+// bench/compare/run-chromium.ts (its peak memory: the page's renderer process); the interpreter in
 // bench/compare/run-interp.ts on Node. The child reports JSON lines (bench/compare/protocol.ts);
 // a run that takes longer than the timeout is ended here by killing the child, whatever the
 // engine (a Wasm run in a Node process cannot be interrupted otherwise).
@@ -12,16 +13,18 @@
 // process had before exec into the child's maxRSS, so every child would report at least this
 // process's size. Without /proc (not Linux) the child's maxRSS is the fallback.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { V8_FLAGS } from "../backends/wasm/node.js";
 import { denoExecutable } from "../backends/wasm/deno.js";
+import { measuringProfileDir } from "../backends/wasm/chromium-browser.js";
 import type { ChildEvent, RunError } from "../bench/compare/protocol.js";
 import type { Engine } from "./compile-lib.js";
 
 const RUN_WASM = fileURLToPath(new URL("../bench/compare/run-wasm.ts", import.meta.url));
 const RUN_INTERP = fileURLToPath(new URL("../bench/compare/run-interp.ts", import.meta.url));
+const RUN_CHROMIUM = fileURLToPath(new URL("../bench/compare/run-chromium.ts", import.meta.url));
 /** Loading a child (tsx, the front end for interp) before its first run, at most (ms). */
 const STARTUP_MS = 120_000;
 
@@ -70,6 +73,9 @@ export function runChild(job: ChildJob, runs: number, timeoutS: number, onRun: (
     if (!exe) return Promise.resolve({ t: "failed", timeout: false, message: "unsupported: --engine deno needs Deno (npm install installs the `deno` devDependency)" });
     cmd = exe;
     args = ["run", "--quiet", "--no-config", "--no-lock", "--sloppy-imports", "--allow-read", `--v8-flags=${V8_FLAGS.join(",")}`, RUN_WASM, job.wasmFile, String(runs)];
+  } else if (job.engine === "chromium") {
+    cmd = process.execPath;
+    args = ["--import", tsxImport(), RUN_CHROMIUM, job.wasmFile, String(runs)];
   } else {
     cmd = process.execPath;
     args = [...V8_FLAGS, "--import", tsxImport(), RUN_WASM, job.wasmFile, String(runs)];
@@ -96,7 +102,7 @@ export function runChild(job: ChildJob, runs: number, timeoutS: number, onRun: (
         if (timeoutS > 0) arm(timeoutS * 1000 + (job.kind === "interp" ? 2000 : 0));
         else clearTimeout(timer);
       } else if (e.t === "mark") {
-        hwm[e.what] = vmHWM(child.pid);
+        hwm[e.what] = vmHWM(e.pid ?? child.pid);
         child.stdin.write("\n");
       } else if (e.t === "result") {
         const memory = hwm.peak !== null ? { peakKB: hwm.peak, baseKB: hwm.base, source: "VmHWM" as const }
@@ -114,6 +120,8 @@ export function runChild(job: ChildJob, runs: number, timeoutS: number, onRun: (
     child.on("error", (err) => { clearTimeout(timer); resolve({ t: "failed", timeout: false, message: `cannot start ${cmd}: ${err.message}` }); });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      // a chromium child killed at its timeout leaves its browser's profile behind
+      if (job.kind === "wasm" && job.engine === "chromium" && child.pid !== undefined) rmSync(measuringProfileDir(child.pid), { recursive: true, force: true });
       onLine(pending);
       if (result) return resolve(result);
       if (timedOut) {

@@ -83,7 +83,7 @@ function parseConfigSpec(spec: string, global: { with: readonly string[]; withou
   if (!backend || !(BACKENDS as readonly string[]).includes(backend)) throw new CompareProblem(`--config ${spec}: backend=interp|wasmfx|cps is required`);
   const b = backend as Backend, engine = one("engine"), opt = one("O");
   if (!isWasm(b) && (engine !== undefined || opt !== undefined)) throw new CompareProblem(`--config ${spec}: engine and O apply to the Wasm backends only`);
-  if (engine !== undefined && !(ENGINES as readonly string[]).includes(engine)) throw new CompareProblem(`--config ${spec}: engine must be node or deno`);
+  if (engine !== undefined && !(ENGINES as readonly string[]).includes(engine)) throw new CompareProblem(`--config ${spec}: engine must be one of ${ENGINES.join(", ")}`);
   if (opt !== undefined && !/^[0-3]$/.test(opt)) throw new CompareProblem(`--config ${spec}: O must be 0, 1, 2 or 3`);
   for (const kind of ["with", "without"] as const)
     for (const p of kv[kind] ?? []) {
@@ -282,7 +282,7 @@ export async function compare(o: CompareOptions): Promise<CompareReport> {
         m.compile = comp.ok.measure;
         if (comp.ok.size) m.size = comp.ok.size;
         if (comp.ok.module?.usesSwitch && c.engine !== "deno") {
-          const message = "unsupported: `switch` on --engine node: this module yields with `switch` (--yield-is-switch), which Node 26's V8 does not implement; run it with --engine deno";
+          const message = `unsupported: \`switch\` on --engine ${c.engine ?? "node"}: this module yields with \`switch\` (--yield-is-switch), which ${c.engine === "chromium" ? "Chromium 147's" : "Node 26's"} V8 does not implement; run it with --engine deno`;
           Object.assign(m, { status: "unsupported", reason: message, message, phase: "compile" });
           continue;
         }

@@ -51,7 +51,7 @@ export function table(r: CompareReport, maxNote = 100): string {
     if (base && base.status !== "ok") out.push(`${p.file}: the baseline ${r.baseline} did not run it (${base.status}): no ratios or output comparison (choose another with --baseline)`);
   }
   for (const n of r.notes) out.push(`note: ${n}`);
-  out.push(`${r.runs} timed run${r.runs === 1 ? "" : "s"} after a warm-up, each in a fresh instance; ratios and "same" are against ${r.baseline}; peak MB is the measuring process's peak RSS after the warm-up run`);
+  out.push(`${r.runs} timed run${r.runs === 1 ? "" : "s"} after a warm-up, each in a fresh instance; ratios and "same" are against ${r.baseline}; peak MB is the measuring process's peak RSS after the warm-up run${r.configs.some((c) => c.engine === "chromium") ? " (chromium: the page's renderer process)" : ""}`);
   return out.join("\n");
 }
 

@@ -42,7 +42,7 @@ const compareCmd = Command.make(
     backend: Flag.Literals("backend", BACKENDS).pipe(Flag.withMetavar("BACKEND"), Flag.atLeast(0),
       Flag.withDescription("a backend to compare; repeatable (default: interp, wasmfx and cps)")),
     engine: Flag.Literals("engine", ENGINES).pipe(Flag.withMetavar("ENGINE"), Flag.atLeast(0),
-      Flag.withDescription("an engine for the Wasm backends: node (Node 26, WasmFX flag on) or deno; repeatable (default: node)")),
+      Flag.withDescription("an engine for the Wasm backends: node (Node 26, WasmFX flag on), deno or chromium (headless Chromium 147); repeatable (default: node)")),
     opt: Flag.Literals("opt", ["0", "1", "2", "3"] as const).pipe(Flag.withAlias("O"), Flag.withMetavar("N"), Flag.atLeast(0),
       Flag.withDescription("a binaryen optimisation level for the Wasm backends; repeatable (default: 2)")),
     with: withFlag,

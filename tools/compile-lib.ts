@@ -10,7 +10,7 @@ export const BACKENDS = ["interp", "wasmfx", "cps"] as const;
 export type Backend = (typeof BACKENDS)[number];
 export { ENGINES, type Engine } from "../backends/wasmfx/index.js";
 
-/** How to run a program: deadline (ms since epoch; interp, and Wasm on Deno), engine for Wasm, output sink. */
+/** How to run a program: deadline (ms since epoch; interp, and Wasm on Deno and Chromium), engine for Wasm, output sink. */
 export interface RunOptions {
   deadline?: number;
   engine?: Engine;
@@ -101,11 +101,13 @@ export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): 
     try { return runInterp(input as CoreProgram, opts); } finally { opts.onStage?.("interp run", performance.now() - t0); }
   }
   if ((input as WasmModule).usesSwitch && opts.engine !== "deno")
-    throw unsupported("`switch` on --engine node: this module yields with `switch` (--yield-is-switch), which Node 26's V8 does not implement (it aborts the process); run it with --engine deno");
+    throw unsupported(opts.engine === "chromium"
+      ? "`switch` on --engine chromium: this module yields with `switch` (--yield-is-switch), which Chromium 147's V8 does not implement (the page crashes); run it with --engine deno"
+      : "`switch` on --engine node: this module yields with `switch` (--yield-is-switch), which Node 26's V8 does not implement (it aborts the process); run it with --engine deno");
   const binaryenStep = (s: string) => (["parse", "validate", "optimize", "emit", "text"].includes(s) ? `binaryen ${s}` : s);
   const bin = compileWasm(input as WasmModule, { onStage: opts.onStage && ((s, ms) => opts.onStage!(binaryenStep(s), ms)) });
   const t0 = performance.now();
-  try { return runWasm(bin, opts); } finally { opts.onStage?.(opts.engine === "deno" ? "run on deno (start, instantiate, run)" : "instantiate + run", performance.now() - t0); }
+  try { return runWasm(bin, opts); } finally { opts.onStage?.(opts.engine === "deno" ? "run on deno (start, instantiate, run)" : opts.engine === "chromium" ? "run on chromium (start, instantiate, run)" : "instantiate + run", performance.now() - t0); }
 }
 
 export interface RunOutcome {

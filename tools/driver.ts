@@ -8,11 +8,11 @@ import { CompileError, type ErrorKind, renderError, type Span } from "../ir/comm
 import { type Source, type Toggles, allSteps } from "../passes/pipeline.js";
 import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline, toggleProblem } from "./compile-lib.js";
 
-/** `--engine node|deno`, shared by the tools that run Wasm modules. */
+/** `--engine node|deno|chromium`, shared by the tools that run Wasm modules. */
 export const engineFlag = Flag.Literals("engine", ENGINES).pipe(
   Flag.withMetavar("ENGINE"),
   Flag.withDefault("node"),
-  Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on) or deno (a `deno run` child process; the `deno` devDependency) (default: node)"),
+  Flag.withDescription("the engine that runs a Wasm backend's module: node (this process, WasmFX flag on), deno (a `deno run` child process; the `deno` devDependency) or chromium (a headless Chromium 147 page; the `@sparticuz/chromium` and `puppeteer-core` devDependencies) (default: node)"),
 );
 
 /** Names of the passes `--with` can switch on (research) and `--without` off (optional). */
@@ -33,7 +33,7 @@ export const preferGlobalsFlag = Flag.Boolean("prefer-globals").pipe(Flag.withDe
   "wasmfx: the active process and run queue live in globals, so self(), spawn and send need no suspension to the scheduler (= --with prefer-globals)"));
 /** `--yield-is-switch`: the same as `--with switch-opt`. */
 export const yieldIsSwitchFlag = Flag.Boolean("yield-is-switch").pipe(Flag.withDefault(false), Flag.withDescription(
-  "wasmfx: a yield switches straight to the next process with `switch` (= --with switch-opt); needs --engine deno (Node 26's V8 lacks switch)"));
+  "wasmfx: a yield switches straight to the next process with `switch` (= --with switch-opt); needs --engine deno (the V8s of Node 26 and Chromium 147 lack switch)"));
 /** The research passes switched on: `--with` and the two scheduler flags. */
 export const researchOn = (o: { with: readonly string[]; preferGlobals: boolean; yieldIsSwitch: boolean }): string[] =>
   [...new Set([...o.with, ...(o.preferGlobals ? ["prefer-globals"] : []), ...(o.yieldIsSwitch ? ["switch-opt"] : [])])];

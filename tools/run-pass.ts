@@ -1,7 +1,7 @@
 // Run the pipeline pass by pass and look at what each pass produced.
 //
 //   tsx tools/run-pass.ts FILE [--dump[=PASS,PASS]] [--until PASS] [--check] [--time] [--json] [--backend interp|wasmfx|cps]
-//                         [--engine node|deno] [--with PASS]... [--without PASS]... [--prefer-globals] [--yield-is-switch]
+//                         [--engine node|deno|chromium] [--with PASS]... [--without PASS]... [--prefer-globals] [--yield-is-switch]
 //   tsx tools/run-pass.ts --list [--backend cps]
 import { Cause, Console, Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";

@@ -1,6 +1,6 @@
 // Compile a Links program and run it: program output, then `VALUE : TYPE`.
 //
-//   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno] [--timeout SECONDS] [--with PASS]... [--without PASS]...
+//   tsx tools/run.ts FILE [--backend interp|wasmfx|cps] [--engine node|deno|chromium] [--timeout SECONDS] [--with PASS]... [--without PASS]...
 //                         [--prefer-globals] [--yield-is-switch]
 import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
@@ -32,7 +32,7 @@ const run = Command.make(
     timeout: Flag.Finite("timeout").pipe(
       Flag.withMetavar("SECONDS"),
       Flag.optional,
-      Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno; a Wasm run inside Node cannot be interrupted; default: no limit)"),
+      Flag.withDescription("stop the program with a runtime error after this many seconds (interp, and Wasm on --engine deno or chromium; a Wasm run inside Node cannot be interrupted; default: no limit)"),
     ),
   },
   ({ file, backend, engine, timeout, without: off, set, ...o }) =>

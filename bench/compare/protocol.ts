@@ -1,10 +1,11 @@
-// How a measuring child process (bench/compare/run-wasm.ts on Node or Deno, bench/compare/run-interp.ts
-// on Node) talks to tools/compare-child.ts: one JSON object per line on its stdout, and, at the
+// How a measuring child process (bench/compare/run-wasm.ts on Node or Deno, bench/compare/run-chromium.ts
+// and bench/compare/run-interp.ts on Node) talks to tools/compare-child.ts: one JSON object per line on its stdout, and, at the
 // two `mark`s, a wait for one byte on stdin. The program's own output never reaches stdout: it is
 // collected through the host's `write` (or interp's `out`) and sent back in `result`.
 //
 //   mark base   loaded, before the warm-up run: the parent reads the child's VmHWM (peak RSS) from
-//               /proc/PID/status, then answers with a byte
+//               /proc/PID/status (the mark's `pid` instead if it has one: Chromium's renderer),
+//               then answers with a byte
 //   run         run `i` starts (0 is the warm-up; 1..N are timed): the parent restarts its
 //               timeout clock here
 //   mark peak   after the warm-up run: the parent reads VmHWM again (the peak of load + one run)
@@ -21,7 +22,7 @@ export interface RunError {
 }
 
 export type ChildEvent =
-  | { t: "mark"; what: "base" | "peak" }
+  | { t: "mark"; what: "base" | "peak"; /** the process to measure, if not the child itself (Chromium's renderer) */ pid?: number }
   | { t: "run"; i: number }
   | {
       t: "result";
@@ -46,9 +47,9 @@ export function emit(e: ChildEvent): void {
   while (b.length > 0) b = b.subarray(writeSync(1, b));
 }
 
-/** Let the parent read this process's memory now: emit the mark and wait for its byte. */
-export function mark(what: "base" | "peak"): void {
-  emit({ t: "mark", what });
+/** Let the parent read this process's memory (or process `pid`'s) now: emit the mark and wait for its byte. */
+export function mark(what: "base" | "peak", pid?: number): void {
+  emit({ t: "mark", what, ...(pid !== undefined ? { pid } : {}) });
   const b = new Uint8Array(1);
   for (;;) {
     try {
