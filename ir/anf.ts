@@ -10,7 +10,7 @@
 // ANF is the first language of the family in ir/kit.ts; the ones after it are diffs of it.
 import { sexp } from "./common.js";
 import type { Lit } from "./surface.js";
-import { type Type, printType } from "./types.js";
+import { type Type, type TypeSyntax, printType } from "./types.js";
 import * as K from "./kit.js";
 import { PRIMITIVE_NAMES, checkUnit } from "./kit-check.js";
 
@@ -40,6 +40,8 @@ export interface AnfProgram {
   /** operations the types let reach the top level unhandled (present in its open effect row): the
    * Wasm code generators report them at run time by name (infer) */
   topOps?: string[];
+  /** how the result's type prints (Links' effect sugar settings, from the Source) */
+  typeSyntax?: TypeSyntax;
 }
 
 // ---------------------------------------------------------------- the language

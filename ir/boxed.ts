@@ -10,7 +10,7 @@
 import { type SExp, sexp } from "./common.js";
 import { type CPat, patToSExp } from "./core.js";
 import type { Lit } from "./surface.js";
-import { type Type, printType, resolve, rowFields } from "./types.js";
+import { type Type, type TypeSyntax, printType, resolve, rowFields } from "./types.js";
 import * as K from "./kit.js";
 import { closedDef, checkFunctions } from "./closed.js";
 import { PRIMITIVE_NAMES } from "./kit-check.js";
@@ -88,6 +88,8 @@ export interface ProgramOf<C, F = FnOf<C>> {
   /** operations the types let reach the top level unhandled (present in its open effect row): the
    * Wasm code generators report them at run time by name (infer) */
   topOps?: string[];
+  /** how the result's type prints (Links' effect sugar settings, from the Source) */
+  typeSyntax?: TypeSyntax;
 }
 
 /**

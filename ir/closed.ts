@@ -8,7 +8,7 @@
 import { type SExp, sexp } from "./common.js";
 import type { Atom, Binder } from "./anf.js";
 import { anfDef } from "./anf.js";
-import { type Type, printType } from "./types.js";
+import { type Type, type TypeSyntax, printType } from "./types.js";
 import * as K from "./kit.js";
 import { PRIMITIVE_NAMES, checkUnit } from "./kit-check.js";
 
@@ -44,6 +44,8 @@ export interface ClosedProgram {
   /** operations the types let reach the top level unhandled (present in its open effect row): the
    * Wasm code generators report them at run time by name (infer) */
   topOps?: string[];
+  /** how the result's type prints (Links' effect sugar settings, from the Source) */
+  typeSyntax?: TypeSyntax;
 }
 
 // ---------------------------------------------------------------- the language

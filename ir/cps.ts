@@ -30,7 +30,7 @@ import {
   type Atom, type Binder, type BoxedL, type Comp, type Fn, type ProgramOf, type Rep, binderToSExp, boxedDef, boxedKit, checkCoercion, fnToSExp, printProgram, repStyle,
 } from "./boxed.js";
 import { checkFunctions } from "./closed.js";
-import { type Type, printType } from "./types.js";
+import { type Type, type TypeSyntax, printType } from "./types.js";
 import { inPlaceS } from "./handlers.js";
 
 export interface Push { tag: "Push"; frame: string; captured: Atom[]; body: CComp }
@@ -89,6 +89,8 @@ export interface CpsProgram {
   /** main in direct style when it performs nothing, else in CPS */
   main: { direct: Comp } | { cps: CComp };
   resultType: Type;
+  /** how the result's type prints (Links' effect sugar settings, from the Source) */
+  typeSyntax?: TypeSyntax;
   patReps: Map<string, Rep>;
   /** calls between preemption yields (the preempt pass's budget); undefined: no preemption */
   preempt?: number;

@@ -19,7 +19,7 @@ type Binding =
 export function anf(p: CoreProgram): AnfProgram {
   const n = new Normaliser();
   const body = n.tail(p.body, true);
-  return { body, resultType: p.resultType!, topOps: p.topOps };
+  return { body, resultType: p.resultType!, topOps: p.topOps, typeSyntax: p.typeSyntax };
 }
 
 /** Wrap bindings (in order) around a tail computation. */

@@ -49,7 +49,7 @@ export function boxPoly(p: C.ClosedProgram, prims: PrimitiveReps): BoxedProgram 
   const b = new Boxer(p, prims);
   const functions = p.functions.map((f) => b.fn(f));
   const main = b.comp(p.main, repOf(p.resultType));
-  return { functions, main, resultType: p.resultType, patReps: b.patReps, topOps: p.topOps };
+  return { functions, main, resultType: p.resultType, patReps: b.patReps, topOps: p.topOps, typeSyntax: p.typeSyntax };
 }
 
 type Pre = ((body: Comp) => Comp)[];

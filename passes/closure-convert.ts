@@ -33,7 +33,7 @@ export function closureConvert(p: A.AnfProgram): ClosedProgram {
   }
   const conv = new Converter(lams, fv, closed);
   const main = conv.comp(p.body);
-  return { functions: conv.functions, main, resultType: p.resultType, topOps: p.topOps };
+  return { functions: conv.functions, main, resultType: p.resultType, topOps: p.topOps, typeSyntax: p.typeSyntax };
 }
 
 /** Every lambda's binder (let or letrec) → the lambda. */

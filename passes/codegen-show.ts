@@ -4,7 +4,7 @@
 import { KEYWORDS } from "./lexer.js";
 import { type Rep, isRef, repOf } from "../ir/boxed.js";
 import { type Instr, I, type WasmFunc } from "../ir/wasm.js";
-import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js";
+import { type Type, type TypeSyntax, printType, prune, resolve, rowFields } from "../ir/types.js";
 import { block, boxInstr, closedLabels, i32, lget, lset, unboxInstr } from "./codegen-reps.js";
 import type { ModuleBuilder } from "./codegen-module.js";
 
@@ -14,7 +14,7 @@ export class Show {
   constructor(private readonly m: ModuleBuilder) {}
 
   /** `main`: `code(rep)` leaves the program's value (of type `t`, representation `rep`) on the stack; print it and its type. */
-  main(t: Type, code: (rep: Rep) => Instr[]): WasmFunc {
+  main(t: Type, code: (rep: Rep) => Instr[], syntax?: TypeSyntax): WasmFunc {
     return this.m.inCtx(() => {
       const rep = repOf(t);
       const c = code(rep);
@@ -24,7 +24,7 @@ export class Show {
         const r = this.m.ctx.temp(rep);
         body.push(lset(r, block(c, rep)), ...this.show(t, lget(r)));
       }
-      body.push(I("call", ["$print_string"], this.m.string(` : ${printType(t)}\n`)));
+      body.push(I("call", ["$print_string"], this.m.string(` : ${printType(t, undefined, syntax)}\n`)));
       return { name: "main", export: "main", params: [], results: [], locals: [...this.m.ctx.locals], body };
     });
   }

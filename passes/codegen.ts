@@ -58,7 +58,7 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
     if (h.ops.some((o) => !o.direct)) m.funcs.push(fx.resumeEntry(h));
     if (ev?.inPlace(h)) for (const op of new Set(h.ops.filter((o) => o.inPlace).map((o) => o.op))) m.funcs.push(fx.inPlaceFn(h, op, ev.inPlaceName(h, op)));
   }
-  m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false)))));
+  m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false))), p.typeSyntax));
   // the copies of in-place clauses that `do`s call directly (every `do` is compiled by now)
   ev?.copies.forEach((c, i) => m.funcs.push(fx.inPlaceFn(c.h, c.op, c.name, i)));
   m.funcs.push(...m.tables(fx.usesContBox));

@@ -94,7 +94,7 @@ class CpsGen implements Convention {
     if ("cps" in cp.main) m.funcs.push(this.mainCps(cp.main.cps));
     // (every `do` is compiled by now)
     m.funcs.push(...this.inPlace.functions());
-    m.funcs.push(new Show(m).main(cp.resultType, (rep) => this.mainCode(rep)), ...m.tables(true), this.unhandled(), this.deadlock());
+    m.funcs.push(new Show(m).main(cp.resultType, (rep) => this.mainCode(rep), cp.typeSyntax), ...m.tables(true), this.unhandled(), this.deadlock());
     return m.assemble(runtimeWat("runtime") + "\n" + runtimeWat("cps"));
   }
 

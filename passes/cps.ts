@@ -82,6 +82,7 @@ class Cps {
       handlers: this.handlers,
       main,
       resultType: p.resultType,
+      typeSyntax: p.typeSyntax,
       patReps: p.patReps,
       preempt: p.actors?.preempt,
     };

@@ -41,7 +41,7 @@ class Extractor {
       const scope = bound(f.body, new Set([...f.params, ...f.captured].map((b) => b.name)));
       this.functions.push({ ...f, body: this.comp(f.body, scope, work) });
     }
-    return { functions: this.functions, main, resultType: this.p.resultType, patReps: this.p.patReps, actors: this.p.actors, topOps: this.p.topOps, handlers: this.handlers };
+    return { functions: this.functions, main, resultType: this.p.resultType, patReps: this.p.patReps, actors: this.p.actors, topOps: this.p.topOps, typeSyntax: this.p.typeSyntax, handlers: this.handlers };
   }
 
   private fresh(base: string): string {
