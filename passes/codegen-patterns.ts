@@ -7,7 +7,7 @@ import type { Atom, Rep } from "../ir/boxed.js";
 import { type Instr, I } from "../ir/wasm.js";
 import { boxInstr, i32, lget, lset, unboxInstr, valtype, vts } from "./codegen-reps.js";
 import type { ModuleBuilder } from "./codegen-module.js";
-import type { Values } from "./codegen-values.js";
+import { type Values, f64Text } from "./codegen-values.js";
 
 export class Patterns {
   /** `patReps`: the representation of every pattern variable (the program's). */
@@ -63,7 +63,7 @@ export class Patterns {
         const l = p.lit;
         switch (l.kind) {
           case "Int": return [failUnless(I("i64.eq", [], r === "i64" ? v : unboxInstr("i64", v)!, I("i64.const", [l.value.toString()])))];
-          case "Float": return [failUnless(I("f64.eq", [], r === "f64" ? v : unboxInstr("f64", v)!, I("f64.const", [String(l.value)])))];
+          case "Float": return [failUnless(I("f64.eq", [], r === "f64" ? v : unboxInstr("f64", v)!, I("f64.const", [f64Text(l.value)])))];
           case "Bool": case "Char": return [failUnless(I("i32.eq", [], r === "i32" ? v : unboxInstr("i32", v)!, i32(l.kind === "Bool" ? (l.value ? 1 : 0) : l.value.codePointAt(0)!)))];
           case "String": return [failUnless(I("call", ["$str_eq"], r === "string" ? v : unboxInstr("string", v)!, this.m.string(l.value)))];
         }

@@ -26,7 +26,7 @@ export class Values {
       const l = a.lit;
       switch (l.kind) {
         case "Int": return I("i64.const", [BigInt.asIntN(64, l.value).toString()]);
-        case "Float": return I("f64.const", [Number.isInteger(l.value) ? l.value.toFixed(1) : String(l.value)]);
+        case "Float": return I("f64.const", [f64Text(l.value)]);
         case "Bool": return i32(l.value ? 1 : 0);
         case "Char": return i32(l.value.codePointAt(0)!);
         case "String": return this.m.string(l.value);
@@ -204,4 +204,13 @@ export class Values {
     }
     return out;
   }
+}
+
+/** A float literal as WAT writes it: `inf`, `-inf`, `nan`, and a negative zero keeps its sign. */
+export function f64Text(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (Object.is(x, -0)) return "-0.0";
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }

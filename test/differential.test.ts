@@ -140,3 +140,16 @@ describe("wasmfx agrees with interp", () => {
     expect(compared.length).toBeGreaterThanOrEqual(225);
   }, 600_000);
 });
+
+describe("float literals (issue 15: found by the fuzzer)", () => {
+  beforeAll(async () => { await prepareBackend("wasmfx"); });
+  it("a negative zero and an overflowing literal print as on interp, in expressions and patterns", () => {
+    for (const text of ["-.0.0", "1.0 /. (-.0.0)", "1.0e309", "switch (1.0e309) { case 1.0e309 -> 1 case _ -> 2 }"]) {
+      const src = { file: "f.links", text };
+      const ref = runSource(src, "interp");
+      expect(ref.exitCode, text).toBe(0);
+      expect(runSource(src, "wasmfx"), text).toEqual(ref);
+      expect(runSource(src, "cps"), text).toEqual(ref);
+    }
+  });
+});

@@ -23,12 +23,6 @@ import { shrink } from "../tools/fuzz-shrink.js";
  * it off this list and off tools/fuzz-known.ts.
  */
 const KNOWN = [
-  // `-.0.0` → interp `-0.0 : Float`; wasmfx, cps `0.0 : Float`. A Float literal is printed to WAT with
-  // `(-0).toFixed(1)` = "0.0" (passes/codegen-values.ts; Float patterns: passes/codegen-patterns.ts).
-  "neg-zero",
-  // `1.0e309` → interp `inf : Float`; wasmfx, cps: internal error, binaryen cannot parse `f64.const Infinity`
-  // (passes/codegen-values.ts: String(Infinity) is not WAT's `inf`).
-  "inf-literal",
   // `() < ()`, `() == ()` → interp `false`, `true`; wasmfx, cps: internal error, binaryen cannot parse
   // `(call $compare_values (nop) (nop))` (passes/codegen-prims.ts `cmp`: unit operands have no value).
   "unit-compare",

@@ -8,8 +8,6 @@ export interface KnownBug {
 }
 
 export const KNOWN: readonly KnownBug[] = [
-  { feature: "neg-zero", reproducer: "-.0.0", symptom: "interp: -0.0 : Float; wasmfx, cps: 0.0 : Float" },
-  { feature: "inf-literal", reproducer: "1.0e309", symptom: "interp: inf : Float; wasmfx, cps: internal error: binaryen could not parse the generated WAT: … (f64.const Infinity)" },
   { feature: "unit-compare", reproducer: "() < ()", symptom: "interp: false : Bool; wasmfx, cps: internal error: binaryen could not parse the generated WAT: … popping from empty stack (call $compare_values (nop) (nop))" },
   { feature: "deep-recursion", reproducer: "fun d(n) { if (n <= 0) 0 else 1 + d(n - 1) } d(20000)", symptom: "interp, cps: 20000 : Int; wasmfx/node: internal error: Maximum call stack size exceeded" },
   { feature: "parse-empty", reproducer: 'isInt("")', symptom: "interp: false : Bool; wasmfx, cps: runtime error: trap: array element access out of bounds" },
