@@ -150,7 +150,8 @@ export function printType(t: Type, names = new TypeNames(), syntax?: TypeSyntax)
   if (!syntax?.showQuantifiers) return new TypePrinter(names, syntax?.effectSugar ? { ...syntax, shared: sharedEffect(t) } : undefined).type(t);
   // every variable is bound by the quantifier, so each shows its name (none is the implicit one)
   names.bound = true;
-  const body = new TypePrinter(names, syntax.effectSugar ? { ...syntax, shared: undefined } : undefined).type(t);
+  let body: string;
+  try { body = new TypePrinter(names, syntax.effectSugar ? { ...syntax, shared: undefined } : undefined).type(t); } finally { names.bound = false; }
   const kind = (v: TVar) => (v.kind === "row" ? "::Row" : v.kind === "presence" ? "::Presence" : v.any ? "::(Any,Any)" : "");
   const vs = names.named();
   return vs.length === 0 ? body : `forall ${vs.map((v) => names.name(v) + kind(v)).join(",")}.${body}`;

@@ -3,8 +3,8 @@
 // test case's `args`; `run --set` takes them from the command line.
 import { DEFAULT_EFFECT_SUGAR, EFFECT_SUGAR_OPTIONS, type EffectSugarOption, type TypeSyntax } from "../ir/types.js";
 
-/** Settings that only matter to Links itself (handlers are always enabled here). */
-const IGNORED = new Set(["enable_handlers", "prelude", "path"]);
+/** `--set` settings that only matter to Links itself (`--set=prelude=…`: the suite's own prelude file). */
+const IGNORED = new Set(["prelude"]);
 
 export const SETTINGS_HELP =
   "show_quantifiers=true|false, effect_sugar=true|false, effect_sugar_policy=none|default|all|OPT,… where OPT is one of " +
