@@ -37,6 +37,21 @@ export const typeError = (msg: string, span?: Span) => new CompileError("type", 
 export const unsupported = (msg: string, span?: Span) => new CompileError("unsupported", `unsupported: ${msg}`, span);
 export const internalError = (msg: string, span?: Span) => new CompileError("internal", msg, span);
 
+/** V8's stack overflow: `RangeError: Maximum call stack size exceeded`. */
+export const isStackOverflow = (e: unknown): e is RangeError => e instanceof RangeError && /call stack/i.test(e.message);
+
+/**
+ * What the tools report when the compiler's recursion overflows the stack it runs on (a program
+ * nested deeper than the tool thread's stack allows, or than Node's default stack where a tool
+ * compiles on the main thread): `unsupported: the program nests too deeply for the compiler
+ * (Maximum call stack size exceeded in pass desugar)`. One wording for driver.ts, compare-lib.ts
+ * and bench/compare/run-interp.ts.
+ */
+export function tooDeep(e: RangeError, where?: string): CompileError {
+  return unsupported(`the program nests too deeply for the compiler (${e.message}${where ? ` in ${where}` : ""})`);
+}
+
+
 /**
  * Render an error as `file:line:col: error: message`, followed by the source line and a caret
  * when the source text is known.

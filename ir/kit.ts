@@ -10,7 +10,7 @@
 //     (children with the names bound for them, own atoms, map) and print it. `extend` makes a
 //     language's table from its parent's. From one table come the traversal (`kit`), the printer
 //     and the scope/representation/form checks of the validators (ir/kit-check.ts).
-import { type SExp, internalError } from "./common.js";
+import { type SExp, type Span, internalError } from "./common.js";
 import { type CPat, patToSExp, patVars } from "./core.js";
 import { type Lit, litToSExp } from "./surface.js";
 import type { Type } from "./types.js";
@@ -51,17 +51,25 @@ export type OpClause<L extends Lang> = { op: string; args: CPat[]; k: CPat | und
 export interface HandlerParam<L extends Lang> { x: L["binder"]; init: L["atom"] }
 export type SpawnKind = "spawn" | "spawnWait" | "spawnAngel";
 
+/**
+ * Where in the source a computation that can fail at run time comes from (a call: a primitive's
+ * error, a stack overflow, a resumption used twice; a case: no clause matches; a `do`: no
+ * handler): the Wasm code generators mark its code with it, and a runtime error names it.
+ * Optional: a pass that makes such a form without one loses only the error's location.
+ */
+export interface At { span?: Span }
+
 /** The base forms: a chain of let-forms ending in a tail computation. */
 export type BaseComp<L extends Lang> =
   | { tag: "Let"; x: L["binder"]; value: Value<L>; body: Comp<L> }
-  | ({ tag: "LetApp"; x: L["binder"]; fn: L["atom"]; args: L["atom"][]; body: Comp<L> } & L["call"])
+  | ({ tag: "LetApp"; x: L["binder"]; fn: L["atom"]; args: L["atom"][]; body: Comp<L> } & L["call"] & At)
   | { tag: "LetComp"; x: L["binder"]; comp: Comp<L>; body: Comp<L> }
   | { tag: "LetRec"; binds: { x: L["binder"]; value: L["rec"] }[]; body: Comp<L> }
   | { tag: "Return"; atom: L["atom"] }
-  | ({ tag: "App"; fn: L["atom"]; args: L["atom"][] } & L["call"] & L["ann"])
+  | ({ tag: "App"; fn: L["atom"]; args: L["atom"][] } & L["call"] & L["ann"] & At)
   | ({ tag: "If"; cond: L["atom"]; then: Comp<L>; else: Comp<L> } & L["ann"])
-  | ({ tag: "Case"; scrutinee: L["atom"]; clauses: Clause<L>[] } & L["ann"])
-  | ({ tag: "Do"; op: string; args: L["atom"][] } & L["ann"])
+  | ({ tag: "Case"; scrutinee: L["atom"]; clauses: Clause<L>[] } & L["ann"] & At)
+  | ({ tag: "Do"; op: string; args: L["atom"][] } & L["ann"] & At)
   | ({ tag: "Handle"; shallow: boolean; body: Comp<L>; params: HandlerParam<L>[]; ops: OpClause<L>[]; ret: Clause<L> } & L["ann"])
   | ({ tag: "Spawn"; kind: SpawnKind; body: Comp<L> } & L["ann"]);
 

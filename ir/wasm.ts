@@ -5,8 +5,15 @@
 // Types, imports and the runtime (runtime-wat/runtime.wat) are kept as WAT text: they are
 // written by hand, not generated.
 
-/** A folded instruction `(op imm… args…)`, or a bare keyword such as `unreachable`. */
-export type Instr = string | { op: string; imm: string[]; args: Instr[] };
+import type { Span } from "./common.js";
+
+/**
+ * A folded instruction `(op imm… args…)`, or a bare keyword such as `unreachable`. `loc`
+ * (`file:line:col`) is where in the source its code comes from: printed for binaryen as a
+ * `;;@ file:line:col` annotation, which holds for the instructions after it until the next one,
+ * and ends up in the module's source map (backends/wasm/failure.ts reads it to locate runtime errors).
+ */
+export type Instr = string | { op: string; imm: string[]; args: Instr[]; loc?: string };
 
 /** `I("i64.add", [], a, b)`, `I("local.get", ["$x"])`, `I("struct.new", ["$Int"], v)`. */
 export const I = (op: string, imm: (string | number)[] = [], ...args: Instr[]): Instr => ({ op, imm: imm.map(String), args });
@@ -38,6 +45,8 @@ export interface WasmModule {
   declared: string[];
   /** the module executes `switch` (switch-opt): Node 26's V8 aborts on it, Deno runs it */
   usesSwitch?: boolean;
+  /** the source spans of the instructions' `loc` marks, by mark (for a runtime error's whole span) */
+  spans?: ReadonlyMap<string, Span>;
 }
 
 // ---------------------------------------------------------------- printer
@@ -55,18 +64,21 @@ export interface PrintOptions {
    * characters of indentation. Default: no cap (the layout `--dump` and `--emit wat` show).
    */
   maxIndent?: number;
+  /** Print source locations (`loc`) as `;;@` annotations. Default: no (dumps leave them out). */
+  locations?: boolean;
 }
 
 /** The one-line form of `i` when it has at most `budget` characters and no newline. */
-function flatWithin(i: Instr, budget: number): string | undefined {
+function flatWithin(i: Instr, budget: number, locations: boolean): string | undefined {
   if (typeof i === "string") {
     const s = `(${i})`;
     return s.length <= budget && !s.includes("\n") ? s : undefined;
   }
+  if (locations && i.loc !== undefined) return undefined; // the annotation is a line comment
   let s = `(${[i.op, ...i.imm].join(" ")}`;
   for (const a of i.args) {
     if (s.length + 2 > budget) return undefined;
-    const p = flatWithin(a, budget - s.length - 2);
+    const p = flatWithin(a, budget - s.length - 2, locations);
     if (p === undefined) return undefined;
     s += " " + p;
   }
@@ -74,8 +86,9 @@ function flatWithin(i: Instr, budget: number): string | undefined {
   return s.length <= budget && !s.includes("\n") ? s : undefined;
 }
 
-function writeInstr(i: Instr, indent: number, out: string[], maxIndent: number): void {
-  const flat = flatWithin(i, WIDTH - indent);
+function writeInstr(i: Instr, indent: number, out: string[], maxIndent: number, locations = false): void {
+  if (locations && typeof i !== "string" && i.loc !== undefined) out.push(`;;@ ${i.loc}\n${" ".repeat(indent)}`);
+  const flat = flatWithin(i, WIDTH - indent, locations);
   if (flat !== undefined) { out.push(flat); return; }
   if (typeof i === "string") { out.push(`(${i})`); return; }
   const head = [i.op, ...i.imm].join(" ");
@@ -85,14 +98,14 @@ function writeInstr(i: Instr, indent: number, out: string[], maxIndent: number):
   const pad = "\n" + " ".repeat(inner);
   for (const a of i.args) {
     out.push(pad);
-    writeInstr(a, inner, out, maxIndent);
+    writeInstr(a, inner, out, maxIndent, locations);
   }
   out.push(")");
 }
 
 export function printInstr(i: Instr, indent = 0, opts: PrintOptions = {}): string {
   const out: string[] = [];
-  writeInstr(i, indent, out, opts.maxIndent ?? Infinity);
+  writeInstr(i, indent, out, opts.maxIndent ?? Infinity, opts.locations ?? false);
   return out.join("");
 }
 
@@ -109,7 +122,7 @@ export function printFunc(f: WasmFunc, opts: PrintOptions = {}): string {
   const maxIndent = opts.maxIndent ?? Infinity;
   for (const i of f.body) {
     out.push("\n    ");
-    writeInstr(i, 4, out, maxIndent);
+    writeInstr(i, 4, out, maxIndent, opts.locations ?? false);
   }
   out.push(")");
   return out.join("");

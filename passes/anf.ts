@@ -5,14 +5,14 @@
 // arguments are atoms, every binder in the program is unique (shadowed names get a suffix), and
 // types are carried on atoms and binders. Evaluation order is preserved (left to right).
 // `receive { cases }` becomes `(let-app msg (recv)) (case msg cases)`: the ANF family has no receive.
-import { fromPrelude, internalError } from "../ir/common.js";
+import { type Span, fromPrelude, internalError } from "../ir/common.js";
 import type { CExpr, CPat, CoreProgram } from "../ir/core.js";
 import type { AnfProgram, Atom, Binder, Comp, Lam, Value } from "../ir/anf.js";
 import { type Type, freshVar, resolve, rowEmpty, tUnit } from "../ir/types.js";
 
 type Binding =
   | { kind: "let"; x: Binder; value: Value }
-  | { kind: "app"; x: Binder; fn: Atom; args: Atom[] }
+  | { kind: "app"; x: Binder; fn: Atom; args: Atom[]; span: Span }
   | { kind: "comp"; x: Binder; comp: Comp }
   | { kind: "rec"; binds: { x: Binder; value: Lam }[] };
 
@@ -29,7 +29,7 @@ function build(binds: Binding[], tail: Comp): Comp {
     const b = binds[i]!;
     switch (b.kind) {
       case "let": c = { tag: "Let", x: b.x, value: b.value, body: c }; break;
-      case "app": c = { tag: "LetApp", x: b.x, fn: b.fn, args: b.args, body: c }; break;
+      case "app": c = { tag: "LetApp", x: b.x, fn: b.fn, args: b.args, span: b.span, body: c }; break;
       case "comp": c = { tag: "LetComp", x: b.x, comp: b.comp, body: c }; break;
       case "rec": c = { tag: "LetRec", binds: b.binds, body: c }; break;
     }
@@ -114,7 +114,7 @@ class Normaliser {
     switch (b.kind) {
       case "atom": binds.push({ kind: "let", x: xb, value: b.atom }); break;
       case "value": binds.push({ kind: "let", x: xb, value: b.value }); break;
-      case "app": binds.push({ kind: "app", x: xb, fn: b.fn, args: b.args }); break;
+      case "app": binds.push({ kind: "app", x: xb, fn: b.fn, args: b.args, span: b.span }); break;
       case "comp": binds.push({ kind: "comp", x: xb, comp: b.comp }); break;
     }
   }
@@ -122,14 +122,14 @@ class Normaliser {
   /** What a right-hand side becomes (its sub-expressions are emitted into `binds`). */
   private bindingFor(e: CExpr, binds: Binding[]):
     | { kind: "atom"; atom: Atom } | { kind: "value"; value: Value }
-    | { kind: "app"; fn: Atom; args: Atom[] } | { kind: "comp"; comp: Comp } {
+    | { kind: "app"; fn: Atom; args: Atom[]; span: Span } | { kind: "comp"; comp: Comp } {
     switch (e.tag) {
       case "Lit": case "Var": return { kind: "atom", atom: this.atom(e, binds) };
       case "Annot": return this.bindingFor(e.expr, binds);
       case "App": {
         const fn = this.atom(e.fn, binds);
         const args = e.args.map((a) => this.atom(a, binds));
-        return { kind: "app", fn, args };
+        return { kind: "app", fn, args, span: e.span };
       }
       case "Lam": case "Con": case "Record": case "Update": case "Proj": case "Nil": case "Cons":
         return { kind: "value", value: this.value(e, binds) };
@@ -181,7 +181,7 @@ class Normaliser {
         if (b.kind === "atom") return b.atom;
         const x = this.fresh(typeOf(e));
         if (b.kind === "value") binds.push({ kind: "let", x, value: b.value });
-        else if (b.kind === "app") binds.push({ kind: "app", x, fn: b.fn, args: b.args });
+        else if (b.kind === "app") binds.push({ kind: "app", x, fn: b.fn, args: b.args, span: b.span });
         else binds.push({ kind: "comp", x, comp: b.comp });
         return { tag: "Var", name: x.name, type: x.type };
       }
@@ -194,7 +194,7 @@ class Normaliser {
     switch (e.tag) {
       case "App": {
         const fn = this.atom(e.fn, binds);
-        return { tag: "App", fn, args: e.args.map((a) => this.atom(a, binds)), type };
+        return { tag: "App", fn, args: e.args.map((a) => this.atom(a, binds)), type, span: e.span };
       }
       case "If": {
         const cond = this.atom(e.cond, binds);
@@ -202,7 +202,7 @@ class Normaliser {
       }
       case "Case": {
         const scrutinee = this.atom(e.scrutinee, binds);
-        return { tag: "Case", scrutinee, clauses: e.clauses.map((c) => this.clause(c.pat, c.body)), type };
+        return { tag: "Case", scrutinee, clauses: e.clauses.map((c) => this.clause(c.pat, c.body)), type, span: e.span };
       }
       case "Receive": {
         // `receive { cases }` is `recv()` and a case on the message, Links' semantics as interp's:
@@ -211,9 +211,9 @@ class Normaliser {
         const msg = this.fresh(freshVar("type", 0), "msg");
         const recv: Atom = { tag: "Var", name: "recv", type: { tag: "Fun", params: [], eff: rowEmpty, ret: msg.type } };
         const clauses = e.clauses.map((c) => this.clause(c.pat, c.body));
-        return { tag: "LetApp", x: msg, fn: recv, args: [], body: { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type }, clauses, type } };
+        return { tag: "LetApp", x: msg, fn: recv, args: [], span: e.span, body: { tag: "Case", scrutinee: { tag: "Var", name: msg.name, type: msg.type }, clauses, type, span: e.span } };
       }
-      case "Do": return { tag: "Do", op: e.op, args: e.args.map((a) => this.atom(a, binds)), type };
+      case "Do": return { tag: "Do", op: e.op, args: e.args.map((a) => this.atom(a, binds)), type, span: e.span };
       case "Spawn": return { tag: "Spawn", kind: e.kind, body: this.tail(e.body), type };
       case "Handle": {
         const inits = e.params.map((q) => this.atom(q.init, binds));

@@ -183,15 +183,15 @@ class Boxer {
           continue;
         }
         case "LetApp": {
-          const known = c.known; // (the closures below must not see `c` move on)
+          const { known, span } = c; // (the closures below must not see `c` move on)
           const { fn, args, sig } = this.callOperands(c, pre);
           const want = repOf(c.x.type);
           if (fits(sig.ret, want)) {
             const x = this.binder(c.x, sig.ret);
-            pre.push((body) => ({ tag: "LetApp", x, fn, args, known, body }));
+            pre.push((body) => ({ tag: "LetApp", x, fn, args, known, span, body }));
           } else {
             const raw = this.fresh(sig.ret, c.x.type);
-            pre.push((body) => ({ tag: "LetApp", x: raw, fn, args, known, body }));
+            pre.push((body) => ({ tag: "LetApp", x: raw, fn, args, known, span, body }));
             const coerced = this.coerce({ tag: "Var", name: raw.name, type: c.x.type, rep: sig.ret }, want, pre);
             const x = this.binder(c.x, want);
             pre.push((body) => ({ tag: "Let", x, value: coerced, body }));
@@ -250,11 +250,11 @@ class Boxer {
     switch (c.tag) {
       case "Return": return wrap(pre, { tag: "Return", atom: this.coerce(this.atom(c.atom), want, pre) });
       case "App": {
-        const known = c.known;
+        const { known, span } = c;
         const { fn, args, sig } = this.callOperands(c, pre);
-        if (fits(sig.ret, want)) return wrap(pre, { tag: "App", fn, args, known, rep: sig.ret });
+        if (fits(sig.ret, want)) return wrap(pre, { tag: "App", fn, args, known, rep: sig.ret, span });
         const raw = this.fresh(sig.ret, c.type);
-        pre.push((body) => ({ tag: "LetApp", x: raw, fn, args, known, body }));
+        pre.push((body) => ({ tag: "LetApp", x: raw, fn, args, known, span, body }));
         const out = this.coerce({ tag: "Var", name: raw.name, type: c.type, rep: sig.ret }, want, pre);
         return wrap(pre, { tag: "Return", atom: out });
       }
@@ -265,7 +265,7 @@ class Boxer {
       case "Case": {
         const scrutinee = this.atom(c.scrutinee);
         const clauses = c.clauses.map((k) => { this.patVars(k.pat); return { pat: k.pat, body: this.comp(k.body, want) }; });
-        return wrap(pre, { tag: "Case", scrutinee, clauses, rep: want });
+        return wrap(pre, { tag: "Case", scrutinee, clauses, rep: want, span: c.span });
       }
       // effects and processes: results are eq (they cross a handler or a scheduler), coerced to `want`
       case "Do": case "Handle": case "Spawn": {
@@ -282,7 +282,7 @@ class Boxer {
 
   private effectful(c: Extract<C.Comp, { tag: "Do" | "Handle" | "Spawn" }>, pre: Pre): Comp {
     switch (c.tag) {
-      case "Do": return { tag: "Do", op: c.op, args: c.args.map((a) => this.coerce(this.atom(a), "eq", pre)), rep: "eq" };
+      case "Do": return { tag: "Do", op: c.op, args: c.args.map((a) => this.coerce(this.atom(a), "eq", pre)), rep: "eq", span: c.span };
       case "Spawn": return { tag: "Spawn", kind: c.kind, body: this.comp(c.body, "eq"), rep: "eq" };
       case "Handle": {
         const body = this.comp(c.body, "eq");

@@ -98,10 +98,10 @@ class Converter {
           continue;
         }
         case "LetApp": {
-          const { x, fn, args } = c;
+          const { x, fn, args, span } = c;
           this.types.set(x.name, x);
           const known = this.known(fn, args);
-          chain.push((body) => ({ tag: "LetApp", x, fn, args, known, body }));
+          chain.push((body) => ({ tag: "LetApp", x, fn, args, known, span, body }));
           c = c.body;
           continue;
         }

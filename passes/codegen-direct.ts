@@ -73,7 +73,7 @@ export class Direct {
     }
     switch (c.tag) {
       case "Return": out.push(...this.values.push(c.atom)); break;
-      case "App": out.push(...this.call(c.fn, c.args, c.known, tail && (c.rep === rep || (rep === "eq" && isRef(c.rep))))); break;
+      case "App": { const a = c; out.push(...this.m.at(a.span, () => this.call(a.fn, a.args, a.known, tail && (a.rep === rep || (rep === "eq" && isRef(a.rep)))))); break; }
       case "If": {
         const [dt, de] = this.effects.discards(c, [c.then, c.else]);
         const t = [...dt!, ...this.comp(c.then, rep, tail)], e = [...de!, ...this.comp(c.else, rep, tail)];
@@ -81,14 +81,14 @@ export class Direct {
         break;
       }
       case "Case": {
-        const clauses: { pat: CPat; body: DComp }[] = c.clauses;
-        out.push(...this.patterns.match(c.scrutinee, clauses, rep, () => {
-          const discards = this.effects.discards(c, clauses.map((k) => k.body));
-          return (k, i) => [...discards[i]!, ...this.comp(k.body, rep, tail)];
-        }));
+        const k = c, clauses: { pat: CPat; body: DComp }[] = c.clauses;
+        out.push(...this.m.at(k.span, () => this.patterns.match(k.scrutinee, clauses, rep, () => {
+          const discards = this.effects.discards(k, clauses.map((cl) => cl.body));
+          return (cl, i) => [...discards[i]!, ...this.comp(cl.body, rep, tail)];
+        })));
         break;
       }
-      default: out.push(...this.effects.comp(c, rep, tail));
+      default: { const e = c; out.push(...this.m.at("span" in e ? e.span : undefined, () => this.effects.comp(e, rep, tail))); }
     }
     return out;
   }
@@ -109,8 +109,10 @@ export class Direct {
       }
       case "LetApp": {
         this.m.ctx.local(c.x.name, c.x.rep);
-        const code = this.call(c.fn, c.args, c.known, false);
-        return c.x.rep === "unit" ? code : [...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!)];
+        return this.m.at(c.span, () => {
+          const code = this.call(c.fn, c.args, c.known, false);
+          return c.x.rep === "unit" ? code : [...code.slice(0, -1), lset(c.x.name, code[code.length - 1]!)];
+        });
       }
       case "LetComp": {
         this.m.ctx.local(c.x.name, c.x.rep);

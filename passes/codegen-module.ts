@@ -5,7 +5,7 @@
 // ask the backend where wasmfx and cps differ (how generic entries and known calls are made).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { compareLabels, internalError } from "../ir/common.js";
+import { type Span, compareLabels, fromPrelude, internalError } from "../ir/common.js";
 import type { CPat } from "../ir/core.js";
 import type { Atom, Binder, Comp, MakeClosure, Rep, Value } from "../ir/boxed.js";
 import type { SComp } from "../ir/scheduled.js";
@@ -27,7 +27,7 @@ export type DComp = SComp | Comp;
 /** The let-forms direct-style code and CPS share: a binding, then a body. */
 export type Binding =
   | { tag: "Let"; x: Binder; value: Value }
-  | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined }
+  | { tag: "LetApp"; x: Binder; fn: Atom; args: Atom[]; known: string | undefined; span?: Span }
   | { tag: "LetComp"; x: Binder; comp: DComp }
   | { tag: "LetRec"; binds: { x: Binder; value: MakeClosure }[] };
 
@@ -112,8 +112,36 @@ export class ModuleBuilder {
   readonly tags = new Set<string>();
   /** the function being generated */
   ctx = new FnCtx();
+  /** where in the source the code being generated comes from (a call's, case's or do's span) */
+  private span: Span | undefined;
+  /** every mark made (`file:line:col`) → its whole span, for the error's caret (WasmModule.spans) */
+  private readonly spans = new Map<string, Span>();
 
   constructor(readonly conv: Convention) {}
+
+  /**
+   * The code `gen` makes for a computation from `span` (if it has one), its first instruction
+   * marked with the location; inside, `located` and `matchFailure` mark theirs with it too.
+   */
+  at(span: Span | undefined, gen: () => Instr[]): Instr[] {
+    if (!span || fromPrelude({ span })) return gen();
+    const saved = this.span;
+    this.span = span;
+    try {
+      return this.located(gen());
+    } finally {
+      this.span = saved;
+    }
+  }
+
+  /** `code` with its first instruction marked with the current location (none: unchanged). */
+  located(code: Instr[]): Instr[] {
+    const first = code[0];
+    if (!this.span || first === undefined || typeof first === "string" || first.loc !== undefined) return code;
+    const loc = `${this.span.file}:${this.span.line}:${this.span.col}`;
+    if (!this.spans.has(loc)) this.spans.set(loc, this.span);
+    return [{ ...first, loc }, ...code.slice(1)];
+  }
 
   /** `f` run in a new function context (the current one is back afterwards). */
   inCtx<T>(f: () => T): T {
@@ -191,7 +219,7 @@ export class ModuleBuilder {
   }
   /** A runtime error `pattern match failure`, then `unreachable`. */
   matchFailure(): Instr[] {
-    return fail(this.string("pattern match failure"));
+    return this.located(fail(this.string("pattern match failure")));
   }
 
   /** The global for `key`, defined by `init(name)` the first time it is asked for. */
@@ -245,6 +273,7 @@ export class ModuleBuilder {
       functions: this.funcs,
       data: this.data,
       declared: [...this.declared],
+      spans: this.spans,
     };
   }
 }

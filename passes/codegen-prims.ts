@@ -20,6 +20,8 @@ export class Prims {
     const wrap = (x: Instr) => I("call", ["$int_wrap63"], x);
     const rep = args[0]?.rep;
     const cmp = (op: "eq" | "ne" | "lt" | "gt" | "le" | "ge"): Instr => {
+      // () has no value in Wasm: it is equal to itself and not less (Links' empty record)
+      if (rep === "unit") return i32(op === "eq" || op === "le" || op === "ge" ? 1 : 0);
       if (rep === "i64") return I(`i64.${op.length === 2 && op !== "eq" && op !== "ne" ? op + "_s" : op}`, [], a[0]!, a[1]!);
       if (rep === "f64") return I(`f64.${op}`, [], a[0]!, a[1]!);
       if (rep === "i32") return I(`i32.${op === "eq" || op === "ne" ? op : op + "_u"}`, [], a[0]!, a[1]!);
@@ -64,12 +66,13 @@ export class Prims {
       case "stringToInt": return [I("call", ["$str_to_int"], a[0]!)];
       case "stringToFloat": return [I("call", ["$str_to_float"], a[0]!)];
       case "isInt": return [I("call", ["$str_is_int"], a[0]!)];
+      case "isFloat": return [I("call", ["$str_is_float"], a[0]!)];
       case "charAt": return [I("call", ["$str_char_at"], a[0]!, a[1]!)];
       case "strsub": return [I("call", ["$str_substring"], a[0]!, a[1]!, a[2]!)];
       case "explode": return [I("call", ["$str_explode"], a[0]!)];
       case "implode": return [I("call", ["$str_implode"], a[0]!)];
       case "charToInt": return [I("i64.extend_i32_u", [], a[0]!)];
-      case "intToChar": return [I("i32.wrap_i64", [], a[0]!)];
+      case "intToChar": return [I("call", ["$int_to_char"], a[0]!)];
       case "^^": return [I("call", ["$str_concat"], a[0]!, a[1]!)];
       case "strlen": return [I("call", ["$str_char_count"], a[0]!)];
       case "++": return [I("call", ["$list_append"], a[0]!, a[1]!)];

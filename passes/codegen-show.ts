@@ -41,6 +41,8 @@ export class Show {
           case "Bool": return [I("call", ["$print_bool"], v!)];
           case "Char": return [I("call", ["$print_char_quoted"], v!)];
           case "String": return [I("call", ["$print_string_quoted"], v!)];
+          // as Links prints a server pid: `Pid Server (srvPid_0)` (runtime.wat $print_pid)
+          case "Process": return [I("call", ["$print_pid"], v!)];
         }
         break;
       case "Fun": return [I("drop", [], v!), I("call", ["$print_string"], this.m.string("fun"))];

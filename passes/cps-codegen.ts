@@ -393,7 +393,7 @@ class CpsGen implements Convention {
         else out.push(...this.values.callClosure(c.fn, c.args, "return_call_ref", kh()));
         break;
       case "If": out.push(I("if", ["(result eqref)"], this.values.atom(c.cond), I("then", [], ...this.ccomp(c.then)), I("else", [], ...this.ccomp(c.else)))); break;
-      case "Case": out.push(...this.patterns.match(c.scrutinee, c.clauses, "eq", () => (k) => this.ccomp(k.body))); break;
+      case "Case": { const k = c; out.push(...this.m.at(k.span, () => this.patterns.match(k.scrutinee, k.clauses, "eq", () => (cl) => this.ccomp(cl.body)))); break; }
       case "Spawn": {
         this.usesProcs = true;
         const start = this.newFrame(c.frame, c.captured, I("ref.null", ["$Frame"]));
@@ -402,9 +402,12 @@ class CpsGen implements Convention {
       }
       case "Sched": this.usesProcs = true; out.push(I("return_call", [c.prim === "%tick" ? this.tick() : `$${c.prim}`], ...kh())); break;
       case "Do": {
-        if (this.inPlace.ops.has(c.op)) { out.push(...this.inPlace.perform(c, undefined)); break; }
-        const a = this.pack(c.args.map((x) => this.values.atom(x)));
-        out.push(I("return_call", ["$perform"], i32(this.m.opId(c.op)), a, ...kh()));
+        const d = c;
+        out.push(...this.m.at(d.span, () => {
+          if (this.inPlace.ops.has(d.op)) return this.inPlace.perform(d, undefined);
+          const a = this.pack(d.args.map((x) => this.values.atom(x)));
+          return [I("return_call", ["$perform"], i32(this.m.opId(d.op)), a, ...kh())];
+        }));
         break;
       }
     }

@@ -135,7 +135,7 @@ class Cps {
         if (!this.direct(c.fn, c.known, ctx)) return this.jump(c.fn, c.args, c.known, ctx);
         const t = resolve(c.fn.type);
         const x: Binder = { name: fresh(ctx, "r"), type: t.tag === "Fun" ? t.ret : tUnit, rep: c.rep };
-        return { tag: "LetApp", x, fn: c.fn, args: c.args, known: c.known, body: { tag: "Return", atom: { tag: "Var", name: x.name, type: x.type, rep: x.rep } } };
+        return { tag: "LetApp", x, fn: c.fn, args: c.args, known: c.known, span: c.span, body: { tag: "Return", atom: { tag: "Var", name: x.name, type: x.type, rep: x.rep } } };
       }
       case "If": return { tag: "If", cond: c.cond, then: this.comp(c.then, ctx), else: this.comp(c.else, ctx) };
       case "Case": return { tag: "Case", scrutinee: c.scrutinee, clauses: c.clauses.map((k) => ({ pat: k.pat, body: this.comp(k.body, ctx) })) };

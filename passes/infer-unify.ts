@@ -134,6 +134,9 @@ function rewriteRow(row: Type, label: string): [Type, Type] {
   throw new UnifyError();
 }
 
+/** Types in which no unbound type variable is reachable (a binding never changes, so they stay so): bindVar's occurs check skips them. */
+const ground = new WeakSet<Type>();
+
 function bindVar(v: TVar, t: Type): void {
   if (t.tag === "TVar" && t.id === v.id) return;
   if (v.rigid) {
@@ -141,17 +144,25 @@ function bindVar(v: TVar, t: Type): void {
     if (t.tag === "TVar" && !t.rigid) return bindVar(t, v);
     throw new UnifyError();
   }
-  // occurs check and level adjustment
+  // occurs check and level adjustment, skipping subterms known to have no variable (`ground`):
+  // without, `r.a.a…a` on a record nested n deep walked the whole rest of it at each `.a` (O(n²))
   let occurs = false;
-  const visit = (x: Type): void => {
+  const visit = (x: Type): boolean => {
     x = prune(x);
-    if (x.tag !== "TVar") return forEachChild(x, visit);
+    if (x.tag !== "TVar") {
+      if (ground.has(x)) return false;
+      let vars = false;
+      forEachChild(x, (c) => { if (visit(c)) vars = true; });
+      if (!vars) ground.add(x);
+      return vars;
+    }
     if (x.id === v.id) occurs = true;
     else if (x.level > v.level) {
       // a rigid variable may not escape into an enclosing scope
       if (x.rigid) throw new UnifyError(`the quantified type variable ${x.rigid} would escape their scope`);
       x.level = v.level;
     }
+    return true;
   };
   visit(t);
   if (!occurs) {

@@ -50,6 +50,8 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLower = (c: number) => (c >= 97 && c <= 122) || c === 95;
 const isUpper = (c: number) => c >= 65 && c <= 90;
 const isIdChar = (c: number) => isLower(c) || isUpper(c) || isDigit(c) || c === 39; // letters digits _ '
+/** Links' max_int (OCaml's on 64-bit machines): the largest Int literal */
+const MAX_INT = (1n << 62n) - 1n;
 const isHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
 export function lex(src: string, file: string): Token[] {
@@ -117,6 +119,9 @@ export function lex(src: string, file: string): Token[] {
         push("float", t, l, col, undefined, Number(t));
       } else {
         const t = src.slice(s, i);
+        // Links' lexer reads a literal with OCaml's int_of_string: beyond max_int it is an error
+        // (so min_int has no literal either: `-4611686018427387904` is `-` of an out-of-range one)
+        if (BigInt(t) > MAX_INT) throw syntaxError(`integer literal ${t} is out of range: Int is 63-bit, at most ${MAX_INT} (write -4611686018427387903 - 1 for the least Int)`, span(l, col));
         push("int", t, l, col, BigInt(t));
       }
       continue;

@@ -41,13 +41,13 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   ">=": { type: "(a, a) -> Bool", doc: "structural ordering" },
   // conversions
   intToString: { type: "(Int) -> String", doc: "decimal digits" },
-  stringToInt: { type: "(String) -> Int", doc: "parse decimal; fails on bad input" },
+  stringToInt: { type: "(String) -> Int", doc: "OCaml's int_of_string (as Links): [+-], decimal or 0x/0o/0b/0u digits, `_` after the first, no white space, within the 63-bit range; fails otherwise" },
   intToFloat: { type: "(Int) -> Float", doc: "conversion" },
   floatToInt: { type: "(Float) -> Int", doc: "truncation" },
   floatToString: { type: "(Float) -> String", doc: "as Links prints floats" },
-  stringToFloat: { type: "(String) -> Float", doc: "parse; fails on bad input" },
+  stringToFloat: { type: "(String) -> Float", doc: "OCaml's float_of_string (as Links): `_` ignored, leading white space, decimal, hexadecimal (0x1.8p3), inf, infinity, nan; fails otherwise" },
   charToInt: { type: "(Char) -> Int", doc: "code point" },
-  intToChar: { type: "(Int) -> Char", doc: "from code point" },
+  intToChar: { type: "(Int) -> Char", doc: "from code point; fails on a number that is not a Unicode scalar value" },
   // strings
   "^^": { type: "(String, String) -> String", doc: "concatenation" },
   charAt: { type: "(String, Int) ~> Char", doc: "the character at an index; fails out of range" },
@@ -57,7 +57,8 @@ export const PRIMITIVES: Readonly<Record<string, Primitive>> = {
   implode: { type: "([Char]) -> String", doc: "string of characters" },
   // lists (primitive for speed; `++` copies its left argument)
   "++": { type: "([a], [a]) -> [a]", doc: "list append" },
-  isInt: { type: "(String) -> Bool", doc: "whether stringToInt would succeed" },
+  isInt: { type: "(String) -> Bool", doc: "Links' prelude `s =~ /-?[0-9]+$/`: digits after an optional -, then the end or a newline" },
+  isFloat: { type: "(String) -> Bool", doc: "Links' prelude `s =~ /-?[0-9]+(\\.[0-9]+)?$/`" },
   random: { type: "() ~> Float", doc: "a pseudo-random float in [0, 1)" },
   gensym: { type: "() -> Int", doc: "a fresh integer: 0, 1, 2, … in the order of the calls (Links' built-in)" },
   // effect row generalisation (Links' prelude writes them with casts): a function that performs

@@ -158,12 +158,13 @@
 ;; through the tail calls to the scheduler's call.
 (type $Msg (struct (field eqref) (field (mut (ref null $Msg)))))
 (type $Blocked (struct))
-(type $Proc (struct
+(type $Proc (sub final $Pid (struct
+  (field $id i32)                       ;; $Pid's: the process id (runtime.wat $pid_fresh, $print_pid)
   (field $k (mut (ref null $Frame))) (field $h (mut (ref null $HFrame))) (field $v (mut eqref))
   (field $mail (mut (ref null $Msg))) (field $last (mut (ref null $Msg)))
   (field $state (mut i32))              ;; 0 ready or running, 1 waiting for a message, 2 waiting for a child, 3 done
   (field $result (mut eqref)) (field $waiter (mut (ref null $Proc))) (field $angel (mut i32))
-  (field $next (mut (ref null $Proc)))))  ;; the ready queue
+  (field $next (mut (ref null $Proc))))))  ;; the ready queue
 (global $blocked (ref $Blocked) (struct.new $Blocked))
 (global $current (mut (ref null $Proc)) (ref.null $Proc))
 (global $main_proc (mut (ref null $Proc)) (ref.null $Proc))
@@ -172,7 +173,7 @@
 (global $angels (mut i32) (i32.const 0))
 
 (func $new_proc (param $k (ref null $Frame)) (result (ref $Proc))
-  (struct.new $Proc (local.get $k) (ref.null $HFrame) (global.get $unit) (ref.null $Msg) (ref.null $Msg)
+  (struct.new $Proc (call $pid_fresh) (local.get $k) (ref.null $HFrame) (global.get $unit) (ref.null $Msg) (ref.null $Msg)
     (i32.const 0) (ref.null none) (ref.null $Proc) (i32.const 0) (ref.null $Proc)))
 
 (func $enqueue (param $p (ref $Proc))

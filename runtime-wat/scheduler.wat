@@ -17,13 +17,14 @@
 (type $Msg (struct (field eqref) (field (mut (ref null $Msg)))))
 (type $SpawnReq (struct (field (ref $PCont)) (field i32)))
 (type $SendReq (struct (field eqref) (field eqref)))
-(type $Proc (struct
+(type $Proc (sub final $Pid (struct
+  (field $id i32)                       ;; $Pid's: the process id (runtime.wat $pid_fresh, $print_pid)
   (field $k (mut (ref null $PCont)))
   (field $mail (mut (ref null $Msg))) (field $last (mut (ref null $Msg)))
   (field $state (mut i32))              ;; 0 ready or running, 1 waiting for a message, 2 waiting for a child, 3 done
   (field $v (mut eqref)) (field $result (mut eqref))
   (field $waiter (mut (ref null $Proc))) (field $angel (mut i32))
-  (field $next (mut (ref null $Proc)))))
+  (field $next (mut (ref null $Proc))))))
 (global $current (mut (ref null $Proc)) (ref.null $Proc))
 (global $main_proc (mut (ref null $Proc)) (ref.null $Proc))
 (global $ready_first (mut (ref null $Proc)) (ref.null $Proc))
@@ -37,7 +38,7 @@
   (call $host_fail (array.new_data $String $msg_deadlock (i32.const 0) (i32.const 48))))
 
 (func $new_proc (param $k (ref null $PCont)) (result (ref $Proc))
-  (struct.new $Proc (local.get $k) (ref.null $Msg) (ref.null $Msg) (i32.const 0)
+  (struct.new $Proc (call $pid_fresh) (local.get $k) (ref.null $Msg) (ref.null $Msg) (i32.const 0)
     (ref.null none) (ref.null none) (ref.null $Proc) (i32.const 0) (ref.null $Proc)))
 
 (func $enqueue (param $p (ref $Proc))

@@ -61,7 +61,7 @@ describe("tools/run.ts", () => {
     ["an unsupported feature", "xml.links", "<a>b</a>\n", (f) => `${f}:1:1: error: unsupported: XML literals`],
     // as in Links, the top-level effect row is open: an unhandled operation is a runtime error
     ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `error: runtime error: unhandled operation Foo (performed at ${f}:1:3)`],
-    ["a runtime error", "hd.links", "hd([])\n", () => "error: runtime error: hd: empty list"],
+    ["a runtime error", "hd.links", "hd([])\n", (f) => `${f}:1:1: runtime error: hd: empty list`],
   ];
   for (const [what, name, text, first] of errors) {
     it(`reports ${what} on stderr with status 1`, () => {
@@ -96,8 +96,9 @@ describe("tools/run.ts", () => {
   it.each(["node", "deno"])("--backend wasmfx --engine %s runs the module: output, value, runtime errors", (engine) => {
     const ok = tool("run", program(`w-${engine}.links`, 'print("hi "); map(fun(x) { x * 2 }, [1, 2, 3])\n'), "--backend", "wasmfx", "--engine", engine);
     expect(ok).toMatchObject({ status: 0, stdout: "hi [2, 4, 6] : [Int]\n", stderr: "" });
-    const bad = tool("run", program(`wbad-${engine}.links`, 'print("before"); hd([])\n'), "--backend", "wasmfx", "--engine", engine);
-    expect(bad).toMatchObject({ status: 1, stdout: "before", firstErr: "error: runtime error: hd: empty list" });
+    const badFile = program(`wbad-${engine}.links`, 'print("before"); hd([])\n');
+    const bad = tool("run", badFile, "--backend", "wasmfx", "--engine", engine);
+    expect(bad).toMatchObject({ status: 1, stdout: "before", firstErr: `${badFile}:1:18: runtime error: hd: empty list` });
     noStack(bad.stderr);
   }, T);
 

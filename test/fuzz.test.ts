@@ -22,26 +22,7 @@ import { shrink } from "../tools/fuzz-shrink.js";
  * print; the file believed at fault). When one is fixed, the "known bugs" test below says so: take
  * it off this list and off tools/fuzz-known.ts.
  */
-const KNOWN = [
-  // `() < ()`, `() == ()` → interp `false`, `true`; wasmfx, cps: internal error, binaryen cannot parse
-  // `(call $compare_values (nop) (nop))` (passes/codegen-prims.ts `cmp`: unit operands have no value).
-  "unit-compare",
-  // `isInt("")` → interp `false`; `stringToInt("")` → interp `stringToInt: not an integer: ""`; wasmfx,
-  // cps: `runtime error: trap: array element access out of bounds` (runtime-wat/runtime.wat).
-  "parse-empty",
-  // `intToChar(-1)`, `intToChar(1114112)` → interp `internal error: Invalid code point -1`
-  // (backends/interp/primitives.ts: String.fromCodePoint); wasmfx, cps: a 4-byte garbage Char (runtime-wat).
-  "bad-char",
-  // `spawn { () }` → interp `Process(1) : Process ({:_|_})`; wasmfx, cps `? : Process ({:_|_})`
-  // (backends/interp/values.ts vs the runtime's printer).
-  "process-print",
-  // `9223372036854775808` → interp `9223372036854775808 : Int`; wasmfx, cps `-9223372036854775808 : Int`
-  // (a literal beyond 64 bits: passes/codegen-values.ts wraps, interp keeps the BigInt).
-  "int-literal-64",
-  // `fun d(n) { if (n <= 0) 0 else 1 + d(n - 1) } d(20000)` → interp, cps `20000 : Int`; wasmfx/node:
-  // `internal error: Maximum call stack size exceeded` (wasmfx runs on Node's native stack).
-  "deep-recursion",
-];
+const KNOWN: string[] = [];
 
 const TARGETS: Target[] = [{ backend: "wasmfx", engine: "node" }, { backend: "cps", engine: "node" }];
 const SETTINGS = { timeoutS: 20, optimize: 0 as const };
@@ -65,7 +46,7 @@ describe("the differential fuzzer", () => {
     expect(r.disagreements).toBe(0);
     expect(r.timeouts).toBe(0);
     // what was compared: the effect features and the rest, each in several programs
-    for (const f of ["deep", "shallow", "param", "multishot", "forward", "resume-under", "process", "recursion", "poly", "astral", "nan", "div-zero", "partial"]) {
+    for (const f of ["deep", "shallow", "param", "multishot", "forward", "resume-under", "process", "recursion", "poly", "astral", "nan", "div-zero", "partial", "parse-empty", "unit-compare", "bad-char"]) {
       expect(r.features[f] ?? 0, f).toBeGreaterThanOrEqual(3);
     }
     for (const f of KNOWN) expect(r.features[f], f).toBeUndefined();

@@ -5,7 +5,7 @@
 // bench/compare/run-chromium.ts (its peak memory: the page's renderer process); the interpreter in
 // bench/compare/run-interp.ts on Node. The child reports JSON lines (bench/compare/protocol.ts);
 // a run that takes longer than the timeout is ended here by killing the child, whatever the
-// engine (a Wasm run in a Node process cannot be interrupted otherwise).
+// engine (the measured run is in the child's main thread, so that its memory is the child's).
 //
 // Peak memory is the child's VmHWM (the high-water mark of its resident set, Linux's
 // /proc/PID/status), read here while the child waits, before and after its warm-up run. Not the

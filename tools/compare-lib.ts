@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CompileError, renderError } from "../ir/common.js";
+import { CompileError, renderError, isStackOverflow, tooDeep } from "../ir/common.js";
 import type { WasmModule } from "../ir/wasm.js";
 import { backendInput } from "../passes/pipeline.js";
 import { compileWasm, prepareWasm } from "../backends/wasmfx/index.js";
@@ -144,11 +144,12 @@ type CompileOutcome = { ok: Compiled } | { status: Status; reason: string; messa
 const firstLine = (s: string) => s.split("\n")[0]!;
 
 function failure(e: unknown, text: string): { status: Status; reason: string; message: string } {
+  if (isStackOverflow(e)) e = tooDeep(e);
   if (e instanceof CompileError) {
     const message = renderError(e, text);
     return { status: e.kind === "unsupported" ? "unsupported" : "error", reason: firstLine(e.kind === "unsupported" ? e.message : message), message };
   }
-  const message = e instanceof RangeError ? `internal error: ${e.message} (the program nests too deeply)` : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+  const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
   return { status: "error", reason: firstLine(message), message };
 }
 

@@ -8,9 +8,9 @@
 // `runtime` when its name is a function of the runtime's WAT (`WasmModule.runtime`, the text of
 // runtime-wat/*.wat that codegen pastes in), and `program` otherwise (generated code: the program
 // and the prelude, and anything binaryen made). Code binaryen inlined moves with its caller.
-import { maxSingleCallees, shakeModule, splitFields } from "../backends/wasm/shake.js";
-import { assemble } from "../backends/wasm/binaryen.js";
-import { printModule, type WasmModule } from "../ir/wasm.js";
+import { splitFields } from "../backends/wasm/shake.js";
+import { compileWasm } from "../backends/wasmfx/index.js";
+import type { WasmModule } from "../ir/wasm.js";
 import type { OptLevel, SizeBreakdown } from "./compare-types.js";
 
 const SECTION_NAMES = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount", "tag"];
@@ -90,14 +90,10 @@ export function breakdown(binary: Uint8Array, names: string[] | undefined, runti
 }
 
 /**
- * Compile `m` as compileWasm does (shake, print, binaryen at -O`opt`), keeping binaryen's printed
- * module: the binary and its defined functions' names in order. compare runs it once before the
+ * Compile `m` with compileWasm at -O`opt`, keeping binaryen's printed module: the binary and its defined functions' names in order. compare runs it once before the
  * timed compileWasm (so it is also the warm-up) and uses the names only if both binaries agree.
  */
 export function compileWithNames(m: WasmModule, opt: OptLevel): { binary: Uint8Array; names: string[] } {
-  const shaken = shakeModule(m);
-  const wat = printModule(shaken, true, { maxIndent: 40 });
-  // backends/wasmfx/index.ts's SINGLE_CALLEES_LIMIT
-  const a = assemble(wat, { optimize: opt, capOneCallerInlining: maxSingleCallees(shaken) > 32, text: true });
-  return { binary: a.binary, names: definedFunctionNames(a.wat) };
+  const c = compileWasm(m, { optimize: opt, text: true });
+  return { binary: c.binary, names: definedFunctionNames(c.wat!) };
 }

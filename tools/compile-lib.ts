@@ -1,8 +1,8 @@
 // Plain (Effect-free) entry points shared by the tools and tests: run the pipeline, run a backend.
-import { CompileError, renderError, unsupported } from "../ir/common.js";
+import { CompileError, renderError, unsupported, isStackOverflow, tooDeep } from "../ir/common.js";
 import { type AnyPass, type Source, type Toggles, backendInput, languageOf, passesFor, pipelineFor, pipelineName } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
-import { type Engine, compileWasm, prepareWasm, runWasm } from "../backends/wasmfx/index.js";
+import { type Engine, compileWasm, prepareWasm, prestartNodeRunner, runWasm } from "../backends/wasmfx/index.js";
 import type { WasmModule } from "../ir/wasm.js";
 import type { CoreProgram } from "../ir/core.js";
 
@@ -92,8 +92,7 @@ export function runPipeline(src: Source, opts: PipelineOptions = {}): unknown {
 
 /**
  * Run a backend on its input (the output of pass `backendInput[backend]`: TypedCore for interp,
- * WasmIR for wasmfx and cps). The deadline applies to interp and to Wasm on Deno; a Wasm run in this
- * process cannot be interrupted.
+ * WasmIR for wasmfx and cps). The deadline applies to every backend and engine.
  */
 export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): { stdout: string } {
   if (backend === "interp") {
@@ -104,6 +103,7 @@ export function runOn(backend: Backend, input: unknown, opts: RunOptions = {}): 
     throw unsupported(opts.engine === "chromium"
       ? "`switch` on --engine chromium: this module yields with `switch` (--yield-is-switch), which Chromium 147's V8 does not implement (the page crashes); run it with --engine deno"
       : "`switch` on --engine node: this module yields with `switch` (--yield-is-switch), which Node 26's V8 does not implement (it aborts the process); run it with --engine deno");
+  if ((opts.engine ?? "node") === "node") prestartNodeRunner(); // loads while binaryen works
   const binaryenStep = (s: string) => (["parse", "validate", "optimize", "emit", "text"].includes(s) ? `binaryen ${s}` : s);
   const bin = compileWasm(input as WasmModule, { onStage: opts.onStage && ((s, ms) => opts.onStage!(binaryenStep(s), ms)) });
   const t0 = performance.now();
@@ -125,7 +125,8 @@ export function runSource(src: Source, backend: Backend, opts: RunOptions & Togg
     return { stdout: r.stdout, stderr: "", exitCode: 0 };
   } catch (e) {
     if (e instanceof CompileError) return { stdout: printed, stderr: renderError(e, src.text) + "\n", exitCode: 1 };
-    if (e instanceof RangeError) return { stdout: printed, stderr: `error: internal error: ${e.message}\n`, exitCode: 1 };
+    // the compiler's recursion past this thread's stack (a run's stack overflow is a runtime error)
+    if (isStackOverflow(e)) return { stdout: printed, stderr: renderError(tooDeep(e), src.text) + "\n", exitCode: 1 };
     return { stdout: printed, stderr: `error: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, exitCode: 1 };
   }
 }

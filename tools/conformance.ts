@@ -18,7 +18,7 @@ const conformance = Command.make(
     backend: Flag.Literals("backend", BACKENDS).pipe(Flag.atLeast(0), Flag.withMetavar("BACKEND"), Flag.withDescription("a backend to run the cases on; repeat for several (default: every backend, one table column each)")),
     engine: engineFlag,
     only: Flag.String("only").pipe(Flag.optional, Flag.withMetavar("FILES"), Flag.withDescription("comma-separated .tests file name prefixes, e.g. handlers,records")),
-    timeout: Flag.Finite("timeout").pipe(Flag.withDefault(5), Flag.withMetavar("SECONDS"), Flag.withDescription("per-case time limit on interp and on --engine deno or chromium (default: 5; Wasm runs inside Node cannot be interrupted)")),
+    timeout: Flag.Finite("timeout").pipe(Flag.withDefault(5), Flag.withMetavar("SECONDS"), Flag.withDescription("per-case time limit, on every backend and engine (default: 5)")),
     failures: Flag.Boolean("failures").pipe(Flag.withDefault(false), Flag.withDescription("also list every case that did not pass, with the reason")),
     out: Flag.String("out").pipe(Flag.optional, Flag.withMetavar("DIR"), Flag.withDescription("the directory for the JSON results, one <backend>.json each (default: conformance/)")),
   },

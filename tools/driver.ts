@@ -4,8 +4,8 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command, Flag } from "effect/cli";
-import { CompileError, type ErrorKind, renderError, type Span } from "../ir/common.js";
-import { type Source, type Toggles, allSteps } from "../passes/pipeline.js";
+import { CompileError, type ErrorKind, renderError, type Span, isStackOverflow, tooDeep } from "../ir/common.js";
+import { type Source, type Toggles, allSteps, passesFor } from "../passes/pipeline.js";
 import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline, toggleProblem } from "./compile-lib.js";
 
 /** `--engine node|deno|chromium`, shared by the tools that run Wasm modules. */
@@ -69,10 +69,15 @@ const byKind: Record<ErrorKind, new (fields: ErrorFields) => DriverError> = {
   syntax: LinksSyntaxError, type: LinksTypeError, unsupported: UnsupportedError, runtime: LinksRuntimeError, internal: InternalError,
 };
 
-/** Any throwable from a pass or backend → a typed error, rendered against the source text. Never a stack trace. */
-export function toDriverError(e: unknown, src?: Source): DriverError {
+/**
+ * Any throwable from a pass or backend → a typed error, rendered against the source text. Never a
+ * stack trace. A stack overflow is the compiler's limit on nesting, not a bug: `unsupported: the
+ * program nests too deeply for the compiler (… in WHERE)` (big-stack.ts's `tooDeep`).
+ */
+export function toDriverError(e: unknown, src?: Source, where?: string): DriverError {
   const err = e instanceof CompileError ? e
-    : new CompileError("internal", e instanceof RangeError && /call stack/.test(e.message) ? `${e.message} (the program nests too deeply)` : e instanceof Error ? e.message : String(e));
+    : isStackOverflow(e) ? tooDeep(e, where)
+    : new CompileError("internal", e instanceof Error ? e.message : String(e));
   return new byKind[err.kind]({ kind: err.kind, message: err.message, span: err.span, rendered: renderError(err, src?.text) });
 }
 
@@ -148,7 +153,7 @@ export const compile = Effect.fn("compile")(function* (
         if (opts.onPass) Effect.runSync(opts.onPass(r));
       },
     }),
-    catch: (e) => toDriverError(e, src),
+    catch: (e) => toDriverError(e, src, `pass ${passesFor(opts.backend, opts)[runs.length]?.name ?? "?"}`),
   });
   return { output, runs };
 });
@@ -161,18 +166,26 @@ export interface BackendResult {
   value: string;
 }
 
-/** Run a backend on its input (TypedCore for interp, WasmIR for wasmfx and cps); `out` receives output as it is printed. */
-export const runBackend = (src: Source, input: unknown, backend: Backend, opts: RunOptions = {}) =>
-  Effect.promise(() => prepareBackend(backend)).pipe(Effect.andThen(Effect.try({
+/**
+ * Run a backend on its input (TypedCore for interp, WasmIR for wasmfx and cps); `out` receives
+ * output as it is printed. A stack overflow before binaryen has emitted the module is the
+ * compiler's (too deep); after, the program's own, at run time.
+ */
+export const runBackend = (src: Source, input: unknown, backend: Backend, opts: RunOptions = {}) => {
+  let built = false;
+  return Effect.promise(() => prepareBackend(backend)).pipe(Effect.andThen(Effect.try({
     try: (): BackendResult => {
+      built = false;
       const chunks: string[] = [];
       const out = (s: string) => { chunks.push(s); opts.out?.(s); };
-      runOn(backend, input, { ...opts, out });
+      const onStage = (stage: string, ms: number) => { if (stage === "binaryen emit") built = true; opts.onStage?.(stage, ms); };
+      runOn(backend, input, { ...opts, out, onStage });
       const value = chunks.pop() ?? "";
       return { backend, output: chunks.join(""), value: value.replace(/\n$/, "") };
     },
-    catch: (e) => toDriverError(e, src),
+    catch: (e) => toDriverError(built && isStackOverflow(e) ? new CompileError("runtime", e.message) : e, src, `the ${backend} backend`),
   })), Effect.withSpan(`backend ${backend}`));
+};
 
 // ---------------------------------------------------------------- the CLI runner
 /** Bad invocations print `error: …` and a hint on stderr (exit 1) instead of the whole help page. */
@@ -188,10 +201,14 @@ const formatter: CliOutput.Formatter = { ...base, formatError: (e) => (e._tag ==
 
 /** Run a command on process.argv: exit 0 on success, 1 with the rendered error on stderr otherwise. */
 export function runCli<Name extends string, I, C, E>(cmd: Command.Command<Name, I, C, E, Command.Environment>): void {
-  Command.run(cmd, { version: "0.1.0" }).pipe(
+  // Started after the calling module has finished evaluating: on the big-stack worker thread
+  // (tools/big-stack.ts), a command that fails at once (a usage error) would otherwise call
+  // process.exit while Node still evaluates the command's module, which aborts V8 (Node 26.10:
+  // `Check failed: !is_null()`).
+  setImmediate(() => Command.run(cmd, { version: "0.1.0" }).pipe(
     // A defect is a bug in the tools: still one line on stderr, not a stack trace.
     Effect.catchDefect((d) => { const e = toDriverError(d); return Effect.andThen(Console.error(e.rendered), Effect.fail(e)); }),
     Effect.provide(Layer.mergeAll(NodeServices.layer, CliOutput.layer(formatter), CliOutput.layerPresenter(presenter))),
     NodeRuntime.runMain,
-  );
+  ));
 }

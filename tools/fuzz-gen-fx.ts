@@ -24,7 +24,7 @@ export function pattern(g: Gen, ty: Ty, depth = 0): Pat {
   const specific = (): Pat | undefined => {
     if (depth >= 2) return undefined;
     switch (ty.t) {
-      case "Int": { const n = r.pick([0, 1, 2, -1, 42, 4611686018427387903]); return { text: String(n), binds: [] }; }
+      case "Int": return { text: r.pick(["0", "1", "2", "-1", "42", "4611686018427387903", "-4611686018427387903"]), binds: [] };
       case "String": return { text: stringLit(r.pick(["", "a", "hello", "λx.x", "42"])), binds: [] };
       case "Char": return { text: charLit(r.pick(["a", "z", "λ", "\n", " "])), binds: [] };
       case "Bool": return { text: r.pick(["true", "false"]), binds: [] };

@@ -12,19 +12,18 @@ import { POLY_KINDS, type PolyKind, deepHandler, deepRecursion, doOp, doStmt, mu
 
 /** Generator features; `exclude` switches one off (e.g. a known bug's trigger). */
 export const FEATURES: Readonly<Record<string, string>> = {
-  "int-edge": "Int literals at the 63-bit edges (and 2^62 … 2^63-1, which all backends print unwrapped)",
-  "int-literal-64": "Int literals of 2^63 and beyond (known: interp keeps them exact, Wasm wraps them to 64 bits)",
+  "int-edge": "Int literals at the 63-bit edges: max_int, min_int (written `-4611686018427387903 - 1`: a literal beyond max_int is a syntax error, as in Links), 2^31, 2^32, 2^53 ± 1, …",
   "div-zero": "divisors that may be zero (`/`, `mod`)",
   "float-special": "infinities and tiny, huge and random floats",
   nan: "NaN (`0.0 /. 0.0`)",
-  "nan-compare": "ordering comparisons (<, <=, >, >=) on values containing floats (known: NaN ordering)",
-  "neg-zero": "the literal `-.0.0` (known: Wasm prints 0.0)",
-  "inf-literal": "float literals too big for a double (1.0e309; known: Wasm backends emit `f64.const Infinity`, which binaryen rejects)",
-  "unit-compare": "==, <, … on two unit values (known: Wasm backends emit `(call $compare_values (nop) (nop))`, which binaryen rejects)",
+  "nan-compare": "ordering comparisons (<, <=, >, >=) on values containing floats (NaN unordered, as in Links)",
+  "neg-zero": "the literal `-.0.0`",
+  "inf-literal": "float literals too big for a double (1.0e309: inf)",
+  "unit-compare": "==, <, … on two unit values (() == (), not () < ())",
   astral: "characters outside the BMP (emoji) in strings and chars",
-  "high-bmp": "characters U+E000 … U+FFFF (known: interp orders strings and chars by UTF-16 code units, Wasm by code points, so '😀' < 'ｱ' differs)",
-  "bad-char": "intToChar of a code point out of range (known: interp fails with an internal error)",
-  "parse-empty": "isInt / stringToInt / stringToFloat of strings that may be empty (known: Wasm traps)",
+  "high-bmp": "characters U+E000 … U+FFFF (strings and chars order by code point: '😀' > 'ｱ')",
+  "bad-char": "intToChar of a number that is not a Unicode scalar value (a runtime error naming it)",
+  "parse-empty": "isInt, isFloat, stringToInt, stringToFloat of empty and odd strings (\"\", \"-\", \" 1\", \"0x1F\", \"1_000\", \"1e\", \"inf\", …: Links' rules, OCaml's int_of_string and float_of_string)",
   partial: "hd, charAt, strsub, floatToInt that may fail at run time, and error(…)",
   records: "records: construction, projection, update, patterns",
   variants: "variants, switch on them",
@@ -39,7 +38,7 @@ export const FEATURES: Readonly<Record<string, string>> = {
   "resume-under": "a deep handler clause resuming its continuation under a handler of another operation the computation performs later",
   multishot: "a continuation resumed twice (compared on interp and cps; wasmfx must report `continuation resumed twice`)",
   process: "spawnWait, spawn, self, !, receive (deterministic: one request, one or two replies)",
-  "process-print": "a Process value in the printed result (known: interp prints Process(1), Wasm prints ?)",
+  "process-print": "a Process value in the printed result (`Pid Server (srvPid_0)`, as Links prints it)",
 };
 
 export interface GenOptions {
@@ -72,10 +71,11 @@ export interface Generated {
 }
 
 const MAX_DEPTH = 7;
-const EDGE_INTS = ["4611686018427387903", "-4611686018427387904", "4611686018427387902", "-4611686018427387903", "2147483647",
+/** the least Int: its magnitude is beyond max_int, so it has no literal (as in Links) */
+const MIN_INT = "(-4611686018427387903 - 1)";
+const EDGE_INTS = ["4611686018427387903", MIN_INT, "4611686018427387902", "-4611686018427387903", "2147483647",
   "2147483648", "-2147483648", "4294967295", "4294967296", "9007199254740991", "9007199254740993", "-9007199254740993",
-  "1000000000000000000", "4611686018427387904", "9223372036854775807", "3037000499", "3037000500"];
-const BIG_INTS = ["9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999", "-9223372036854775809"];
+  "1000000000000000000", "3037000499", "3037000500"];
 const PLAIN_FLOATS = ["0.0", "1.0", "0.5", "2.5", "3.14159", "0.1", "0.2", "100.0", "1.0e10", "1.0e-10", "123456.789", "7.0", "1.5e15"];
 const EDGE_FLOATS = ["1.0e300", "1.0e-300", "5.0e-324", "1.7976931348623157e308", "2.2250738585072014e-308", "9007199254740993.0",
   "0.30000000000000004", "1.0e21", "1.0e22", "1.0e-7", "1.0e-5", "123456789012345680000.0", "0.000123", "1.0e16", "1.0e15"];
@@ -85,7 +85,14 @@ const ASTRAL = ["😀", "𝄞", "🎉"];
 const HIGH_BMP = ["ｱ", "\ufffd", "\ufe4f"];
 const WORDS = ["hello", "wörld", "Links", "λx.x", "日本語", "a b", "", "42", "-7", "3.5", "true", "\"q\"", "back\\slash", "tab\there", "line\nbreak"];
 const CODE_POINTS = [0, 9, 10, 65, 97, 127, 128, 233, 955, 2047, 2048, 8364, 65535, 65536, 128512, 1114111];
-const BAD_CODE_POINTS = [-1, 1114112, 55296, 57343, -4611686018427387904];
+const BAD_CODE_POINTS = ["(-1)", "1114112", "55296", "57343", MIN_INT, "4611686018427387903"];
+/** strings for isInt, isFloat, stringToInt, stringToFloat: Links' (OCaml's) edges */
+const INT_STRINGS = ["0", "12", "-42", "+7", "007", "0x1F", "-0X10", "0o17", "0b101", "0u42", "1_000", "4611686018427387903",
+  "-4611686018427387904", "0x7fffffffffffffff"];
+const ODD_INT_STRINGS = ["", "-", "+", " 1", "1 ", " -42 ", "_1", "1e3", "12\n", "4611686018427387904", "0x8000000000000000", "0x", "1.5"];
+const FLOAT_STRINGS = ["1.5", " 2.0e3", "-0.25", "1e5", "1.", ".5", "+.5", "inf", "-Infinity", "nan", "NaN", "0.1", "1_000.5",
+  "0x1p4", "-0x1.8p-3", "1e400", "7"];
+const ODD_FLOAT_STRINGS = ["", "-", " 2.0e3 ", "1e", "1e+", "0x", "0x1p", "infinit", "nan(", "_", "1.5.2", "e5"];
 const LABELS = ["a", "b", "c", "name", "x", "y", "z"];
 const TAGS = ["Foo", "Bar", "Baz", "Leaf", "Node", "Red", "Green", "Some"];
 
@@ -161,9 +168,8 @@ export class Gen {
     const r = this.rng;
     const s = r.weighted<() => string>([
       [6, () => String(r.int(-5, 20))], [2, () => String(r.int(-100000, 100000))],
-      [this.on("int-edge") ? 1.5 : 0, () => r.pick(EDGE_INTS)], [this.on("int-literal-64") ? 0.3 : 0, () => r.pick(BIG_INTS)],
+      [this.on("int-edge") ? 1.5 : 0, () => r.pick(EDGE_INTS)],
     ])();
-    if (BIG_INTS.includes(s)) this.use("int-literal-64");
     return s.startsWith("-") ? `(${s})` : s;
   }
 
@@ -284,13 +290,19 @@ export class Gen {
 
   divisor(c: Ctx): Node {
     if (this.on("div-zero") && this.rng.bool(0.3)) { this.use("div-zero"); return this.expr(Int, c); }
-    return ex(Int, this.rng.pick(["1", "2", "3", "7", "10", "(-1)", "(-3)", "4611686018427387903", "(-4611686018427387904)", "1000000007"]));
+    return ex(Int, this.rng.pick(["1", "2", "3", "7", "10", "(-1)", "(-3)", "4611686018427387903", MIN_INT, "1000000007"]));
   }
 
-  /** A string argument for the parsing primitives: never empty unless `parse-empty` is on. */
+  /** A string argument for the parsing primitives: an empty or odd one only if `parse-empty` is on. */
   parseArg(s: Node): Node {
     if (this.on("parse-empty")) { this.use("parse-empty"); return s; }
     return ex(Str, '("1" ^^ ', s, ")");
+  }
+
+  /** A literal string for the parsing primitives: one of `good`, or (feature `parse-empty`) of `odd`. */
+  parseLit(good: readonly string[], odd: readonly string[]): Node {
+    if (this.on("parse-empty") && this.rng.bool(0.35)) { this.use("parse-empty"); return ex(Str, stringLit(this.rng.pick(odd))); }
+    return ex(Str, stringLit(this.rng.pick(good)));
   }
 
   /** Productions specific to the wanted type. */
@@ -310,7 +322,7 @@ export class Gen {
         [0.3, () => this.call(ty, r.pick(["sum", "product"]), [e(List(Int))])],
         [this.on("partial") ? 0.08 : 0, () => { this.use("partial"); return this.call(ty, "floatToInt", [e(Float)]); }],
         [0.3, () => this.call(ty, "stringToInt", [this.call(Str, "intToString", [e(Int)])])],
-        [0.2, () => this.call(ty, "stringToInt", [this.parseArg(ex(Str, stringLit(r.pick(["0", "12", " -42 ", "4611686018427387903", "-4611686018427387904", "007"]))))])],
+        [0.2, () => this.call(ty, "stringToInt", [this.parseLit(INT_STRINGS, ODD_INT_STRINGS)])],
         [this.on("closures") ? 0.4 : 0, () => {
           const a = anyTy(), acc = this.fresh("acc"), x = this.fresh("x");
           const body: Ctx = { ...c, vars: [...c.vars, { name: acc, ty: Int }, { name: x, ty: a }], ops: hofOps };
@@ -323,13 +335,14 @@ export class Gen {
         [1, () => this.call(ty, r.pick(["sqrt", "floor", "ceiling", "exp", "log", "sin", "cos", "negatef"]), [e(Float)])],
         [0.3, () => this.bin(ty, e(Float), "^.", e(Float))],
         [0.3, () => this.call(ty, "stringToFloat", [this.call(Str, "floatToString", [e(Float)])])],
-        [0.15, () => this.call(ty, "stringToFloat", [this.parseArg(ex(Str, stringLit(r.pick(["1.5", " 2.0e3 ", "-0.25", "1e5", "inf", "nan", "0.1"]))))])],
+        [0.15, () => this.call(ty, "stringToFloat", [this.parseLit(FLOAT_STRINGS, ODD_FLOAT_STRINGS)])],
       ];
       case "Bool": return [
         [3, () => this.comparison(c)],
         [1, () => this.call(ty, "not", [e(Bool)])],
         [1.5, () => this.bin(ty, e(Bool), r.pick(["&&", "||"]), e(Bool))],
-        [0.4, () => this.call(ty, "isInt", [this.parseArg(e(Str))])],
+        [0.4, () => this.call(ty, r.pick(["isInt", "isFloat"]), [this.parseArg(e(Str))])],
+        [0.2, () => this.call(ty, r.pick(["isInt", "isFloat"]), [this.parseLit([...INT_STRINGS, ...FLOAT_STRINGS], [...ODD_INT_STRINGS, ...ODD_FLOAT_STRINGS])])],
         [0.3, () => this.call(ty, r.pick(["even", "odd"]), [e(Int)])],
         [0.3, () => { const a = this.randTy(1, { firstOrder: true }); return this.call(ty, "elem", [e(a), e(List(a))]); }],
         [0.3, () => this.call(ty, "isEmpty", [e(List(anyTy()))])],
@@ -340,7 +353,7 @@ export class Gen {
         [this.on("partial") ? 0.1 : 0, () => { this.use("partial"); return this.call(ty, "charAt", [e(Str), e(Int)]); }],
         [0.5, () => this.call(ty, "intToChar", [ex(Int, "(97 + ", this.call(Int, "mod", [e(Int), ex(Int, "26")]), ")")])],
         [0.4, () => this.call(ty, "intToChar", [ex(Int, String(r.pick(CODE_POINTS.filter((p) => this.on("astral") || p < 65536))))])],
-        [this.on("bad-char") ? 0.1 : 0, () => { this.use("bad-char"); const p = r.pick(BAD_CODE_POINTS); return this.call(ty, "intToChar", [ex(Int, p < 0 ? `(${p})` : String(p))]); }],
+        [this.on("bad-char") ? 0.2 : 0, () => { this.use("bad-char"); return this.call(ty, "intToChar", [ex(Int, r.pick(BAD_CODE_POINTS))]); }],
         [0.3, () => this.call(ty, "hd", [this.call(List(Char), "explode", [ex(Str, "(", e(Str), ' ^^ "z")')])])],
       ];
       case "String": return [
@@ -402,7 +415,7 @@ export class Gen {
   }
 
   comparison(c: Ctx): Node {
-    let t = this.randTy(1, { firstOrder: true });
+    let t = this.on("unit-compare") && this.rng.bool(0.04) ? Unit : this.randTy(1, { firstOrder: true });
     if (t.t === "Unit") {
       if (this.on("unit-compare")) this.use("unit-compare");
       else t = Int;
@@ -494,7 +507,7 @@ export class Gen {
     let final = this.expr(ty, { ...ctx, depth: 0 });
     if (this.on("process-print") && this.rng.bool(0.03)) {
       this.use("process-print");
-      final = raw("(spawn { () }, ", final, ")");
+      final = raw(`(${this.rng.pick(["spawn { () }", "self()", "[spawn { () }, spawn { 1 }]", "(p = self(), q = spawnWait { 2 })"])}, `, final, ")");
     }
     parts.push(final, raw("\n"));
     const root = raw(...parts);

@@ -5,6 +5,7 @@ import { CompileError, renderError } from "../ir/common.js";
 import { backendInput } from "../passes/pipeline.js";
 import { runInterp } from "../backends/interp/index.js";
 import { compileWasm, runWasm } from "../backends/wasmfx/index.js";
+import { failureError } from "../backends/wasm/failure.js";
 import { runManyOnDeno } from "../backends/wasm/deno.js";
 import type { CoreProgram } from "../ir/core.js";
 import type { WasmModule } from "../ir/wasm.js";
@@ -26,7 +27,7 @@ export interface Outcome {
 }
 
 export interface RunSettings {
-  /** seconds, for interp and Deno (a Wasm run in this process cannot be interrupted) */
+  /** seconds per run, on every backend and engine */
   timeoutS: number;
   /** binaryen's optimisation level */
   optimize: 0 | 1 | 2 | 3;
@@ -58,9 +59,9 @@ export function runTarget(text: string, t: Target, s: RunSettings): Outcome {
 }
 
 /**
- * Run a program on several targets, one after the other: interp and Node in this process (a Node
- * run cannot be interrupted), other engines as `runWasm` runs them — except Deno, whose runs share
- * one `deno run` (and its deadline).
+ * Run a program on several targets, one after the other: interp in this process, Wasm engines as
+ * `runWasm` runs them (each stopped at its deadline) — except Deno, whose runs share one
+ * `deno run` (and its deadline).
  */
 export function runTargets(text: string, targets: readonly Target[], s: RunSettings): Outcome[] {
   const results: (Outcome | undefined)[] = targets.map(() => undefined);
@@ -93,9 +94,11 @@ export function runTargets(text: string, targets: readonly Target[], s: RunSetti
     try {
       const runs = runManyOnDeno(onDeno.map((d) => d.binary), { deadline: Date.now() + s.timeoutS * 1000 });
       onDeno.forEach(({ i }, j) => {
-        const r = runs[j]!;
-        results[i] = r.error
-          ? failed(new CompileError("runtime", r.error.kind === "trap" ? `trap: ${r.error.message}` : r.error.message), text, r.stdout, false)
+        const r = runs[j];
+        // a batch killed at its deadline has no run for the modules after the one it stopped
+        results[i] = r === undefined ? failed(new CompileError("runtime", "timeout"), text, "", false)
+          : r.timeout ? failed(new CompileError("runtime", "timeout"), text, r.stdout, false)
+          : r.error ? failed(failureError(r.error, "deno"), text, r.stdout, false)
           : ok(r.stdout);
       });
     } catch (e) {

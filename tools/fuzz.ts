@@ -59,14 +59,14 @@ const fuzzCmd = Command.make(
     backend: Flag.Literals("backend", WASM_BACKENDS).pipe(Flag.withMetavar("BACKEND"), Flag.atLeast(0),
       Flag.withDescription("a backend compared with interp; repeatable (default: wasmfx and cps)")),
     engine: Flag.Literals("engine", ENGINES).pipe(Flag.withMetavar("ENGINE"), Flag.atLeast(0),
-      Flag.withDescription(`one more engine for the Wasm backends, besides node (in this process; a run there cannot be interrupted): ${ENGINES.filter((e) => e !== "node").join(", ")}; repeatable`)),
+      Flag.withDescription(`one more engine for the Wasm backends, besides node: ${ENGINES.filter((e) => e !== "node").join(", ")}; repeatable`)),
     parser: Flag.Boolean("parser").pipe(Flag.withDefault(false), Flag.withDescription(
       "fuzz the front end instead: random bytes, token soup and mutated programs must parse and type or fail with a clean error")),
     maxSize: Flag.Int("max-size").pipe(Flag.withMetavar("N"), Flag.withDefault(60), Flag.withDescription("about how many expression nodes a program has (default: 60)")),
     out: Flag.String("out").pipe(Flag.withMetavar("DIR"), Flag.optional, Flag.withDescription(
       "write each disagreement's program and reproducer (and each parser failure) as .links files to DIR")),
     timeout: Flag.Finite("timeout").pipe(Flag.withMetavar("S"), Flag.withDefault(10), Flag.withDescription(
-      "seconds per run on interp and Deno; a program interp does not finish is skipped (a Wasm run in this process cannot be interrupted; default: 10)")),
+      "seconds per run, on every backend and engine; a program interp does not finish is skipped (default: 10)")),
     exclude: Flag.String("exclude").pipe(Flag.withMetavar("FEATURE"), Flag.atLeast(0), Flag.withDescription(
       `a generator feature to leave out; repeatable; \`known\` = the known bugs' (${KNOWN.map((k) => k.feature).join(", ")}); --features lists them`)),
     opt: Flag.Literals("opt", ["0", "1", "2", "3"] as const).pipe(Flag.withAlias("O"), Flag.withMetavar("N"), Flag.withDefault("0" as const),

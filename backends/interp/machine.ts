@@ -9,6 +9,7 @@
 // is O(1) per slice and per message (ready queue and mailboxes are `Queue`s, live angels are
 // counted, finished processes are dropped from the id table), and the deadline is checked every
 // 65536 steps counted across all slices, so `--timeout` holds however many processes there are.
+import { CompileError, PRELUDE_FILE, type Span } from "../../ir/common.js";
 import type { CExpr, CPat, Clause, CoreProgram, OpClause } from "../../ir/core.js";
 import {
   CharV, Closure, ConsV, ContV, Env, NIL, PrimV, ProcessV, RecordV, RuntimeError, UNIT, type Value, VariantV,
@@ -28,7 +29,40 @@ type Frame =
   | { t: "Handler"; node: Handle; env: Env | undefined; params: Value[] }
   | { t: "Proc" }; // bottom of a process
 
-interface Kont { f: Frame; next: Kont | undefined }
+/** `d`: how many frames deep (the bottom one is 1), for the stack-overflow limit. */
+interface Kont { f: Frame; next: Kont | undefined; d: number }
+
+/**
+ * The most frames a continuation may have: past it a push is a "stack overflow" runtime error at
+ * the expression that pushed, rather than the JS heap running out (each frame is ~150 bytes;
+ * 1,000,000-deep `1 + f(n - 1)` needs ~1,000,000).
+ */
+export const MAX_FRAMES = 4_000_000;
+
+/**
+ * A runtime error without a location (a primitive's: `hd([])`, `1 / 0`) located at the call, or,
+ * when the call is the prelude's, at the innermost frame of the program's own code that says where,
+ * or else at the program's last call.
+ */
+function located(e: unknown, span: Span, k: Kont | undefined, lastCall: Span | undefined): unknown {
+  if (!(e instanceof CompileError) || e.kind !== "runtime" || e.span) return e;
+  let at: Span | undefined = span.file === PRELUDE_FILE ? undefined : span;
+  for (let x = k; !at && x; x = x.next) {
+    const f = x.f;
+    const s = f.t === "Seq" ? f.exprs[f.i]!.span : f.t === "Case" ? f.span : f.t === "Handler" ? f.node.span : undefined;
+    if (s && s.file !== PRELUDE_FILE) at = s;
+  }
+  // a tail call into the prelude leaves no frame of the program's: its last call made
+  at ??= lastCall;
+  return at ? new CompileError("runtime", e.message, at) : e;
+}
+
+/** `f` pushed on `next`; `span`: where, for the error when the continuation is too deep. */
+function push(f: Frame, next: Kont | undefined, span: Span | undefined): Kont {
+  const d = (next?.d ?? 0) + 1;
+  if (d > MAX_FRAMES) throw new CompileError("runtime", "stack overflow", span);
+  return { f, next, d };
+}
 
 interface Proc {
   id: number;
@@ -98,7 +132,7 @@ export class Machine {
 
   private newProc(c: CExpr, env: Env | undefined): Proc {
     const p: Proc = {
-      id: this.nextId++, c, env, v: UNIT, k: { f: { t: "Proc" }, next: undefined },
+      id: this.nextId++, c, env, v: UNIT, k: { f: { t: "Proc" }, next: undefined, d: 1 },
       mailbox: new Queue(), blocked: false, done: false, result: UNIT, angel: false, waiter: undefined,
     };
     this.procs.push(p);
@@ -184,7 +218,7 @@ export class Machine {
           case "Var": v = this.lookup(e, env); c = undefined; break;
           case "Lam": v = new Closure(e, env); c = undefined; break;
           case "Nil": v = NIL; c = undefined; break;
-          case "Let": k = { f: { t: "Let", name: e.name, body: e.body, env }, next: k }; c = e.rhs; break;
+          case "Let": k = push({ t: "Let", name: e.name, body: e.body, env }, k, e.span); c = e.rhs; break;
           case "LetRec": {
             let env2 = env;
             for (const b of e.binds) env2 = new Env(b.name, UNIT, env2);
@@ -193,8 +227,8 @@ export class Machine {
             c = e.body;
             break;
           }
-          case "If": k = { f: { t: "If", then: e.then, else: e.else, env }, next: k }; c = e.cond; break;
-          case "Case": k = { f: { t: "Case", clauses: e.clauses, env, span: e.span }, next: k }; c = e.scrutinee; break;
+          case "If": k = push({ t: "If", then: e.then, else: e.else, env }, k, e.span); c = e.cond; break;
+          case "Case": k = push({ t: "Case", clauses: e.clauses, env, span: e.span }, k, e.span); c = e.scrutinee; break;
           case "Annot": c = e.expr; break;
           case "App": c = this.seq(e, [e.fn, ...e.args]); break;
           case "Con": if (e.arg) c = this.seq(e, [e.arg]); else { v = new VariantV(e.name, undefined); c = undefined; } break;
@@ -240,7 +274,7 @@ export class Machine {
             vals.push(a);
           }
           if (i === s.exprs.length) { c = undefined; ({ c, env, v, k } = this.finish(s.node, vals, env, k, p)); if (p.blocked) { save(); return n; } }
-          else { k = { f: { t: "Seq", node: s.node, exprs: s.exprs, i, vals, env }, next: k }; c = s.exprs[i]; }
+          else { k = push({ t: "Seq", node: s.node, exprs: s.exprs, i, vals, env }, k, s.exprs[i]!.span); c = s.exprs[i]; }
         }
         continue;
       }
@@ -258,7 +292,7 @@ export class Machine {
             vals.push(a);
           }
           if (i < f.exprs.length) {
-            k = { f: { t: "Seq", node: f.node, exprs: f.exprs, i, vals, env: f.env }, next: k };
+            k = push({ t: "Seq", node: f.node, exprs: f.exprs, i, vals, env: f.env }, k, f.exprs[i]!.span);
             c = f.exprs[i];
             env = f.env;
           } else {
@@ -293,6 +327,8 @@ export class Machine {
   }
 
   private pendingSeq: { node: CExpr; exprs: CExpr[] } | undefined;
+  /** the last call the program's own code made (not the prelude's): where a prelude function's error is, when no frame says */
+  private lastCall: Span | undefined;
   /** Ask the machine loop to evaluate `exprs` in order, then `finish(node, values)`. */
   private seq(node: CExpr, exprs: CExpr[]): undefined {
     this.pendingSeq = { node, exprs };
@@ -310,14 +346,20 @@ export class Machine {
       const m = matchPat(cl.pat, v, env);
       if (m !== null) return { body: cl.body, env: m };
     }
-    throw new RuntimeError(`pattern match failure at ${span.file}:${span.line}:${span.col}`);
+    throw new CompileError("runtime", "pattern match failure", span);
   }
 
   /** All sub-expressions of `node` have been evaluated to `vals`: compute its result. */
   private finish(node: CExpr, vals: Value[], env: Env | undefined, k: Kont | undefined, p: Proc):
     { c: CExpr | undefined; env: Env | undefined; v: Value; k: Kont | undefined } {
     switch (node.tag) {
-      case "App": return this.apply(vals[0]!, vals.slice(1), env, k, p);
+      case "App":
+        if (node.span.file !== PRELUDE_FILE) this.lastCall = node.span;
+        try {
+          return this.apply(vals[0]!, vals.slice(1), env, k, p);
+        } catch (e) {
+          throw located(e, node.span, k, this.lastCall);
+        }
       // `Foo(())` is the same value as `Foo`
       case "Con": return { c: undefined, env, v: new VariantV(node.name, vals[0] === UNIT || (vals[0] instanceof RecordV && vals[0].fields.size === 0) ? undefined : vals[0]), k };
       case "Record": {
@@ -340,7 +382,7 @@ export class Machine {
       case "Cons": return { c: undefined, env, v: new ConsV(vals[0]!, vals[1] as ConsV), k };
       case "Do": return this.perform(node.op, vals, k, node.span);
       case "Handle":
-        return { c: node.body, env, v: UNIT, k: { f: { t: "Handler", node, env, params: vals }, next: k } };
+        return { c: node.body, env, v: UNIT, k: push({ t: "Handler", node, env, params: vals }, k, node.span) };
       default: throw new RuntimeError(`internal: unexpected ${node.tag} in finish`);
     }
   }
@@ -439,7 +481,7 @@ export class Machine {
       if (i === frames.length - 1 && f.t === "Handler" && !cont.shallow && args.length > 1) {
         f = { ...f, params: args.slice(1) };
       }
-      k = { f, next: k };
+      k = push(f, k, undefined);
     }
     return { c: undefined, env, v: args.length === 0 ? UNIT : args[0]!, k };
   }

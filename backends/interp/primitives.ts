@@ -1,4 +1,5 @@
 // The interpreter's implementation of prelude/primitives.ts (process primitives are in machine.ts).
+import { linksIsFloat, linksIsInt, ocamlFloatOfString, ocamlIntOfString } from "./parse-number.js";
 import { CharV, ConsV, RuntimeError, UNIT, type Value, arrayToList, compare, equal, listToArray, showFloat } from "./values.js";
 
 /** Links' Int is OCaml's: 63-bit two's complement, wrapping. */
@@ -43,9 +44,9 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   ">=": (a) => (typeof a[0] === "number" ? a[0] >= (a[1] as number) : compare(a[0]!, a[1]!) >= 0),
   intToString: (a) => i(a[0]!).toString(),
   stringToInt: (a) => {
-    const s = (a[0] as string).trim();
-    if (!/^-?\d+$/.test(s)) throw new RuntimeError(`stringToInt: not an integer: "${s}"`);
-    return wrap(BigInt(s));
+    const x = ocamlIntOfString(a[0] as string);
+    if (x === undefined) throw new RuntimeError(`stringToInt: not an integer: "${a[0]}"`);
+    return x;
   },
   intToFloat: (a) => Number(i(a[0]!)),
   floatToInt: (a) => {
@@ -55,15 +56,15 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   },
   floatToString: (a) => showFloat(f(a[0]!)),
   stringToFloat: (a) => {
-    const x = Number(a[0] as string);
-    if (Number.isNaN(x)) throw new RuntimeError(`stringToFloat: not a number: "${a[0]}"`);
+    const x = ocamlFloatOfString(a[0] as string);
+    if (x === undefined) throw new RuntimeError(`stringToFloat: not a number: "${a[0]}"`);
     return x;
   },
   charToInt: (a) => BigInt((a[0] as CharV).c.codePointAt(0)!),
   intToChar: (a) => {
-    const n = Number(i(a[0]!));
-    if (!(n >= 0 && n <= 0x10ffff) || (n >= 0xd800 && n <= 0xdfff)) throw new RuntimeError(`intToChar: ${n} is not a Unicode code point`);
-    return new CharV(String.fromCodePoint(n));
+    const n = i(a[0]!);
+    if (!(n >= 0n && n <= 0x10ffffn) || (n >= 0xd800n && n <= 0xdfffn)) throw new RuntimeError(`intToChar: ${n} is not a Unicode code point`);
+    return new CharV(String.fromCodePoint(Number(n)));
   },
   charAt: (a) => {
     const cs = [...(a[0] as string)];
@@ -87,7 +88,8 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
     for (let j = xs.length - 1; j >= 0; j--) l = new ConsV(xs[j]!, l);
     return l;
   },
-  isInt: (a) => /^-?\d+$/.test((a[0] as string).trim()),
+  isInt: (a) => linksIsInt(a[0] as string),
+  isFloat: (a) => linksIsFloat(a[0] as string),
   random: () => Math.random(),
   gen0: (a) => a[0]!,
   gen1: (a) => a[0]!,

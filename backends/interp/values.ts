@@ -236,6 +236,7 @@ export function showValue(v: Value): string {
     return v.arg instanceof RecordV && a.startsWith("(") ? `${v.name}${a}` : `${v.name}(${a})`;
   }
   if (v instanceof Closure || v instanceof PrimV || v instanceof ContV) return "fun";
-  if (v instanceof ProcessV) return `Process(${v.id})`;
+  // as Links prints a server pid (core/value.ml): main is MAIN, the processes spawned srvPid_0, 1, …
+  if (v instanceof ProcessV) return `Pid Server (${v.id === 0 ? "MAIN" : `srvPid_${v.id - 1}`})`;
   return "?";
 }

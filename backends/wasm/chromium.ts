@@ -9,7 +9,8 @@ import { rmSync } from "node:fs";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { CompileError } from "../../ir/common.js";
 import type { ChromiumRun, WorkerInit, WorkerReply, WorkerRequest } from "./chromium-browser.js";
-import { V8_FLAGS } from "./node.js";
+import { MAIN_THREAD_STACK_FLAGS, V8_FLAGS } from "./node.js";
+import { type Locator, failureError } from "./failure.js";
 
 export type { ChromiumRun } from "./chromium-browser.js";
 
@@ -52,7 +53,7 @@ function start(): State {
   // [0]: 1 when a reply is posted; [1]: 1 once the worker has loaded
   const flag = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
-  const init: WorkerInit = { flag, port: port2, v8Flags: V8_FLAGS };
+  const init: WorkerInit = { flag, port: port2, v8Flags: [...V8_FLAGS, ...MAIN_THREAD_STACK_FLAGS] };
   // execArgv: [] — Node's own type stripping loads the worker (not this process's V8 flags or loaders)
   const worker = new Worker(WORKER, { workerData: { linksChromium: init }, transferList: [port2], execArgv: [] });
   worker.unref();
@@ -105,25 +106,16 @@ export function runManyOnChromium(binaries: Uint8Array[], opts: { deadline?: num
   return check(reply).runs;
 }
 
-/** A failed run's error as the other engines give it (a RangeError such as a stack overflow stays one). */
-export function runError(error: NonNullable<ChromiumRun["error"]>): Error {
-  if (error.kind === "runtime") return new CompileError("runtime", error.message);
-  if (error.kind === "trap") return new CompileError("runtime", `trap: ${error.message}`);
-  if (error.name === "RangeError") return new RangeError(error.message);
-  return new CompileError("internal", error.name ? `chromium: ${error.name}: ${error.message}` : error.message);
-}
-
 /**
  * Run one module in the browser. `out` receives the program's output (all at once, when the run
- * ends), also before a runtime error or a timeout (then: what the host had flushed, in 8 KiB
- * chunks); a runtime error or trap throws `CompileError("runtime", …)`, the deadline
- * `CompileError("runtime", "timeout")`.
+ * ends), also before a runtime error or a timeout; a runtime error, trap or stack overflow throws
+ * `CompileError("runtime", …)`, the deadline `CompileError("runtime", "timeout")`.
  */
-export function runOnChromium(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void } = {}): { stdout: string } {
+export function runOnChromium(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void; where?: Locator } = {}): { stdout: string } {
   const [r] = runManyOnChromium([binary], opts);
   if (r!.stdout !== "") opts.out?.(r!.stdout);
   if (r!.timeout) throw new CompileError("runtime", "timeout");
-  if (r!.error) throw runError(r!.error);
+  if (r!.error) throw failureError(r!.error, "chromium", opts.where);
   return { stdout: r!.stdout };
 }
 

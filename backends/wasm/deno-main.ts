@@ -1,46 +1,39 @@
 // Runs inside Deno (started by backends/wasm/deno.ts): reads compiled modules from stdin, each as
-// a 4-byte little-endian length and the bytes, runs them one after the other, and writes one JSON
-// array to stdout: per module its output, its run time and, if it failed, the runtime error or trap.
-import { instantiateWith, isTrap } from "./host.js";
+// a 4-byte little-endian length and the bytes, runs them one after the other, and writes to stdout,
+// as it happens, a stream of records, each a 1-byte kind, a 4-byte little-endian length and that
+// many bytes: "O" a piece of the current module's output (UTF-8, written as the program prints it,
+// so that what was printed before a timeout kill is not lost), "E" the end of a module's run (a
+// JSON RunEnd: how it ended and its time).
+import { type RunEnd, runModule } from "./host.js";
 
 declare const Deno: {
   stdin: { readable: ReadableStream<Uint8Array> };
   stdout: { writeSync(b: Uint8Array): number };
 };
 
-export interface DenoRun {
+/** One module's run as the parent reassembles it. */
+export interface DenoRun extends RunEnd {
   stdout: string;
-  error?: { kind: "runtime" | "trap"; message: string };
-  /** the run's time in Deno (instantiation excluded), ms */
-  ms?: number;
+  /** the batch's deadline passed during this run (the process was killed) */
+  timeout?: boolean;
 }
 
-class Reported extends Error {}
+const encoder = new TextEncoder();
+function record(kind: "O" | "E", text: string): void {
+  const body = encoder.encode(text);
+  let out = new Uint8Array(5 + body.length);
+  out[0] = kind.charCodeAt(0);
+  new DataView(out.buffer).setUint32(1, body.length, true);
+  out.set(body, 5);
+  while (out.length > 0) out = out.subarray(Deno.stdout.writeSync(out));
+}
 
 const input = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
 const view = new DataView(input.buffer);
-const runs: DenoRun[] = [];
 for (let at = 0; at < input.length; ) {
   const n = view.getUint32(at, true);
   const binary = input.subarray(at + 4, at + 4 + n);
   at += 4 + n;
-  const run: DenoRun = { stdout: "" };
-  try {
-    const program = instantiateWith(binary, {
-      write: (s) => (run.stdout += s),
-      fail: (message) => {
-        throw new Reported(message);
-      },
-    });
-    const t0 = performance.now();
-    program.run();
-    run.ms = performance.now() - t0;
-  } catch (e) {
-    if (e instanceof Reported) run.error = { kind: "runtime", message: e.message };
-    else if (isTrap(e)) run.error = { kind: "trap", message: e.message };
-    else throw e;
-  }
-  runs.push(run);
+  const end = runModule(binary, (s) => record("O", s), { unbuffered: true });
+  record("E", JSON.stringify(end));
 }
-let out = new TextEncoder().encode(JSON.stringify(runs));
-while (out.length > 0) out = out.subarray(Deno.stdout.writeSync(out));

@@ -1,14 +1,17 @@
 // Running compiled modules on Deno (the `deno` devDependency): one `deno run` of
 // backends/wasm/deno-main.ts per batch, the modules on stdin, the same V8 flags as on Node.
-// Output arrives when the process ends.
+// Output arrives when the process ends (or is killed at the deadline: what was printed until then
+// is kept, as deno-main.ts writes it as it is printed).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CompileError } from "../../ir/common.js";
+import { type Locator, failureError } from "./failure.js";
 import type { DenoRun } from "./deno-main.js";
-import { V8_FLAGS } from "./node.js";
+import type { RunEnd } from "./host.js";
+import { MAIN_THREAD_STACK_FLAGS, V8_FLAGS } from "./node.js";
 
 const MAIN = fileURLToPath(new URL("./deno-main.ts", import.meta.url));
 
@@ -34,10 +37,31 @@ export function denoExecutable(): string | undefined {
 
 let cached: string | undefined | null = null;
 
+/** The records deno-main.ts wrote (see there), as one DenoRun per module that began. */
+function parseRuns(out: Buffer, killed: boolean): DenoRun[] {
+  const runs: DenoRun[] = [];
+  const decoder = new TextDecoder();
+  let cur: DenoRun | undefined;
+  for (let at = 0; at + 5 <= out.length; ) {
+    const kind = String.fromCharCode(out[at]!), n = out.readUInt32LE(at + 1);
+    if (at + 5 + n > out.length) break; // cut off by the kill
+    const body = out.subarray(at + 5, at + 5 + n);
+    at += 5 + n;
+    cur ??= { stdout: "" };
+    if (kind === "O") cur.stdout += decoder.decode(body, { stream: true });
+    else {
+      runs.push({ ...cur, ...(JSON.parse(decoder.decode(body)) as RunEnd) });
+      cur = undefined;
+    }
+  }
+  if (killed) runs.push({ ...(cur ?? { stdout: "" }), timeout: true });
+  return runs;
+}
+
 /**
  * Run modules on Deno, one after the other in one `deno run` (a start costs ~50 ms).
- * `deadline` (ms since epoch) bounds the whole batch. Returns each module's output and, if it
- * failed, its runtime error or trap.
+ * `deadline` (ms since epoch) bounds the whole batch: past it the process is killed and the last
+ * run has `timeout` (with the output printed until then); the modules after it have no run.
  */
 export function runManyOnDeno(binaries: Uint8Array[], opts: { deadline?: number } = {}): DenoRun[] {
   if (cached === null) cached = denoExecutable();
@@ -50,22 +74,24 @@ export function runManyOnDeno(binaries: Uint8Array[], opts: { deadline?: number 
   const timeout = opts.deadline === undefined ? undefined : Math.max(1, opts.deadline - Date.now());
   const r = spawnSync(
     cached,
-    ["run", "--quiet", "--no-config", "--no-lock", "--sloppy-imports", "--allow-read", `--v8-flags=${V8_FLAGS.join(",")}`, MAIN],
-    { input: frames, timeout, maxBuffer: 1 << 30, encoding: "utf8" },
+    ["run", "--quiet", "--no-config", "--no-lock", "--sloppy-imports", "--allow-read", `--v8-flags=${[...V8_FLAGS, ...MAIN_THREAD_STACK_FLAGS].join(",")}`, MAIN],
+    { input: frames, timeout, killSignal: "SIGKILL", maxBuffer: 1 << 30 },
   );
-  if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") throw new CompileError("runtime", "timeout");
-  if (r.error) throw new CompileError("internal", `deno: ${r.error.message}`);
-  if (r.status !== 0) throw new CompileError("internal", `deno exited with ${r.status ?? r.signal}: ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout) as DenoRun[];
+  const killed = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+  if (r.error && !killed) throw new CompileError("internal", `deno: ${r.error.message}`);
+  if (!killed && r.status !== 0) throw new CompileError("internal", `deno exited with ${r.status ?? r.signal}: ${r.stderr.toString().trim()}`);
+  return parseRuns(r.stdout, killed);
 }
 
 /**
  * Run one module on Deno. `out` receives the program's output (all at once, when the process
- * ends), also before a runtime error; a runtime error or trap throws `CompileError("runtime", …)`.
+ * ends), also before a runtime error or a timeout; a runtime error, trap or stack overflow throws
+ * `CompileError("runtime", …)`, the deadline `CompileError("runtime", "timeout")`.
  */
-export function runOnDeno(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void } = {}): { stdout: string } {
+export function runOnDeno(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void; where?: Locator } = {}): { stdout: string } {
   const [r] = runManyOnDeno([binary], opts);
   if (r!.stdout !== "") opts.out?.(r!.stdout);
-  if (r!.error) throw new CompileError("runtime", r!.error.kind === "trap" ? `trap: ${r!.error.message}` : r!.error.message);
+  if (r!.timeout) throw new CompileError("runtime", "timeout");
+  if (r!.error) throw failureError(r!.error, "deno", opts.where);
   return { stdout: r!.stdout };
 }

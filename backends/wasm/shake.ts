@@ -273,3 +273,29 @@ export function shakeModule(m: WasmModule): WasmModule {
     functions: m.functions.filter((f) => live.has("$" + f.name)).map((f) => kept.get("$" + f.name)!),
   };
 }
+
+/**
+ * The functions that can report a runtime error and are not the program's own: the runtime's that
+ * call `$host_fail` or another such function, and the prelude's (names with `%`) that call one
+ * of those. backends/wasmfx/index.ts keeps binaryen from inlining them, so that the failing call
+ * stays a call from the program's code, whose source location the error then names (inlined,
+ * their code would carry no location or the prelude's: backends/wasm/failure.ts).
+ */
+export function fallibleFunctions(m: WasmModule): string[] {
+  const rt = runtimeFields(m.runtime);
+  const callers: [string, string[]][] = [
+    ...(rt?.fields ?? []).filter((f) => f.kind === "func" && f.name).map((f): [string, string[]] => [f.name!, f.refs]),
+    ...m.functions.filter((f) => f.name.includes("%")).map((f): [string, string[]] => {
+      const refs: string[] = [];
+      for (const i of f.body) instrRefs(i, refs);
+      return ["$" + f.name, refs];
+    }),
+  ];
+  const fallible = new Set<string>(["$host_fail"]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [name, refs] of callers) if (!fallible.has(name) && refs.some((r) => fallible.has(r))) { fallible.add(name); grew = true; }
+  }
+  fallible.delete("$host_fail");
+  return [...fallible].map((n) => n.slice(1));
+}

@@ -15,11 +15,16 @@
 //               `times` holds the runs before it)
 import { readSync, writeSync } from "node:fs";
 import process from "node:process";
+import type { RunFailure } from "../../backends/wasm/host.js";
 
 export interface RunError {
   kind: "runtime" | "trap" | "internal";
   message: string;
 }
+
+/** How an engine's run failed (backends/wasm/host.ts), as the report says it: a stack overflow is a runtime error. */
+export const runError = (f: RunFailure): RunError =>
+  ({ kind: f.kind === "stack-overflow" ? "runtime" : f.kind, message: f.kind === "internal" && f.name ? `${f.name}: ${f.message}` : f.message });
 
 export type ChildEvent =
   | { t: "mark"; what: "base" | "peak"; /** the process to measure, if not the child itself (Chromium's renderer) */ pid?: number }

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { ChromiumRunner, ChromiumUnavailable, measuringProfileDir } from "../../backends/wasm/chromium-browser.js";
 import { V8_FLAGS } from "../../backends/wasm/node.js";
-import { type RunError, emit, mark } from "./protocol.js";
+import { type RunError, emit, runError, mark } from "./protocol.js";
 
 const [file, runsArg] = process.argv.slice(2);
 const binary = new Uint8Array(readFileSync(file!));
@@ -26,9 +26,7 @@ try {
     emit({ t: "run", i });
     const r = await runner.run(binary);
     if (r.error) {
-      error = r.error.kind === "trap" ? { kind: "trap", message: `trap: ${r.error.message}` }
-        : r.error.kind === "runtime" ? { kind: "runtime", message: r.error.message }
-        : { kind: "internal", message: r.error.name ? `${r.error.name}: ${r.error.message}` : r.error.message };
+      error = runError(r.error);
       errorRun = i;
     } else if (i === 0) warmupMs = r.ms!;
     else times.push(r.ms!);

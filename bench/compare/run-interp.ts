@@ -10,6 +10,7 @@ import { CompileError } from "../../ir/common.js";
 import type { CoreProgram } from "../../ir/core.js";
 import { runInterp } from "../../backends/interp/index.js";
 import { runPipeline } from "../../tools/compile-lib.js";
+import { isStackOverflow, tooDeep } from "../../ir/common.js";
 import { type RunError, emit, mark, selfPeakKB } from "./protocol.js";
 
 const [file, runsArg, timeoutArg] = process.argv.slice(2);
@@ -18,8 +19,9 @@ let stdout = "", warmupMs: number | null = null, peakKB: number | null = null, o
 let error: RunError | undefined, errorRun: number | undefined;
 const times: number[] = [];
 const describe = (e: unknown): RunError =>
-  e instanceof CompileError ? { kind: e.kind === "runtime" ? "runtime" : "internal", message: e.message }
-    : { kind: "internal", message: e instanceof RangeError ? `${e.message} (the program nests too deeply)` : e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  isStackOverflow(e) ? { kind: "internal", message: tooDeep(e).message }
+    : e instanceof CompileError ? { kind: e.kind === "runtime" ? "runtime" : "internal", message: e.message }
+    : { kind: "internal", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 
 let core: CoreProgram | undefined;
 try {

@@ -8,13 +8,11 @@
 //   run-wasm.ts FILE.wasm RUNS
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { instantiateWith, isTrap } from "../../backends/wasm/host.js";
-import { type RunError, emit, mark, selfPeakKB } from "./protocol.js";
+import { runModule } from "../../backends/wasm/host.js";
+import { type RunError, emit, mark, runError, selfPeakKB } from "./protocol.js";
 
 declare const Deno: { args: string[] } | undefined;
 const args = typeof Deno !== "undefined" ? Deno!.args : process.argv.slice(2);
-
-class Reported extends Error {}
 
 const binary = new Uint8Array(readFileSync(args[0]!));
 const runs = Number(args[1] ?? 5);
@@ -25,22 +23,12 @@ const times: number[] = [];
 for (let i = 0; i <= runs && !error; i++) {
   emit({ t: "run", i });
   let out = "";
-  try {
-    const program = instantiateWith(binary, {
-      write: (s) => (out += s),
-      fail: (message) => { throw new Reported(message); },
-    });
-    const t0 = performance.now();
-    program.run();
-    const ms = performance.now() - t0;
-    if (i === 0) warmupMs = ms;
-    else times.push(ms);
-  } catch (e) {
-    error = e instanceof Reported ? { kind: "runtime", message: e.message }
-      : isTrap(e) ? { kind: "trap", message: `trap: ${e.message}` }
-      : { kind: "internal", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  const end = runModule(binary, (s) => (out += s));
+  if (end.error) {
+    error = runError(end.error);
     errorRun = i;
-  }
+  } else if (i === 0) warmupMs = end.ms!;
+  else times.push(end.ms!);
   if (i === 0) { stdout = out; peakKB = selfPeakKB(); mark("peak"); }
   else if (out !== stdout && !error) outputVaries = true;
 }
