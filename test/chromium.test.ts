@@ -58,7 +58,7 @@ describe.skipIf(cannotStart)("--engine chromium", () => {
     expect(chromium.stderr.split("\n")[0]).toMatch(/^deep\.links:1:(38|43): runtime error: stack overflow$/);
   });
 
-  it("a run past its deadline is a timeout; the output flushed before it arrives; the next run gets a new page", () => {
+  it("a run past its deadline is a timeout; all the output printed before it arrives; the next run gets a new page", () => {
     const spin = compile('fun lines(n) { if (n > 0) { println("line " ^^ intToString(n)); lines(n - 1) } else () }\n'
       + "fun spin(n) { spin(n + 1) } lines(5000); spin(0)\n");
     let out = "";

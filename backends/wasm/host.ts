@@ -54,7 +54,7 @@ export function instantiateWith(binary: Uint8Array, opts: HostOptions): Program 
     // short ASCII strings (most prints) without the decoder's per-call cost
     return ascii && n <= 256 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : decoder.decode(bytes);
   };
-  // output: one host write per print, passed on in chunks of at least 8 KiB (and at the end)
+  // output: one host write per print, passed on in chunks of at least 8 KiB (and at the end), or each at once (`unbuffered`)
   let buffered: string[] = [];
   let size = 0;
   const chunk = opts.unbuffered ? 0 : 8192;
