@@ -22,7 +22,11 @@ import { shrink } from "../tools/fuzz-shrink.js";
  * print; the file believed at fault). When one is fixed, the "known bugs" test below says so: take
  * it off this list and off tools/fuzz-known.ts.
  */
-const KNOWN: string[] = [];
+const KNOWN: string[] = [
+  // a program with processes runs main on a continuation, whose stack keeps V8's ~1 MB: 20,000-deep
+  // recursion there is a stack overflow on wasmfx (backends/wasm/node.ts, docs/running-and-errors.md)
+  "deep-recursion",
+];
 
 const TARGETS: Target[] = [{ backend: "wasmfx", engine: "node" }, { backend: "cps", engine: "node" }];
 const SETTINGS = { timeoutS: 20, optimize: 0 as const };

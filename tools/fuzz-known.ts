@@ -7,4 +7,10 @@ export interface KnownBug {
   symptom: string;
 }
 
-export const KNOWN: readonly KnownBug[] = [];
+export const KNOWN: readonly KnownBug[] = [
+  {
+    feature: "deep-recursion",
+    reproducer: "{ ignore(spawnWait { 0 }); fun d(n) { if (n <= 0) 0 else 0 + d(n - 1) } d(20000) }",
+    symptom: "interp, cps: 0 : Int; wasmfx/node: runtime error: stack overflow (with processes, main runs on a continuation, whose stack keeps V8's ~1 MB: docs/running-and-errors.md)",
+  },
+];
