@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { registerHooks } from "node:module";
 import type Binaryen from "binaryen";
 import { CompileError, unsupported } from "../../ir/common.js";
+import { sections } from "./sections.js";
 
 // binaryen prints validation errors with the `console.error` it binds when it loads, so install
 // a redirectable one for the load (captured output lands in `sink`; otherwise it passes through).
@@ -320,25 +321,10 @@ function watContext(wat: string, message: string): string {
 
 /** `binary` without its custom sections named `name`. */
 function withoutSection(binary: Uint8Array, name: string): Uint8Array {
-  const leb = (at: number): [number, number] => {
-    let v = 0, shift = 0, b: number;
-    do { b = binary[at++]!; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
-    return [v, at];
-  };
-  const keep: Uint8Array[] = [binary.subarray(0, 8)];
-  for (let at = 8; at < binary.length;) {
-    const [size, body] = leb(at + 1);
-    const end = body + size;
-    let drop = false;
-    if (binary[at] === 0) {
-      const [len, from] = leb(body);
-      drop = new TextDecoder().decode(binary.subarray(from, from + len)) === name;
-    }
-    if (!drop) keep.push(binary.subarray(at, end));
-    at = end;
-  }
-  const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0));
+  const keep = sections(binary).filter((s) => s.name !== `custom "${name}"`);
+  const parts = [binary.subarray(0, 8), ...keep.map((s) => binary.subarray(s.start + s.size - s.bytes, s.start + s.size))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const k of keep) { out.set(k, o); o += k.length; }
+  for (const p of parts) { out.set(p, o); o += p.length; }
   return out;
 }

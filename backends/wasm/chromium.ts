@@ -10,7 +10,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import { CompileError } from "../../ir/common.js";
 import type { ChromiumRun, WorkerInit, WorkerReply, WorkerRequest } from "./chromium-browser.js";
 import { MAIN_THREAD_STACK_FLAGS, V8_FLAGS } from "./node.js";
-import { type Locator, failureError } from "./failure.js";
+import { type Locator, finishRun } from "./failure.js";
 
 export type { ChromiumRun } from "./chromium-browser.js";
 
@@ -112,11 +112,7 @@ export function runManyOnChromium(binaries: Uint8Array[], opts: { deadline?: num
  * `CompileError("runtime", …)`, the deadline `CompileError("runtime", "timeout")`.
  */
 export function runOnChromium(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void; where?: Locator } = {}): { stdout: string } {
-  const [r] = runManyOnChromium([binary], opts);
-  if (r!.stdout !== "") opts.out?.(r!.stdout);
-  if (r!.timeout) throw new CompileError("runtime", "timeout");
-  if (r!.error) throw failureError(r!.error, "chromium", opts.where);
-  return { stdout: r!.stdout };
+  return finishRun(runManyOnChromium([binary], opts)[0]!, "chromium", opts);
 }
 
 /** Start the browser now; returns why Chromium cannot be used here, or undefined if it runs. */

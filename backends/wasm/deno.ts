@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CompileError } from "../../ir/common.js";
-import { type Locator, failureError } from "./failure.js";
+import { type Locator, finishRun } from "./failure.js";
 import type { DenoRun } from "./deno-main.js";
 import type { RunEnd } from "./host.js";
 import { MAIN_THREAD_STACK_FLAGS, V8_FLAGS } from "./node.js";
@@ -89,9 +89,5 @@ export function runManyOnDeno(binaries: Uint8Array[], opts: { deadline?: number 
  * `CompileError("runtime", …)`, the deadline `CompileError("runtime", "timeout")`.
  */
 export function runOnDeno(binary: Uint8Array, opts: { deadline?: number; out?: (s: string) => void; where?: Locator } = {}): { stdout: string } {
-  const [r] = runManyOnDeno([binary], opts);
-  if (r!.stdout !== "") opts.out?.(r!.stdout);
-  if (r!.timeout) throw new CompileError("runtime", "timeout");
-  if (r!.error) throw failureError(r!.error, "deno", opts.where);
-  return { stdout: r!.stdout };
+  return finishRun(runManyOnDeno([binary], opts)[0]!, "deno", opts);
 }

@@ -10,6 +10,18 @@
 // (which has no marks) and in the prelude are passed over, so `hd([])` names the user's call.
 import { CompileError, PRELUDE_FILE, type Span } from "../../ir/common.js";
 import type { RunFailure } from "./host.js";
+import { leb, sections } from "./sections.js";
+
+/**
+ * A finished run as `runWasm` reports it, on any engine: the output to `out`, then a timeout or a
+ * failure thrown as a CompileError (located by `where`), else the output.
+ */
+export function finishRun(r: { stdout: string; timeout?: boolean; error?: RunFailure }, engine: string, opts: { out?: (s: string) => void; where?: Locator }): { stdout: string } {
+  if (r.stdout !== "") opts.out?.(r.stdout);
+  if (r.timeout) throw new CompileError("runtime", "timeout");
+  if (r.error) throw failureError(r.error, engine, opts.where);
+  return { stdout: r.stdout };
+}
 
 export function failureError(f: RunFailure, engine: string, where?: Locator): CompileError {
   if (f.kind === "internal") return new CompileError("internal", `${engine}: ${f.name ? `${f.name}: ` : ""}${f.message}`);
@@ -46,26 +58,16 @@ function segments(map: { sources: string[]; mappings: string }): Segment[] {
 
 /** The [start, end) code offsets of every function body in the binary's code section. */
 function bodies(binary: Uint8Array): [number, number][] {
-  const leb = (at: number): [number, number] => {
-    let v = 0, shift = 0, b: number;
-    do { b = binary[at++]!; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
-    return [v, at];
-  };
-  for (let at = 8; at < binary.length;) {
-    const [size, body] = leb(at + 1);
-    if (binary[at] === 10) {
-      const out: [number, number][] = [];
-      let [n, p] = leb(body);
-      for (; n > 0; n--) {
-        const [len, start] = leb(p);
-        out.push([start, start + len]);
-        p = start + len;
-      }
-      return out;
-    }
-    at = body + size;
+  const code = sections(binary).find((s) => s.id === 10);
+  if (!code) return [];
+  const out: [number, number][] = [];
+  let { value: n, len: p } = leb(binary, code.start);
+  for (p += code.start; n > 0; n--) {
+    const { value: size, len } = leb(binary, p);
+    out.push([p + len, p + len + size]);
+    p += len + size;
   }
-  return [];
+  return out;
 }
 
 /** Finds where in the source a runtime error happened, from its stack trace. */

@@ -10,8 +10,8 @@ import { runOnDeno } from "../wasm/deno.js";
 import { runOnChromium } from "../wasm/chromium.js";
 import { runOnNode } from "../wasm/node.js";
 export { prestartNodeRunner } from "../wasm/node.js";
-import { Locator, failureError } from "../wasm/failure.js";
-import { CompileError, type Span } from "../../ir/common.js";
+import { Locator, finishRun } from "../wasm/failure.js";
+import type { Span } from "../../ir/common.js";
 
 /** Load what the backend needs (binaryen) before the first `compileWasm`. */
 export const prepareWasm = loadBinaryen;
@@ -68,8 +68,6 @@ export function runWasm(c: CompiledWasm, opts: { out?: (s: string) => void; engi
   const where = c.sourceMap ? new Locator(c.binary, c.sourceMap, c.spans) : undefined;
   if (opts.engine === "deno") return runOnDeno(c.binary, { out: opts.out, deadline: opts.deadline, where });
   if (opts.engine === "chromium") return runOnChromium(c.binary, { out: opts.out, deadline: opts.deadline, where });
-  const r = runOnNode(c.binary, { out: opts.out, deadline: opts.deadline });
-  if (r.timeout) throw new CompileError("runtime", "timeout");
-  if (r.error) throw failureError(r.error, "node", where);
-  return { stdout: r.stdout };
+  // (the output already reached `out` as it was printed)
+  return finishRun(runOnNode(c.binary, { out: opts.out, deadline: opts.deadline }), "node", { where });
 }
