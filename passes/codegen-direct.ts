@@ -47,6 +47,7 @@ export class Direct {
   /** Function f's specialised entry: its own parameters (unboxed where the types allow), its result. */
   fn(f: FnOf<DComp>): WasmFunc {
     return this.m.inCtx(() => {
+      this.m.ctx.stableNode = true;
       const { params, prologue } = this.values.entry(f);
       const body = [...prologue, ...this.comp(f.body, f.ret, true)];
       return this.m.func(wasmName(f.name), params, vts(f.ret), body);

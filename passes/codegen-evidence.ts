@@ -148,6 +148,17 @@ export class Evidence {
     return [I("struct.set", [NODE, 1], node, I("global.get", ["$desc_none"])), I("struct.set", [NODE, 0], node, I("global.get", ["$node"]))];
   }
 
+  /** The innermost node, for a `do`: read once per run of a function whose node is stable (FnCtx.stableNode). */
+  private current(): Instr {
+    const ctx = this.m.ctx;
+    if (!ctx.stableNode) return I("global.get", ["$node"]);
+    if (ctx.node === undefined) {
+      ctx.node = ctx.tempOf(`(ref null ${NODE})`);
+      ctx.prologue.push(lset(ctx.node, I("global.get", ["$node"])));
+    }
+    return lget(ctx.node);
+  }
+
   /** `suspend` code `s`, saving the current node and putting it back once resumed: its value on the stack. */
   suspend(s: Instr): Instr[] {
     const saved = this.m.ctx.tempOf(`(ref null ${NODE})`);
@@ -173,16 +184,20 @@ export class Evidence {
     const packed = this.m.ctx.temp("eq");
     // first, when the innermost node is a handler of op in place (one of the few that have such
     // a clause), a direct call of its clause (binaryen can inline it); else the walk
-    const n = this.m.ctx.tempOf(`(ref null ${NODE})`);
-    const done = this.m.ctx.label("performed");
-    const direct = [...this.handlers.values()].filter((h) => h.ops.some((o) => o.op === op && o.inPlace)).slice(0, DIRECT_CANDIDATES).map((h) =>
-      I("if", [], I("ref.eq", [], I("struct.get", [NODE, 1], lget(n)), this.desc(h)),
-        I("then", [], I("br", [done], un(I("call", [`$${this.copy(h, op)}`], I("ref.as_non_null", [], lget(n)), fast))))));
+    // (a node of the type of an in-place handler's is one of that handler's: a deep handler's
+    // description never changes, and a shallow handler's node is a plain $Node)
+    const ctx = this.m.ctx;
+    const done = ctx.label("performed");
+    const cur = this.current();
+    const direct = [...this.handlers.values()].filter((h) => h.ops.some((o) => o.op === op && o.inPlace)).slice(0, DIRECT_CANDIDATES).map((h) => {
+      const t = this.nodeType(h), miss = ctx.label("other"), hit = ctx.label("is");
+      const node = I("block", [hit, `(result (ref ${t}))`], I("drop", [], I("br_on_cast", [hit, `(ref null ${NODE})`, `(ref ${t})`], cur)), I("br", [miss]));
+      return I("block", [miss], I("br", [done], un(I("call", [`$${this.copy(h, op)}`], node, fast))));
+    });
     // the other paths: the walk, then the suspension, with the arguments made once
     const one = args.length === 1;
     return [I("block", [done, `(result ${valtype(rep)})`],
-      lset(n, I("global.get", ["$node"])),
-      I("if", [], I("i32.eqz", [], I("ref.is_null", [], lget(n))), I("then", [], ...direct)),
+      ...direct,
       lset(packed, pack(args.map((x) => this.values.atom(x)))),
       lset(r, I("call", ["$ev_perform"], i32(this.m.opId(op)), lget(packed))),
       I("if", [], I("ref.eq", [], lget(r), I("global.get", ["$general"])), I("then", [], lset(r, I("block", ["(result eqref)"], ...this.suspend(one ? s(lget(packed)) : s()))))),

@@ -60,6 +60,16 @@ export class FnCtx {
   /** of those, the ones with no local: each use is the box made there (codegen-direct's `deferBox`) */
   readonly deferred = new Set<string>();
   labels = 0;
+  /** code the function runs first (ModuleBuilder.func puts it there) */
+  readonly prologue: Instr[] = [];
+  /**
+   * The innermost handler is the same all through one run of this function (a program function:
+   * its `handle`s run in handler functions of their own, and a suspended `do` puts `$node` back),
+   * so wasmfx's in-place `do`s may read `$node` once, at the start (codegen-evidence.ts).
+   */
+  stableNode = false;
+  /** the local holding `$node` read at the start, once a `do` asked for it */
+  node: string | undefined;
 
   local(name: string, rep: Rep) {
     this.reps.set(name, rep);
@@ -114,6 +124,8 @@ export class ModuleBuilder {
   ctx = new FnCtx();
   /** where in the source the code being generated comes from (a call's, case's or do's span) */
   private span: Span | undefined;
+  /** the `do` sites that record themselves in `$do_site` (doSite), by number */
+  private readonly doSites: (Span | undefined)[] = [];
   /** every mark made (`file:line:col`) → its whole span, for the error's caret (WasmModule.spans) */
   private readonly spans = new Map<string, Span>();
 
@@ -155,7 +167,7 @@ export class ModuleBuilder {
   /** A function of the current context: its locals are those its code declared, less the parameters. */
   func(name: string, params: [string, string][], results: string[], body: Instr[], type?: string): WasmFunc {
     const names = new Set(params.map(([n]) => n));
-    return { name, type, params, results, locals: [...this.ctx.locals].filter(([n]) => !names.has(n)), body };
+    return { name, type, params, results, locals: [...this.ctx.locals].filter(([n]) => !names.has(n)), body: [...this.ctx.prologue, ...body] };
   }
 
   // ------------------------------------------------------------ interning
@@ -232,6 +244,29 @@ export class ModuleBuilder {
     }
     return I("global.get", [`$${g}`]);
   }
+  /**
+   * `global.set $do_site N` before `do` site N (at `span`) performs its operation the general way:
+   * if no handler handles it, `$unhandled_at` locates the error there (the performer's frames are
+   * in a suspended continuation on wasmfx, and gone through `return_call $perform` on cps).
+   */
+  doSite(span: Span | undefined): Instr {
+    this.global("do_site", "do_site", (g) => `(global $${g} (mut i32) (i32.const -1))`);
+    this.doSites.push(span);
+    return I("global.set", ["$do_site"], i32(this.doSites.length - 1));
+  }
+  /**
+   * `$unhandled_at (msg)`: the runtime error `msg` from the `do` site in `$do_site`: a call of
+   * $host_fail per site, each marked with its site's location (a flat chain of tests, run once).
+   * Make it after every `do` is compiled.
+   */
+  unhandledAt(): WasmFunc {
+    const site = (n: number, span: Span | undefined) =>
+      I("if", [], I("i32.eq", [], I("global.get", ["$do_site"]), i32(n)), I("then", [], ...this.at(span, () => fail(lget("msg")))));
+    this.global("do_site", "do_site", (g) => `(global $${g} (mut i32) (i32.const -1))`);
+    const body = [...this.doSites.flatMap((span, n) => (span && !fromPrelude({ span }) ? [site(n, span)] : [])), ...fail(lget("msg"))];
+    return { name: "unhandled_at", params: [["msg", "(ref $String)"]], results: [], locals: [], body };
+  }
+
   /** The shared, constant label table of sorted labels. */
   labelTable(labels: string[]): Instr {
     return this.global(`labels:${labels.join(",")}`, `lbl${this.globalNames.size}`, (g) =>

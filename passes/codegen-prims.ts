@@ -27,7 +27,12 @@ export class Prims {
       if (rep === "i32") return I(`i32.${op === "eq" || op === "ne" ? op : op + "_u"}`, [], a[0]!, a[1]!);
       if (op === "eq") return I("call", ["$eq_values"], a[0]!, a[1]!);
       if (op === "ne") return I("i32.eqz", [], I("call", ["$eq_values"], a[0]!, a[1]!));
-      return I(`i32.${op}_s`, [], I("call", ["$compare_values"], a[0]!, a[1]!), i32(0));
+      // $compare_op: -1, 0, 1, or 2 for two unordered Floats (every operator false)
+      const c = I("call", ["$compare_op"], a[0]!, a[1]!);
+      if (op === "lt") return I("i32.eq", [], c, i32(-1));
+      if (op === "le") return I("i32.le_s", [], c, i32(0));
+      if (op === "gt") return I("i32.eq", [], c, i32(1));
+      return I("i32.le_u", [], c, i32(1));
     };
     switch (name) {
       case "+": return [wrap(I("i64.add", [], a[0]!, a[1]!))];

@@ -42,7 +42,7 @@ export const fail = (msg: Instr): Instr[] => [I("call", ["$host_fail"], msg), "u
 /** A value of representation `from` on the stack (as `v`) → the boxed (eq) form. */
 export function boxInstr(from: Rep, v: Instr | undefined): Instr {
   switch (from) {
-    case "i64": return I("struct.new", ["$Int"], v!);
+    case "i64": return I("call", ["$box_int"], v!); // an i31 or a $Int: docs/wasm-data-layout.md
     case "f64": return I("struct.new", ["$Float"], v!);
     case "i32": return I("ref.i31", [], v!);
     case "unit": return I("global.get", ["$unit"]); // the empty record
@@ -52,7 +52,7 @@ export function boxInstr(from: Rep, v: Instr | undefined): Instr {
 /** An eq value → representation `to` (undefined for unit: nothing is left). */
 export function unboxInstr(to: Rep, v: Instr): Instr | undefined {
   switch (to) {
-    case "i64": return I("struct.get", ["$Int", 0], I("ref.cast", ["(ref $Int)"], v));
+    case "i64": return I("call", ["$unbox_int"], v);
     case "f64": return I("struct.get", ["$Float", 0], I("ref.cast", ["(ref $Float)"], v));
     case "i32": return I("i31.get_u", [], I("ref.cast", ["(ref i31)"], v));
     case "unit": return undefined;

@@ -48,9 +48,13 @@ export class WasmFX implements Effects {
   /** `code`: direct-style code for a computation (codegen-direct's). */
   readonly actors: Actors;
 
-  /** `ev`: the chain of handlers, in a program with clauses in place (codegen-evidence.ts). */
+  /**
+   * `topOps`: the operations that may reach the top level unhandled (infer's), whose `do`s record
+   * their site for the error; `ev`: the chain of handlers, in a program with clauses in place (codegen-evidence.ts).
+   */
   constructor(private readonly m: ModuleBuilder, private readonly values: Values, private readonly patterns: Patterns,
-    private readonly code: (c: SComp, rep: Rep, tail: boolean) => Instr[], scheduler: Scheduler | undefined, private readonly ev?: Evidence) {
+    private readonly code: (c: SComp, rep: Rep, tail: boolean) => Instr[], scheduler: Scheduler | undefined,
+    private readonly topOps: ReadonlySet<string>, private readonly ev?: Evidence) {
     this.actors = new Actors(m, values, scheduler, (t, proc) => this.startThunk(t, proc));
   }
 
@@ -88,9 +92,10 @@ export class WasmFX implements Effects {
     return this.ev.perform(c.op, c.args, (a) => this.suspendOp(c, a), rep);
   }
 
-  /** `suspend` for `do` c; `one`: its one argument, when already made. */
+  /** `suspend` for `do` c; `one`: its one argument, when already made. An operation that may reach the top level records its site first. */
   private suspendOp(c: Extract<SComp, { tag: "Do" }>, one?: Instr): Instr {
-    return I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...(one ? [one] : c.args.map((a) => this.values.atom(a))));
+    const s = I("suspend", [`$${this.opTag(c.op, c.args.length)}`], ...(one ? [one] : c.args.map((a) => this.values.atom(a))));
+    return this.topOps.has(c.op) ? I("block", ["(result eqref)"], this.m.doSite(c.span), s) : s;
   }
 
   call(fn: Atom, args: Atom[], tail: boolean): Instr[] | undefined {
@@ -164,7 +169,7 @@ export class WasmFX implements Effects {
     tags.forEach(([, { id, arity }], i) => {
       const on = I("block", [labels[i]!, `(result${" eqref".repeat(arity)} (ref $KCont))`], inner);
       inner = I("block", [], I("drop", [], I("call", [`$${this.suspPack(arity)}`], on)),
-        ...fail(I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], i32(id)))));
+        I("call", ["$unhandled_at"], I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], i32(id)))), "unreachable");
     });
     const r = I("block", [done, "(result eqref)"], inner);
     if (rep === "unit") return [I("drop", [], r)];

@@ -39,7 +39,7 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   const patterns = new Patterns(m, values, p.patReps);
   // the chain of handlers, when some clause runs in place (tail-resume)
   const ev = Evidence.of(m, values, p);
-  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail), p.scheduler, ev);
+  const fx: WasmFX = new WasmFX(m, values, patterns, (c, rep, tail) => direct.comp(c, rep, tail), p.scheduler, new Set(p.topOps), ev);
   const direct: Direct = new Direct(m, values, patterns, fx);
 
   m.internLabels(p.resultType, (value, pat) => {
@@ -61,6 +61,7 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false))), p.typeSyntax));
   // the copies of in-place clauses that `do`s call directly (every `do` is compiled by now)
   ev?.copies.forEach((c, i) => m.funcs.push(fx.inPlaceFn(c.h, c.op, c.name, i)));
+  if (p.topOps?.length) m.funcs.push(m.unhandledAt());
   m.funcs.push(...m.tables(fx.usesContBox));
   // the functions cont.new starts are known once every handle site is compiled
   for (const w of m.funcs) w.type ??= fx.thunkFnTypes.get(w.name);

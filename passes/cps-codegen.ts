@@ -94,7 +94,7 @@ class CpsGen implements Convention {
     if ("cps" in cp.main) m.funcs.push(this.mainCps(cp.main.cps));
     // (every `do` is compiled by now)
     m.funcs.push(...this.inPlace.functions());
-    m.funcs.push(new Show(m).main(cp.resultType, (rep) => this.mainCode(rep), cp.typeSyntax), ...m.tables(true), this.unhandled(), this.deadlock());
+    m.funcs.push(new Show(m).main(cp.resultType, (rep) => this.mainCode(rep), cp.typeSyntax), ...m.tables(true), this.unhandled(), this.m.unhandledAt(), this.deadlock());
     return m.assemble(runtimeWat("runtime") + "\n" + runtimeWat("cps"));
   }
 
@@ -295,9 +295,10 @@ class CpsGen implements Convention {
     return I("struct.new", ["$Closure"], I("ref.func", [`$${name}`]), I("array.new_fixed", ["$Env", 1], lget("%r")));
   }
 
+  /** `$unhandled (op)`: no handler frame handles op (cps.wat's $perform): the error, located at the `do` (ModuleBuilder.doSite). */
   private unhandled(): WasmFunc {
     return { name: "unhandled", params: [["%op", "i32"]], results: [], locals: [],
-      body: [I("call", ["$host_fail"], I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], lget("%op"))))] };
+      body: [I("call", ["$unhandled_at"], I("call", ["$str_concat"], this.m.string("unhandled operation: "), I("call", ["$op_name"], lget("%op"))))] };
   }
 
   /** `$tick k h`: count down `$fuel`; at zero, refill it and yield (cps.wat's $yield), else return to k. */
@@ -406,7 +407,7 @@ class CpsGen implements Convention {
         out.push(...this.m.at(d.span, () => {
           if (this.inPlace.ops.has(d.op)) return this.inPlace.perform(d, undefined);
           const a = this.pack(d.args.map((x) => this.values.atom(x)));
-          return [I("return_call", ["$perform"], i32(this.m.opId(d.op)), a, ...kh())];
+          return [this.m.doSite(d.span), I("return_call", ["$perform"], i32(this.m.opId(d.op)), a, ...kh())];
         }));
         break;
       }

@@ -266,7 +266,7 @@ export class InPlace {
         I("return", [], I("block", ["(result eqref)"], ...rest))),
       lset(a, packed()),
       lset(r, I("call", ["$ip_perform"], id, lget(a), lget(H))),
-      I("if", [], I("ref.eq", [], lget(r), I("global.get", ["$general"])), I("then", [], I("return_call", ["$perform"], id, lget(a), k(), lget(H)))),
+      I("if", [], I("ref.eq", [], lget(r), I("global.get", ["$general"])), I("then", [], m.doSite(d.span), I("return_call", ["$perform"], id, lget(a), k(), lget(H)))),
       I("return_call", ["$ret"], lget(r), k(), lget(H)),
     ];
   }

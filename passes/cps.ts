@@ -138,8 +138,8 @@ class Cps {
         return { tag: "LetApp", x, fn: c.fn, args: c.args, known: c.known, span: c.span, body: { tag: "Return", atom: { tag: "Var", name: x.name, type: x.type, rep: x.rep } } };
       }
       case "If": return { tag: "If", cond: c.cond, then: this.comp(c.then, ctx), else: this.comp(c.else, ctx) };
-      case "Case": return { tag: "Case", scrutinee: c.scrutinee, clauses: c.clauses.map((k) => ({ pat: k.pat, body: this.comp(k.body, ctx) })) };
-      case "Do": return { tag: "Do", op: c.op, args: c.args };
+      case "Case": return { tag: "Case", scrutinee: c.scrutinee, clauses: c.clauses.map((k) => ({ pat: k.pat, body: this.comp(k.body, ctx) })), span: c.span };
+      case "Do": return { tag: "Do", op: c.op, args: c.args, span: c.span };
       case "Handle": return this.handle(c, ctx);
       case "Spawn": {
         // the process's body: a frame (its value ignored) on an empty continuation

@@ -1141,8 +1141,17 @@
   (local.get $l))
 
 ;; ------------------------------------------------------------------------------ boxing
-(func $box_int (param $x i64) (result (ref $Int)) (struct.new $Int (local.get $x)))
-(func $unbox_int (param $v eqref) (result i64) (struct.get $Int 0 (ref.cast (ref $Int) (local.get $v))))
+;; A boxed Int is an i31 when it fits in 31 bits, else a $Int (docs/wasm-data-layout.md); a $Int
+;; may also hold a small one (a transient box: backends/wasm/int-boxes.ts), so readers take both.
+;; The code generators' calls of these two are written out in place (int-boxes.ts), with the same code.
+(func $box_int (param $x i64) (result eqref)
+  (if (result eqref) (i64.eq (local.get $x) (i64.shr_s (i64.shl (local.get $x) (i64.const 33)) (i64.const 33)))
+    (then (ref.i31 (i32.wrap_i64 (local.get $x))))
+    (else (struct.new $Int (local.get $x)))))
+(func $unbox_int (param $v eqref) (result i64)
+  (if (result i64) (ref.test (ref i31) (local.get $v))
+    (then (i64.extend_i32_s (i31.get_s (ref.cast (ref i31) (local.get $v)))))
+    (else (struct.get $Int 0 (ref.cast (ref $Int) (local.get $v))))))
 (func $box_float (param $x f64) (result (ref $Float)) (struct.new $Float (local.get $x)))
 (func $unbox_float (param $v eqref) (result f64) (struct.get $Float 0 (ref.cast (ref $Float) (local.get $v))))
 (func $box_bool (param $b i32) (result (ref i31)) (ref.i31 (local.get $b)))
@@ -1152,7 +1161,7 @@
 
 ;; ------------------------------------------------------------------------------ equality, ordering
 ;; Structural, on boxed values (equal/compare in backends/interp/values.ts). null is [] or a
-;; nullary payload; i31 is Bool or Char; () is the empty record. List spines are walked in a loop, and the last
+;; nullary payload; i31 is a Bool, a Char or an Int that fits; () is the empty record. List spines are walked in a loop, and the last
 ;; field of a record and a variant's payload are continued in the same loop (no stack growth
 ;; on user-defined lists such as Cons((x, rest))). Functions: the interpreter's runtime error.
 
@@ -1169,16 +1178,12 @@
         (f64.eq (struct.get $Float 0 (ref.cast (ref $Float) (local.get $a)))
                 (struct.get $Float 0 (ref.cast (ref $Float) (local.get $b))))))))
     (if (ref.eq (local.get $a) (local.get $b)) (then (return (i32.const 1))))
-    (if (ref.test (ref i31) (local.get $a))
+    ;; Ints (either kind, each side), Bools and Chars (i31s)
+    (if (i32.or (ref.test (ref i31) (local.get $a)) (ref.test (ref $Int) (local.get $a)))
       (then
-        (if (i32.eqz (ref.test (ref i31) (local.get $b))) (then (return (i32.const 0))))
-        (return (i32.eq (i31.get_s (ref.cast (ref i31) (local.get $a)))
-                        (i31.get_s (ref.cast (ref i31) (local.get $b)))))))
-    (if (ref.test (ref $Int) (local.get $a))
-      (then
-        (if (i32.eqz (ref.test (ref $Int) (local.get $b))) (then (return (i32.const 0))))
-        (return (i64.eq (struct.get $Int 0 (ref.cast (ref $Int) (local.get $a)))
-                        (struct.get $Int 0 (ref.cast (ref $Int) (local.get $b)))))))
+        (if (i32.eqz (i32.or (ref.test (ref i31) (local.get $b)) (ref.test (ref $Int) (local.get $b))))
+          (then (return (i32.const 0))))
+        (return (i64.eq (call $unbox_int (local.get $a)) (call $unbox_int (local.get $b))))))
     (if (ref.test (ref $String) (local.get $a))
       (then
         (if (i32.eqz (ref.test (ref $String) (local.get $b))) (then (return (i32.const 0))))
@@ -1246,6 +1251,19 @@
   ;; any other reference (e.g. a process handle): identity, already tested above
   (i32.const 0))
 
+;; A comparison operator (< <= > >=) on two boxed values: -1, 0, 1, or 2 when both are Floats and
+;; one is a NaN (unordered: every operator is false, as IEEE's and interp's comparison of two
+;; numbers). Inside lists and records a NaN is neither less nor greater ($compare_values: 0).
+(func $compare_op (param $a eqref) (param $b eqref) (result i32)
+  (local $fa f64) (local $fb f64)
+  (if (ref.test (ref $Float) (local.get $a))
+    (then
+      (local.set $fa (struct.get $Float 0 (ref.cast (ref $Float) (local.get $a))))
+      (local.set $fb (struct.get $Float 0 (ref.cast (ref $Float) (local.get $b))))
+      (if (i32.or (f64.ne (local.get $fa) (local.get $fa)) (f64.ne (local.get $fb) (local.get $fb)))
+        (then (return (i32.const 2))))))
+  (call $compare_values (local.get $a) (local.get $b)))
+
 ;; -1, 0, 1
 (func $compare_values (param $a eqref) (param $b eqref) (result i32)
   (local $x (ref null $Cons)) (local $y (ref null $Cons))
@@ -1255,15 +1273,11 @@
     (if (ref.is_null (local.get $a))
       (then (return (select (i32.const 0) (i32.const -1) (ref.is_null (local.get $b))))))
     (if (ref.is_null (local.get $b)) (then (return (i32.const 1))))
-    (if (ref.test (ref i31) (local.get $a))
+    ;; Ints (an i31 or a $Int: one may be either kind, the other the other), Bools and Chars (i31s)
+    (if (i32.or (ref.test (ref i31) (local.get $a)) (ref.test (ref $Int) (local.get $a)))
       (then
-        (local.set $ca (i31.get_s (ref.cast (ref i31) (local.get $a))))
-        (local.set $cb (i31.get_s (ref.cast (ref i31) (local.get $b))))
-        (return (i32.sub (i32.gt_s (local.get $ca) (local.get $cb)) (i32.lt_s (local.get $ca) (local.get $cb))))))
-    (if (ref.test (ref $Int) (local.get $a))
-      (then
-        (local.set $ia (struct.get $Int 0 (ref.cast (ref $Int) (local.get $a))))
-        (local.set $ib (struct.get $Int 0 (ref.cast (ref $Int) (local.get $b))))
+        (local.set $ia (call $unbox_int (local.get $a)))
+        (local.set $ib (call $unbox_int (local.get $b)))
         (return (i32.sub (i64.gt_s (local.get $ia) (local.get $ib)) (i64.lt_s (local.get $ia) (local.get $ib))))))
     (if (ref.test (ref $Float) (local.get $a))
       (then

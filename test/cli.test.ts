@@ -60,7 +60,7 @@ describe("tools/run.ts", () => {
     ["a type error", "type.links", '1 + "a"\n', (f) => `${f}:1:5: Type error: the expression has type`],
     ["an unsupported feature", "xml.links", "<a>b</a>\n", (f) => `${f}:1:1: error: unsupported: XML literals`],
     // as in Links, the top-level effect row is open: an unhandled operation is a runtime error
-    ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `error: runtime error: unhandled operation Foo (performed at ${f}:1:3)`],
+    ["an unhandled operation", "op.links", "{ do Foo }\n", (f) => `${f}:1:3: runtime error: unhandled operation: Foo`],
     ["a runtime error", "hd.links", "hd([])\n", (f) => `${f}:1:1: runtime error: hd: empty list`],
   ];
   for (const [what, name, text, first] of errors) {

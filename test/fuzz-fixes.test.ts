@@ -7,6 +7,8 @@
 //   bad-char       `intToChar(-1)` was a garbage Char on Wasm; now the runtime error interp gives
 //   process-print  `spawn { () }` printed `Process(1)` on interp, `?` on Wasm; now Links' `Pid Server (srvPid_0)`
 //   int-literal-64 `9223372036854775808` wrapped on Wasm, not on interp; now a syntax error, as in Links
+//   nan-poly-compare `sort([2.5, 7.0, 0.0 /. 0.0])` (fuzz --seed 2026, program 3724): `<=` on two boxed
+//                  Floats, one a NaN, was true on Wasm ($compare_values' 0), false on interp (IEEE)
 // and, for the string conversions, the Wasm runtime's functions against the interpreter's on many
 // strings, and both against what OCaml's int_of_string / float_of_string give (Links' core/lib.ml).
 import { readFileSync } from "node:fs";
@@ -31,6 +33,20 @@ const runtimeError = (text: string, message: string) =>
 function agrees(text: string, expected: { stdout: string; stderr: string; exitCode: number }): void {
   for (const b of BACKENDS) expect(runSource({ file: "t.links", text }, b), `${b}: ${text}`).toEqual(expected);
 }
+
+describe("nan-poly-compare: a comparison operator on two Floats is IEEE's, also where they are boxed", () => {
+  it.each([
+    // the reproducer: the prelude's sort compares boxed elements
+    ["sort([2.5, 7.0, 0.0 /. 0.0])", "[2.5, nan, 7.0] : [Float]\n"],
+    // polymorphic functions: every operator false with a NaN, as on unboxed Floats
+    ["{ var n = 0.0 /. 0.0; fun lt(a, b) { a < b } fun le(a, b) { a <= b } fun gt(a, b) { a > b } fun ge(a, b) { a >= b } " +
+      "[lt(n, 2.5), lt(2.5, n), le(n, 2.5), le(2.5, n), gt(n, 2.5), gt(2.5, n), ge(n, 2.5), ge(2.5, n), le(n, n), ge(n, n), n < 2.5, n >= n] }",
+    "[false, false, false, false, false, false, false, false, false, false, false, false] : [Bool]\n"],
+    // ordered values still compare, boxed or not; inside a list a NaN is neither less nor greater
+    ["{ fun le(a, b) { a <= b } fun gt(a, b) { a > b } fun ge(a, b) { a >= b } (le(1.5, 2.5), gt(2.5, 1.5), ge(2.5, 2.5), ge(1.5, 2.5), le(\"a\", \"b\"), gt([1], [0, 5]), [0.0 /. 0.0, 1.0] < [0.0 /. 0.0, 2.0]) }",
+      "(true, true, true, false, true, true, true) : (Bool, Bool, Bool, Bool, Bool, Bool, Bool)\n"],
+  ])("%s", (text, stdout) => agrees(text, ok(stdout)));
+});
 
 describe("unit-compare: () compares equal to itself, as Links' empty record", () => {
   it.each([

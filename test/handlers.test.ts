@@ -160,13 +160,14 @@ describe("codegen of handlers (WasmFX)", () => {
 describe("an operation no handler handles (the top-level row is open, as in Links)", () => {
   beforeAll(() => prepareBackend("wasmfx"));
   it.each([
-    ["at the top level", "{ do Foo }", "Foo"],
-    ["forwarded by a handler of another operation", "fun f() { do Boom(1) } handle (f()) { case <Bang => k> -> 0 }", "Boom"],
-  ])("%s is a runtime error naming it on every backend", (_what, text, op) => {
+    ["at the top level", "{ do Foo }", "Foo", "u.links:1:3", "  ^^^^^^"],
+    ["forwarded by a handler of another operation", "fun f() { do Boom(1) } handle (f()) { case <Bang => k> -> 0 }", "Boom", "u.links:1:11", "          ^^^^^^^^^^"],
+    // one of several sites, in a function called from several places (the last `do` that ran)
+    ["at the second of two sites", "fun g(x) { if (x > 7) do Bang else do Boom(x) } g(9) + g(3)", "Bang", "u.links:1:23", "                      ^^^^^^^"],
+  ])("%s is a runtime error naming it and where it was performed, on every backend", (_what, text, op, at, caret) => {
     for (const backend of ["interp", "wasmfx", "cps"] as const) {
       const r = runSource({ file: "u.links", text }, backend);
-      expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^error: runtime error: unhandled operation:? ${op}\\b`));
+      expect(r, backend).toEqual({ stdout: "", stderr: `${at}: runtime error: unhandled operation: ${op}\n  ${text}\n  ${caret}\n`, exitCode: 1 });
     }
   });
 

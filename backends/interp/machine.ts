@@ -453,7 +453,7 @@ export class Machine {
       }
       captured.push(f);
     }
-    throw new RuntimeError(`unhandled operation ${op} (performed at ${span.file}:${span.line}:${span.col})`);
+    throw new CompileError("runtime", `unhandled operation: ${op}`, span);
   }
 
   private matchOp(clause: OpClause, args: Value[], cont: ContV, f: Extract<Frame, { t: "Handler" }>): Env | undefined | null {

@@ -6,6 +6,7 @@ import { printModule, type WasmModule } from "../../ir/wasm.js";
 import { assemble, loadBinaryen } from "../wasm/binaryen.js";
 import { fallibleFunctions, maxSingleCallees, shakeModule } from "../wasm/shake.js";
 import { makeInterruptible } from "../wasm/interruptible.js";
+import { inlineIntBoxes } from "../wasm/int-boxes.js";
 import { runOnDeno } from "../wasm/deno.js";
 import { runOnChromium } from "../wasm/chromium.js";
 import { runOnNode } from "../wasm/node.js";
@@ -48,7 +49,7 @@ const SINGLE_CALLEES_LIMIT = 32;
 export function compileWasm(m: WasmModule, opts: { optimize?: 0 | 1 | 2 | 3; onStage?: (stage: string, ms: number) => void; text?: boolean } = {}): CompiledWasm {
   let t = performance.now();
   const lap = (stage: string) => { const n = performance.now(); opts.onStage?.(stage, n - t); t = n; };
-  const shaken = shakeModule(makeInterruptible(m));
+  const shaken = shakeModule(inlineIntBoxes(makeInterruptible(m)));
   const capOneCallerInlining = maxSingleCallees(shaken) > SINGLE_CALLEES_LIMIT;
   lap("shake");
   const wat = printModule(shaken, true, { maxIndent: 40, locations: true });
