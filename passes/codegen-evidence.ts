@@ -148,15 +148,26 @@ export class Evidence {
     return [I("struct.set", [NODE, 1], node, I("global.get", ["$desc_none"])), I("struct.set", [NODE, 0], node, I("global.get", ["$node"]))];
   }
 
-  /** The innermost node, for a `do`: read once per run of a function whose node is stable (FnCtx.stableNode). */
-  private current(): Instr {
-    const ctx = this.m.ctx;
-    if (!ctx.stableNode) return I("global.get", ["$node"]);
-    if (ctx.node === undefined) {
-      ctx.node = ctx.tempOf(`(ref null ${NODE})`);
-      ctx.prologue.push(lset(ctx.node, I("global.get", ["$node"])));
+  /**
+   * The innermost node as h's node type, for a `do`; when it is not one of h's, a branch to `miss`.
+   * In a function whose innermost node is stable (FnCtx.stableNode) the test is made once, at the
+   * start, into a local (null: not h's), and each `do` tests that for null.
+   */
+  private innermostIs(h: SHandlerFn, miss: string): Instr {
+    const ctx = this.m.ctx, t = this.nodeType(h);
+    const test = (onHit: string) => I("br_on_cast", [onHit, `(ref null ${NODE})`, `(ref ${t})`], I("global.get", ["$node"]));
+    if (!ctx.stableNode) {
+      const hit = ctx.label("is");
+      return I("block", [hit, `(result (ref ${t}))`], I("drop", [], test(hit)), I("br", [miss]));
     }
-    return lget(ctx.node);
+    let local = ctx.nodeAs.get(h.name);
+    if (local === undefined) {
+      local = ctx.tempOf(`(ref null ${t})`);
+      ctx.nodeAs.set(h.name, local);
+      const hit = ctx.label("is");
+      ctx.prologue.push(lset(local, I("block", [hit, `(result (ref null ${t}))`], I("drop", [], test(hit)), I("ref.null", ["none"]))));
+    }
+    return I("br_on_null", [miss], lget(local));
   }
 
   /** `suspend` code `s`, saving the current node and putting it back once resumed: its value on the stack. */
@@ -188,11 +199,9 @@ export class Evidence {
     // description never changes, and a shallow handler's node is a plain $Node)
     const ctx = this.m.ctx;
     const done = ctx.label("performed");
-    const cur = this.current();
     const direct = [...this.handlers.values()].filter((h) => h.ops.some((o) => o.op === op && o.inPlace)).slice(0, DIRECT_CANDIDATES).map((h) => {
-      const t = this.nodeType(h), miss = ctx.label("other"), hit = ctx.label("is");
-      const node = I("block", [hit, `(result (ref ${t}))`], I("drop", [], I("br_on_cast", [hit, `(ref null ${NODE})`, `(ref ${t})`], cur)), I("br", [miss]));
-      return I("block", [miss], I("br", [done], un(I("call", [`$${this.copy(h, op)}`], node, fast))));
+      const miss = ctx.label("other");
+      return I("block", [miss], I("br", [done], un(I("call", [`$${this.copy(h, op)}`], this.innermostIs(h, miss), fast))));
     });
     // the other paths: the walk, then the suspension, with the arguments made once
     const one = args.length === 1;

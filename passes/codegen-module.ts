@@ -65,11 +65,11 @@ export class FnCtx {
   /**
    * The innermost handler is the same all through one run of this function (a program function:
    * its `handle`s run in handler functions of their own, and a suspended `do` puts `$node` back),
-   * so wasmfx's in-place `do`s may read `$node` once, at the start (codegen-evidence.ts).
+   * so wasmfx's in-place `do`s may test `$node` once, at the start (codegen-evidence.ts).
    */
   stableNode = false;
-  /** the local holding `$node` read at the start, once a `do` asked for it */
-  node: string | undefined;
+  /** by handler: the local holding `$node` as that handler's node type (or null), tested at the start once a `do` asked */
+  readonly nodeAs = new Map<string, string>();
 
   local(name: string, rep: Rep) {
     this.reps.set(name, rep);

@@ -11,6 +11,8 @@
 //   cps …      the same programs on the cps backend, with and without selective CPS (mark-pure),
 //              against wasmfx's time in this run (the issue's target: within 3×)
 //   cps … (multishot)  bench/{queens,triples,tree}.links on cps against interp (same output)
+//   countdown  bench/countdown.links on wasmfx and cps against bench/countdown_plain.links (the
+//              same loop without effects; CPU time, alternate runs; the issue's target: within 3×)
 //   actors …   bench/actors/{pingpong,spawn,yield}.links on wasmfx (Node and Deno, prefer-globals
 //              off and on, yield by switch on Deno) and cps, against wasmfx with the default
 //              scheduler on the same engine; .wasm sizes of a program of each scheduler level
@@ -56,6 +58,8 @@ SECTIONS (in order)
   wasmfx …      bench programs compiled (-O2) and run on Node against hand-written JavaScript
   cps …         the same on the cps backend (with and without selective CPS) against wasmfx;
                 the multishot programs against interp
+  countdown     countdown (Get/Set through a parameterised handler) on wasmfx and cps against the
+                same loop without effects (CPU time of alternate runs; target: within 3×)
   actors …      ping-pong, spawn-heavy and yield-heavy programs on wasmfx (Node, Deno;
                 --prefer-globals off/on; --yield-is-switch on Deno) and cps, as ratios to
                 wasmfx's default scheduler on the same engine; .wasm size per scheduler level
@@ -339,6 +343,37 @@ for (const name of ["queens", "triples", "tree"]) {
   if (ref.value.stdout.trim() !== r.output) throw new Error(`${name}: cps printed ${JSON.stringify(r.output)}, interp ${JSON.stringify(ref.value.stdout.trim())}`);
   results[`cps:${name}`] = { ...r, interpMs: ref.ms, ratio: r.ms / ref.ms };
   rows.push([`cps ${name} (multishot)`, `run (compile ${r.compileMs.toFixed(0)} ms, ${r.size} B)`, `${r.ms.toFixed(1)} ms`, `interp ${ref.ms.toFixed(0)} ms`, (r.ms / ref.ms).toFixed(2)]);
+}
+
+// ---------------------------------------------------------------- countdown against its twin
+// Issue 14's target: bench/countdown.links (20,000,000 Get/Set through a parameterised handler,
+// clauses in place) within 3× of bench/countdown_plain.links (the same loop without effects), on
+// wasmfx and on cps. Both modules are instantiated once each, warmed up, then run alternately;
+// each run's CPU time (process.cpuUsage: the machine may be shared); the ratio of the medians and
+// of the best runs.
+for (const backend of ["wasmfx", "cps"] as const) {
+  progress(`countdown against its effect-free twin on ${backend}`);
+  const out: Record<string, string> = { countdown: "", countdown_plain: "" };
+  const mods = ["countdown", "countdown_plain"].map((name) => {
+    const text = readFileSync(join(root, "bench", `${name}.links`), "utf8");
+    const bin = compileWasm(runPipeline({ file: `${name}.links`, text }, backend === "cps" ? { backend: "cps" } : { until: "codegen" }) as WasmModule);
+    warmUp(bin.binary);
+    return { name, prog: instantiate(bin.binary, { write: (t) => (out[name] += t) }), ms: [] as number[] };
+  });
+  for (let r = 0; r < (quick ? 1 : 15); r++) {
+    for (const m of mods) {
+      out[m.name] = "";
+      const c0 = process.cpuUsage();
+      m.prog.run();
+      const c = process.cpuUsage(c0);
+      m.ms.push((c.user + c.system) / 1000);
+    }
+  }
+  if (out.countdown !== out.countdown_plain) throw new Error(`countdown on ${backend}: ${JSON.stringify(out.countdown)}, its twin ${JSON.stringify(out.countdown_plain)}`);
+  const [fx, plain] = mods as [typeof mods[0], typeof mods[0]];
+  const med = median(fx.ms) / median(plain.ms), best = Math.min(...fx.ms) / Math.min(...plain.ms);
+  results[`countdown:${backend}`] = { ms: median(fx.ms), plainMs: median(plain.ms), ratio: med, bestRatio: best, runs: fx.ms.length, output: out.countdown.trim() };
+  rows.push([`countdown ${backend}`, `CPU, median of ${fx.ms.length} (best ratio ${best.toFixed(2)}; target 3)`, `${median(fx.ms).toFixed(1)} ms`, `no effects ${median(plain.ms).toFixed(1)} ms`, med.toFixed(2)]);
 }
 
 // ---------------------------------------------------------------- actors
