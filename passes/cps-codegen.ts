@@ -154,6 +154,9 @@ class CpsGen implements Convention {
   // ------------------------------------------------------------ CPS code
   private cpsFn(f: CpsFn): WasmFunc {
     return this.m.inCtx(() => {
+      // its handler frames are its parameter `h%`, the same all through a run until it installs a
+      // handler (the code after that is generated after it: no loops)
+      this.m.ctx.stableNode = true;
       const { params, prologue } = this.values.entry(f);
       params.push(...KH_PARAMS);
       return this.m.func(wasmName(f.name), params, ["eqref"], [...prologue, ...this.ccomp(f.body)]);
@@ -380,6 +383,7 @@ class CpsGen implements Convention {
           const shape = this.shape(h.env, false);
           const env = shape ? I("struct.new", [`$${shape}`], ...c.env.flatMap((a) => this.values.push(a))) : I("ref.null", ["none"]);
           const params = this.pack(c.params.map((a) => this.values.boxed(a)));
+          this.m.ctx.stableNode = false;
           out.push(lset(H, I("struct.new", ["$HFrame"], this.handlerConst(h), env, params, lget(K), lget(H))), lset(K, I("ref.null", ["$Frame"])));
           c = c.body;
           continue;

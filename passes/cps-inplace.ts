@@ -68,8 +68,11 @@ function paramRep(q: Binder): Rep {
 export class InPlace {
   /** operations some handler runs in place */
   readonly ops: Set<string>;
-  /** copies of in-place clause functions, one per `do` calling one directly (binaryen inlines a function called once) */
-  private readonly copies: { h: HandlerDef; op: string; name: string }[] = [];
+  /**
+   * copies of in-place clause functions, one per `do` calling one directly (binaryen inlines a
+   * function called once); `withCell`: the copy takes the frame's own cell, found by its caller
+   */
+  private readonly copies: { h: HandlerDef; op: string; name: string; withCell: boolean }[] = [];
   /** how many rests of functions the code being generated is inline in */
   private inlined = 0;
 
@@ -94,7 +97,7 @@ export class InPlace {
   functions(): WasmFunc[] {
     const out: WasmFunc[] = [];
     for (const h of this.host.handlers) for (const op of inPlaceOps(h)) out.push(this.fn(h, op, this.name(h, op)));
-    this.copies.forEach((c, i) => out.push(this.fn(c.h, c.op, c.name, i)));
+    this.copies.forEach((c, i) => out.push(this.fn(c.h, c.op, c.name, i, c.withCell)));
     for (const h of this.host.handlers) if (this.cell(h)) out.push(this.ownCell(h));
     return out;
   }
@@ -145,6 +148,16 @@ export class InPlace {
     });
   }
 
+  /** Local `c` := handler frame `hf`'s own cell: the one in its field 2 when it owns it, else a new one. */
+  private ownCellOf(h: HandlerDef, hf: Instr, c: string): Instr[] {
+    const cell = this.cell(h)!;
+    const ps = this.host.m.ctx.tempOf("eqref");
+    const own = I("if", ["(result i32)"], I("ref.test", [`(ref ${cell})`], lget(ps)),
+      I("then", [], I("ref.eq", [], I("struct.get", [cell, 0], I("ref.cast", [`(ref ${cell})`], lget(ps))), hf)), I("else", [], i32(0)));
+    return [lset(ps, I("struct.get", ["$HFrame", 2], hf)),
+      lset(c, I("if", [`(result (ref ${cell}))`], own, I("then", [], I("ref.cast", [`(ref ${cell})`], lget(ps))), I("else", [], I("call", [`$${h.name}$cell`], hf))))];
+  }
+
   // ------------------------------------------------------------ the clause functions
   /**
    * The function `name` running handler h's clauses of op in place: (handler frame, argument(s))
@@ -153,7 +166,7 @@ export class InPlace {
    * optimised: binaryen merges identical functions before it inlines, and inlines a function
    * called once.
    */
-  private fn(h: HandlerDef, op: string, name: string, copy?: number): WasmFunc {
+  private fn(h: HandlerDef, op: string, name: string, copy?: number, withCell = false): WasmFunc {
     const { m, patterns } = this.host;
     return m.inCtx(() => {
       const ctx = m.ctx;
@@ -162,13 +175,8 @@ export class InPlace {
       const cell = this.cell(h);
       let c: string | undefined;
       if (cell) {
-        // the frame's own cell: the one in field 2 when this frame owns it, else a new one
         c = ctx.tempOf(`(ref null ${cell})`);
-        const ps = ctx.tempOf("eqref");
-        const own = I("if", ["(result i32)"], I("ref.test", [`(ref ${cell})`], lget(ps)),
-          I("then", [], I("ref.eq", [], I("struct.get", [cell, 0], I("ref.cast", [`(ref ${cell})`], lget(ps))), lget("%hf"))), I("else", [], i32(0)));
-        body.push(lset(ps, I("struct.get", ["$HFrame", 2], lget("%hf"))),
-          lset(c, I("if", [`(result (ref ${cell}))`], own, I("then", [], I("ref.cast", [`(ref ${cell})`], lget(ps))), I("else", [], I("call", [`$${h.name}$cell`], lget("%hf"))))));
+        body.push(...(withCell ? [lset(c, lget("%cell"))] : this.ownCellOf(h, lget("%hf"), c)));
         h.params.forEach((q, i) => {
           ctx.local(q.name, q.rep);
           const u = unboxInstr(q.rep, boxInstr(paramRep(q), I("struct.get", [cell, i + 1], lget(c!))));
@@ -184,6 +192,7 @@ export class InPlace {
         body.push(I("block", [fail], ...binds, ...this.body(h, o, o.body, c)));
       }
       body.push(...m.matchFailure());
+      if (withCell) return m.func(name, [["%hf", "(ref $HFrame)"], ["%cell", `(ref ${cell!})`], ["%a", "eqref"]], ["eqref"], body);
       return m.func(name, [["%hf", "(ref $HFrame)"], ["%a", "eqref"]], ["eqref"], body, "IPFn");
     });
   }
@@ -211,6 +220,32 @@ export class InPlace {
 
   // ------------------------------------------------------------ `do`
   /**
+   * In a CPS function whose handler frames stay the same all through one run of it
+   * (FnCtx.stableNode: they are its parameter, and it installs no handler), the test of the
+   * innermost handler frame against h is made once, at its start: a local holding the frame when
+   * it is h's (else null), and h's own cell in it when h keeps its parameters in a cell (made
+   * then if the frame owns none yet).
+   */
+  private innermostIs(h: HandlerDef): { hf: string; cell?: string } {
+    const { m, H } = this.host;
+    const ctx = m.ctx;
+    const known = ctx.nodeAs.get(h.name);
+    if (known) return { hf: known, cell: ctx.nodeAs.get(`cell:${h.name}`) };
+    const hf = ctx.tempOf("(ref null $HFrame)");
+    ctx.nodeAs.set(h.name, hf);
+    ctx.prologue.push(lset(hf, I("if", ["(result (ref null $HFrame))"], I("ref.is_null", [], lget(H)), I("then", [], I("ref.null", ["none"])),
+      I("else", [], I("if", ["(result (ref null $HFrame))"], I("ref.eq", [], I("struct.get", ["$HFrame", 0], lget(H)), this.host.handlerConst(h)),
+        I("then", [], lget(H)), I("else", [], I("ref.null", ["none"])))))));
+    const cellType = this.cell(h);
+    if (!cellType) return { hf };
+    const cell = ctx.tempOf(`(ref null ${cellType})`);
+    ctx.nodeAs.set(`cell:${h.name}`, cell);
+    const own = ctx.tempOf(`(ref null ${cellType})`);
+    ctx.prologue.push(I("if", [], I("i32.eqz", [], I("ref.is_null", [], lget(hf))),
+      I("then", [], ...this.ownCellOf(h, I("ref.as_non_null", [], lget(hf)), own), lset(cell, lget(own)))));
+    return { hf, cell };
+  }
+  /**
    * Box `x = box R y` need not be made before the `do` that follows it (after other boxes and its
    * frame's push) when that `do` may run in place and x is used nowhere else: each use of x makes
    * the box where it is, so the in-place path, whose clause unboxes it, allocates nothing once
@@ -236,6 +271,7 @@ export class InPlace {
   perform(d: Extract<CComp, { tag: "Do" }>, push: Extract<CComp, { tag: "Push" }> | undefined): Instr[] {
     const { m, values, K, H } = this.host;
     const ctx = m.ctx;
+    // (in a function whose handler frames are stable, the tests were made at its start)
     const a = ctx.temp("eq"), r = ctx.temp("eq"), v = ctx.temp("eq");
     const id = i32(m.opId(d.op));
     const packed = () => this.host.pack(d.args.map((x) => values.atom(x)));
@@ -243,7 +279,13 @@ export class InPlace {
     const slow = ctx.label("walk"), fast = ctx.label("inplace");
     const candidates = this.host.handlers.filter((h) => !h.shallow && inPlaceOps(h).includes(d.op)).slice(0, DIRECT_CANDIDATES).map((h) => {
       const name = `${this.name(h, d.op)}$${this.copies.length}`;
-      this.copies.push({ h, op: d.op, name });
+      const cached = ctx.stableNode ? this.innermostIs(h) : undefined;
+      this.copies.push({ h, op: d.op, name, withCell: cached?.cell !== undefined });
+      if (cached) {
+        const miss = ctx.label("other");
+        const hf = I("br_on_null", [miss], lget(cached.hf));
+        return I("block", [miss], I("br", [fast], I("call", [`$${name}`], hf, ...(cached.cell ? [I("ref.as_non_null", [], lget(cached.cell))] : []), packed())));
+      }
       return I("if", [], I("ref.eq", [], I("struct.get", ["$HFrame", 0], lget(H)), this.host.handlerConst(h)),
         I("then", [], I("br", [fast], I("call", [`$${name}`], I("ref.as_non_null", [], lget(H)), packed()))));
     });
@@ -261,7 +303,7 @@ export class InPlace {
     }
     return [
       I("block", [slow],
-        lset(v, I("block", [fast, "(result eqref)"], I("br_if", [slow], I("ref.is_null", [], lget(H))), ...candidates, I("br", [slow]))),
+        lset(v, I("block", [fast, "(result eqref)"], ...(ctx.stableNode ? [] : [I("br_if", [slow], I("ref.is_null", [], lget(H)))]), ...candidates, I("br", [slow]))),
         // (ccomp's code ends in tail calls, but an `if` of it has a result)
         I("return", [], I("block", ["(result eqref)"], ...rest))),
       lset(a, packed()),

@@ -182,6 +182,19 @@ const programs: [string, string][] = [
       case <Fail => k> -> -1
       case r -> r } }
     (run(4), run(0))`],
+  // a function tests the innermost handler once per run (codegen-evidence's and cps-inplace's
+  // innermostIs): these change it between runs, and within one (a handler installed after a do)
+  ["one function run under different in-place handlers, and outside them", `
+    fun g() { do Get + do Get }
+    handle(handle(g())(s <- 10) { case <Get => k> -> k(s, s + 1) case r -> r } + g() + g())(s <- 1) {
+      case <Get => k> -> k(s, s * 2) case r -> (r, s) }`],
+  ["a function that performs, installs a handler of the same operation in place, then performs again", `
+    fun f() { var a = do Get; var b = handle({ do Get + 100 })(s <- 5) { case <Get => k> -> k(s, s) case x -> x }; a + b + do Get }
+    handle(f() + f())(s <- 1) { case <Get => k> -> k(s, s + 1) case x -> (x, s) }`],
+  ["a recursive function whose runs alternate between two in-place handlers", `
+    fun h(n, f) { if (n == 0) 0 else handle(f(n) + h(n - 1, f))(s <- n) { case <Get => k> -> k(s, s) case x -> x } }
+    fun w(n) { do Get * n + do Get }
+    handle(h(6, w) + w(2))(s <- 1000) { case <Get => k> -> k(s, s + 1) case x -> x }`],
   ["nested in-place handlers of different operations, and a do deep in recursion", `
     fun deep(n) { if (n == 0) do Get + do Ask else 1 + deep(n - 1) }
     handle(handle(deep(50))(s <- 3) { case <Get => k> -> k(s, s) case r -> r }) { case <Ask => k> -> k(4) }`],
