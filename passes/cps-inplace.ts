@@ -10,7 +10,8 @@
 // clause and returns its value to the pushed frame; only otherwise does `$perform` capture.
 //
 // Parameters. `k(v, p…)` in place sets the handler frame's parameters (`$HFrame` field 2 is
-// mutable). A handler with in-place clauses and parameters keeps them there, once one of its
+// mutable). A handler with one parameter, not a Float, keeps it there itself, boxed (`inFrame`).
+// A handler with in-place clauses and other parameters keeps them there, once one of its
 // clauses has run in place, in a cell of its own type (`$Cell:H`: the frame that owns it and the
 // parameters, unboxed where their types say: an Int is an i64 field), so setting one allocates
 // nothing; a clause in place mutates only a cell its own frame owns, and otherwise (the
@@ -105,10 +106,19 @@ export class InPlace {
   // ------------------------------------------------------------ parameters
   /** `$Cell:H` when handler h keeps its parameters in a cell (it has in-place clauses and parameters). */
   private cell(h: HandlerDef): string | undefined {
-    if (h.params.length === 0 || inPlaceOps(h).length === 0) return undefined;
+    if (h.params.length === 0 || inPlaceOps(h).length === 0 || this.inFrame(h)) return undefined;
     const name = `$Cell:${h.name}`;
     this.host.m.types.add(`(type ${name} (struct (field (ref $HFrame))${h.params.map((q) => ` (field (mut ${valtype(paramRep(q))}))`).join("")}))`);
     return name;
+  }
+
+  /**
+   * h keeps its one parameter in its frame's field 2 itself, boxed, and a clause in place sets it
+   * there: no cell. A boxed Int that fits in 31 bits is an i31 and a reference needs no box, so
+   * setting it allocates nothing; a Float would (a box per set), so a Float parameter has a cell.
+   */
+  private inFrame(h: HandlerDef): boolean {
+    return h.params.length === 1 && paramRep(h.params[0]!) !== "f64";
   }
 
   /** Parameter i of h, boxed, from the frame's field 2 `ps` (a cell, an $Env of several, or the one value). */
@@ -207,7 +217,8 @@ export class InPlace {
         const cell = this.cell(h);
         c.args.slice(1).forEach((a, i) => {
           if (a.tag === "Var" && a.name === h.params[i]!.name) return; // k(v, s): unchanged
-          out.push(I("struct.set", [cell!, i + 1], lget(cellLocal!), unboxInstr(paramRep(h.params[i]!), values.boxed(a))!));
+          if (cell) out.push(I("struct.set", [cell, i + 1], lget(cellLocal!), unboxInstr(paramRep(h.params[i]!), values.boxed(a))!));
+          else out.push(I("struct.set", ["$HFrame", 2], lget("%hf"), values.boxed(a)));
         });
         out.push(I("return", [], values.boxed(c.args[0]!)));
         return out;

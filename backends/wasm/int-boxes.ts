@@ -16,10 +16,14 @@
 //   (call $unbox_int (call $box_int X))  →  X
 //
 // Except where a box is *transient*: an argument of a call of an in-place clause's per-`do` copy,
-// and any box made in such a copy. binaryen inlines the copy, the box meets its unboxing, and its
-// heap2local removes a `struct.new $Int` (not the i31 form, whose two arms it cannot see through:
-// countdown ran 1.7× slower with it). So a $Int may hold a small Int, and every reader accepts
-// both kinds: `$unbox_int`, and `$eq_values` / `$compare_values` compare Ints by value.
+// or made in such a copy (the value the clause resumes with, typically) and not stored in the
+// heap, directly or through a local whose value the copy stores. binaryen inlines the copy, the
+// box meets its unboxing, and its heap2local removes a `struct.new $Int` (not the i31 form, whose
+// two arms it cannot see through: countdown's two operations then cost a box and an unboxing
+// each, ~1 ns). A box the copy stores (cps's handler parameter, set in its frame) escapes, and
+// is an i31 when it fits (as a `$Int` it made cps's countdown 2.8× slower). So a $Int may hold a
+// small Int, and every reader accepts both kinds: `$unbox_int`, and `$eq_values` /
+// `$compare_values` compare Ints by value.
 //
 // Why not leave it to binaryen: at -O2 it inlines a function with several callers only when the
 // function is at most 2 nodes (these are 5–13), and each call would cost more than its work. The
@@ -46,16 +50,32 @@ function unboxInline(v: Instr): Instr {
       I("else", [], I("struct.get", ["$Int", 0], I("ref.cast", ["(ref $Int)"], get(UB))))));
 }
 
+/** Instructions that store their operands in the heap: a box stored there is not transient. */
+const STORES = new Set(["struct.new", "struct.set", "array.new_fixed", "array.set"]);
 /** A per-`do` copy of an in-place clause (passes/codegen-evidence.ts, passes/cps-inplace.ts: `$H$ipN$M`). */
 const isInPlaceCopy = (name: string) => /\$ip\d+\$\d+$/.test(name);
 
+/** The locals whose value some instruction of `body` stores in the heap (`(struct.set … (local.get $x))`). */
+function storedLocals(body: Instr[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (i: Instr) => {
+    if (typeof i === "string") return;
+    if (STORES.has(i.op)) for (const a of i.args) if (typeof a !== "string" && a.op === "local.get") out.add(a.imm[0]!);
+    i.args.forEach(visit);
+  };
+  body.forEach(visit);
+  return out;
+}
+
 function inlineFunction(f: WasmFunc): WasmFunc {
   let box = false, unbox = false, changed = false;
-  // `transient`: inside an argument of a call of an in-place copy, or in such a copy
+  const stored = isInPlaceCopy(f.name) ? storedLocals(f.body) : new Set<string>();
+  // `transient`: in an argument of a call of an in-place copy, or in such a copy and not stored in the heap
   const rw = (i: Instr, transient: boolean): Instr => {
     if (typeof i === "string") return i;
     if (isCall(i, "$unbox_int") && isCall(i.args[0]!, "$box_int")) { changed = true; return rw(i.args[0].args[0]!, transient); }
-    const inner = transient || (i.op === "call" && isInPlaceCopy(i.imm[0]!.slice(1)));
+    const inner = (transient && !STORES.has(i.op) && !(i.op === "local.set" && stored.has(i.imm[0]!)))
+      || (i.op === "call" && isInPlaceCopy(i.imm[0]!.slice(1)));
     const args = i.args.map((a) => rw(a, inner));
     let out: Instr = args.every((a, k) => a === i.args[k]) ? i : { ...i, args };
     if (isCall(i, "$box_int")) {
