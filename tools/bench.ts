@@ -27,7 +27,7 @@
 //              compiled deep_handler against the first
 // Results are printed as a table and written to bench/results.json.
 //
-//   tsx tools/bench.ts [--quick] [--suite]
+//   node --max-semi-space-size=64 --import tsx tools/bench.ts [--quick] [--suite]   (npm run bench)
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline } from "./compile-lib.js";
@@ -46,7 +46,9 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`bench — compiler and interpreter benchmarks (ratios against same-process baselines)
 
 USAGE
-  tsx tools/bench.ts [--quick] [--suite]     (also: npm run bench)
+  npm run bench [-- --quick] [-- --suite]
+  (= node --max-semi-space-size=64 --import tsx tools/bench.ts: V8's young generation as big as
+   the runner thread's, backends/wasm/node.ts, for the JavaScript baselines too)
 
 SECTIONS (in order)
   effect-handlers-bench   the suite's eleven programs (bench/effect-handlers-bench/) at their bench
