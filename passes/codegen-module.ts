@@ -63,12 +63,13 @@ export class FnCtx {
   /** code the function runs first (ModuleBuilder.func puts it there) */
   readonly prologue: Instr[] = [];
   /**
-   * The innermost handler is the same all through one run of this function (a program function:
-   * its `handle`s run in handler functions of their own, and a suspended `do` puts `$node` back),
-   * so wasmfx's in-place `do`s may test `$node` once, at the start (codegen-evidence.ts).
+   * The innermost handler is the same all through one run of this function, so its in-place `do`s
+   * may test it once, at the start (`prologue`): on wasmfx, a program function (its `handle`s run
+   * in handler functions of their own, and a suspended `do` puts `$node` back: codegen-evidence.ts);
+   * on cps, a CPS function until it installs a handler (cps-inplace.ts).
    */
   stableNode = false;
-  /** by handler: the local holding `$node` as that handler's node type (or null), tested at the start once a `do` asked */
+  /** by handler: the local holding the innermost node (frame) when it is that handler's, else null, set in the prologue once a `do` asked */
   readonly nodeAs = new Map<string, string>();
 
   local(name: string, rep: Rep) {

@@ -243,6 +243,35 @@ describe("the backends run in-place clauses as interp runs them", () => {
   });
 });
 
+describe("cps: a handler's parameters in its frame or in a cell, with multishot resumptions copying the frame", () => {
+  beforeAll(() => prepareBackend("cps"));
+  // one Int parameter: in the frame itself (cps-inplace's inFrame); two, or a Float: a cell
+  it.each([
+    ["two parameters (a cell)", `
+      fun body() { do Set(1); var c = do Choose; do Set(do Get + (if (c) 10 else 100)); do Get }
+      handle(handle(body())(s <- 0, t <- 0.5) { case <Get => k> -> k(s, s, t *. 2.0) case <Set(x) => k> -> k((), x, t +. 1.0) case r -> (r, t) }) {
+        case <Choose => k> -> k(true) ++ [(0, 0.0)] ++ k(false)
+        case r -> [r]
+      }`, "[(11, 8.0), (0, 0.0), (101, 8.0)] : [(Int, Float)]\n"],
+    ["a Float parameter (a cell)", `
+      fun body() { do Set(1.5); var c = do Choose; do Set(do Get +. (if (c) 10.0 else 100.0)); do Get }
+      handle(handle(body())(s <- 0.0) { case <Get => k> -> k(s, s) case <Set(x) => k> -> k((), x) case r -> r }) {
+        case <Choose => k> -> k(true) +. k(false)
+      }`, "113.0 : Float\n"],
+    ["a list parameter (in the frame)", `
+      fun body() { do Push(1); var c = do Choose; do Push(if (c) 10 else 100); do Get }
+      handle(handle(body())(s <- []) { case <Get => k> -> k(s, s) case <Push(x) => k> -> k((), x :: s) case r -> r }) {
+        case <Choose => k> -> k(true) ++ k(false)
+      }`, "[10, 1, 100, 1] : [Int]\n"],
+  ])("%s", (_, text, out) => {
+    const src = { file: "t.links", text };
+    const ref = runSource(src, "interp");
+    expect(ref.stdout).toBe(out);
+    expect(runSource(src, "cps")).toEqual(ref);
+    expect(runSource(src, "cps", { without: ["tail-resume"] })).toEqual(ref);
+  });
+});
+
 describe("code generation of in-place operations", () => {
   beforeAll(() => prepareBackend("wasmfx"));
   const countdown = "fun loop() { var i = do Get; if (i == 0) i else { do Set(i - 1); loop() } } handle(loop())(s <- 10) { case <Get => k> -> k(s, s) case <Set(x) => k> -> k((), x) case x -> x }";
