@@ -10,7 +10,7 @@
 // clause and returns its value to the pushed frame; only otherwise does `$perform` capture.
 //
 // Parameters. `k(v, p…)` in place sets the handler frame's parameters (`$HFrame` field 2 is
-// mutable). A handler with one parameter, not a Float, keeps it there itself, boxed (`inFrame`).
+// mutable). A handler with one parameter that needs no box keeps it there itself (`inFrame`).
 // A handler with in-place clauses and other parameters keeps them there, once one of its
 // clauses has run in place, in a cell of its own type (`$Cell:H`: the frame that owns it and the
 // parameters, unboxed where their types say: an Int is an i64 field), so setting one allocates
@@ -113,12 +113,16 @@ export class InPlace {
   }
 
   /**
-   * h keeps its one parameter in its frame's field 2 itself, boxed, and a clause in place sets it
-   * there: no cell. A boxed Int that fits in 31 bits is an i31 and a reference needs no box, so
-   * setting it allocates nothing; a Float would (a box per set), so a Float parameter has a cell.
+   * h keeps its one parameter in its frame's field 2 itself, and a clause in place sets it there:
+   * no cell, and no test of who owns it. Only when the parameter needs no box (a reference, a
+   * Bool, a Char): an Int would need one per set once it is past 31 bits (effect-handlers-bench's
+   * iterator, whose sum is: 3× slower on cps), a Float always; those have a cell of i64 / f64
+   * fields. (countdown's small Int would run ~12% faster in the frame.)
    */
   private inFrame(h: HandlerDef): boolean {
-    return h.params.length === 1 && paramRep(h.params[0]!) !== "f64";
+    if (h.params.length !== 1) return false;
+    const r = paramRep(h.params[0]!);
+    return r !== "i64" && r !== "f64";
   }
 
   /** Parameter i of h, boxed, from the frame's field 2 `ps` (a cell, an $Env of several, or the one value). */
@@ -230,6 +234,18 @@ export class InPlace {
   }
 
   // ------------------------------------------------------------ `do`
+  /** How many `do`s that may run in place code `c` has, with the rests of functions `perform` may inline after them. */
+  inPlaceDos(c: CComp, depth = 0): number {
+    let n = 0;
+    cpsKit.everyComp(c, (x) => {
+      if (x.tag === "Do" && this.ops.has(x.op)) n++;
+      if (x.tag === "Push" && x.body.tag === "Do" && this.ops.has(x.body.op) && depth < INLINE_DEPTH) {
+        const f = this.host.frameFns.get(x.frame);
+        if (f) n += this.inPlaceDos(f.body, depth + 1);
+      }
+    });
+    return n;
+  }
   /**
    * In a CPS function whose handler frames stay the same all through one run of it
    * (FnCtx.stableNode: they are its parameter, and it installs no handler), the test of the

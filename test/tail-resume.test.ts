@@ -245,7 +245,7 @@ describe("the backends run in-place clauses as interp runs them", () => {
 
 describe("cps: a handler's parameters in its frame or in a cell, with multishot resumptions copying the frame", () => {
   beforeAll(() => prepareBackend("cps"));
-  // one Int parameter: in the frame itself (cps-inplace's inFrame); two, or a Float: a cell
+  // a parameter that needs no box (a list): in the frame itself (cps-inplace's inFrame); an Int, a Float, or two: a cell
   it.each([
     ["two parameters (a cell)", `
       fun body() { do Set(1); var c = do Choose; do Set(do Get + (if (c) 10 else 100)); do Get }
@@ -253,6 +253,11 @@ describe("cps: a handler's parameters in its frame or in a cell, with multishot 
         case <Choose => k> -> k(true) ++ [(0, 0.0)] ++ k(false)
         case r -> [r]
       }`, "[(11, 8.0), (0, 0.0), (101, 8.0)] : [(Int, Float)]\n"],
+    ["an Int parameter past 31 bits (a cell)", `
+      fun body() { do Set(4000000000); var c = do Choose; do Set(do Get * (if (c) 3 else 5)); do Get }
+      handle(handle(body())(s <- 0) { case <Get => k> -> k(s, s) case <Set(x) => k> -> k((), x) case r -> r }) {
+        case <Choose => k> -> k(true) + k(false)
+      }`, "32000000000 : Int\n"],
     ["a Float parameter (a cell)", `
       fun body() { do Set(1.5); var c = do Choose; do Set(do Get +. (if (c) 10.0 else 100.0)); do Get }
       handle(handle(body())(s <- 0.0) { case <Get => k> -> k(s, s) case <Set(x) => k> -> k((), x) case r -> r }) {
