@@ -20,9 +20,10 @@
 // heap, directly or through a local whose value the copy stores. binaryen inlines the copy, the
 // box meets its unboxing, and its heap2local removes a `struct.new $Int` (not the i31 form, whose
 // two arms it cannot see through: countdown's two operations then cost a box and an unboxing
-// each, ~1 ns). A box the copy stores (cps's handler parameter, set in its frame) escapes, and
-// is an i31 when it fits (as a `$Int` it made cps's countdown 2.8× slower). So a $Int may hold a
-// small Int, and every reader accepts both kinds: `$unbox_int`, and `$eq_values` /
+// each, ~1 ns). A box the copy stores (in a list it builds, say) escapes, so it is an i31 when it
+// fits (a `$Int` there is an allocation heap2local cannot remove: with the handler's parameter
+// kept boxed in its frame, tried on cps, countdown ran 2.8× slower until this rule). So a $Int
+// may hold a small Int, and every reader accepts both kinds: `$unbox_int`, and `$eq_values` /
 // `$compare_values` compare Ints by value.
 //
 // Why not leave it to binaryen: at -O2 it inlines a function with several callers only when the
