@@ -1,6 +1,6 @@
 // Issue 15: timeouts that hold, output as it is printed, deep recursion on wasmfx, and runtime
 // errors named with their source location on every backend (docs/running-and-errors.md).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,4 +126,34 @@ describe("run --timeout through the CLI (issue 15's done-when)", () => {
     expect(r.stdout).toBe("one\ntwo\n");
     expect(r.stderr).toBe("error: runtime error: timeout\n");
   });
+});
+
+describe("run shows the output as it is printed, while the program still runs (issue 15, item 3)", () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "links-live-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const configs: [string, string[]][] = [
+    ["interp", ["--backend", "interp"]],
+    ["wasmfx on Node", ["--backend", "wasmfx"]],
+    ["cps on Node", ["--backend", "cps"]],
+    ...(denoExecutable() ? [["wasmfx on Deno", ["--backend", "wasmfx", "--engine", "deno"]] as [string, string[]]] : []),
+  ];
+  // a loop with no end and no --timeout: the lines must show while it loops (before, on Node and
+  // Deno, the second line waited in the tool thread's stdout for the run to end, which it never did)
+  it.each(configs)("%s", async (_name, flags) => {
+    const file = join(dir, "loop.links");
+    writeFileSync(file, 'println("one"); println("two"); fun loop(n) { loop(n + 1) } loop(0)\n');
+    // its own process group, so that the kill below ends tsx's node and Deno with it
+    const child = spawn(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), "tools/run.ts", file, ...flags], { cwd: root, detached: true });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    const t0 = Date.now();
+    try {
+      while (out !== "one\ntwo\n" && Date.now() - t0 < 40_000) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toBe("one\ntwo\n");
+      expect(child.exitCode).toBe(null); // still looping
+    } finally {
+      process.kill(-child.pid!, "SIGKILL");
+    }
+  }, 60_000);
 });
