@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BigStackJob, runSourcesOnBigStack } from "../tools/big-stack.js";
-import type { Backend, RunOutcome } from "../tools/compile-lib.js";
+import { type Backend, type RunOutcome, prepareBackend, runSource } from "../tools/compile-lib.js";
 
 const N = 10_000;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -81,6 +81,17 @@ describe("100,000 top-level bindings", () => {
     it(`var x0 = 0; … var x99999 = 99999; x99999 on ${backend}`, () => {
       expect(outcome("100,000 top-level vars", backend)).toEqual({ stdout: `${VARS - 1} : Int\n`, stderr: "", exitCode: 0 });
     });
+});
+
+describe("a 2^27-character string", () => {
+  // interp's strlen, charAt and strsub built an array of the string's characters: this one aborted
+  // the process ("FATAL ERROR: invalid array length"); they count code points in place now
+  const text = 'fun double(s, n) { if (n == 0) s else double(s ^^ s, n - 1) } var s = double("a\u{1F600}", 26); (strlen(s), charAt(s, 134217727), strlen(strsub(s, 1, 100)))';
+  beforeAll(() => prepareBackend("wasmfx"));
+  for (const backend of ["interp", "wasmfx"] as const)
+    it(`strlen, charAt and strsub on ${backend}`, () => {
+      expect(runSource({ file: "t.links", text }, backend)).toEqual({ stdout: "(134217728, '\u{1F600}', 100) : (Int, Char, Int)\n", stderr: "", exitCode: 0 });
+    }, 60_000);
 });
 
 // ---------------------------------------------------------------- the CLI, with no node flags

@@ -8,6 +8,31 @@ const wrap = (x: bigint) => (x > MAX || x < MIN ? BigInt.asIntN(63, x) : x);
 const i = (v: Value) => v as bigint;
 const f = (v: Value) => v as number;
 
+// Strings are JS strings; Links counts code points (a surrogate pair is one character, as `[...s]`
+// would). These count without an array of them: `strlen` of a 2^27-character string built that
+// array and aborted the process ("invalid array length").
+const isPair = (s: string, k: number) => {
+  const c = s.charCodeAt(k);
+  if (c < 0xd800 || c > 0xdbff || k + 1 >= s.length) return false;
+  const d = s.charCodeAt(k + 1);
+  return d >= 0xdc00 && d <= 0xdfff;
+};
+/** The number of code points of s. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let k = 0; k < s.length; k += isPair(s, k) ? 2 : 1) n++;
+  return n;
+}
+/** The UTF-16 offset `n` code points after offset `from` (s.length at the end), or -1 when s has fewer. */
+function unitOffset(s: string, n: number, from: number): number {
+  let k = from;
+  for (let m = 0; m < n; m++) {
+    if (k >= s.length) return -1;
+    k += isPair(s, k) ? 2 : 1;
+  }
+  return k;
+}
+
 const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
   "+": (a) => wrap(i(a[0]!) + i(a[1]!)),
   "-": (a) => wrap(i(a[0]!) - i(a[1]!)),
@@ -67,19 +92,20 @@ const table: Record<string, (a: Value[], out: (s: string) => void) => Value> = {
     return new CharV(String.fromCodePoint(Number(n)));
   },
   charAt: (a) => {
-    const cs = [...(a[0] as string)];
-    const k = Number(i(a[1]!));
-    if (k < 0 || k >= cs.length) throw new RuntimeError("charAt: index out of range");
-    return new CharV(cs[k]!);
+    const s = a[0] as string, k = Number(i(a[1]!));
+    const at = k < 0 ? -1 : unitOffset(s, k, 0);
+    if (at < 0 || at >= s.length) throw new RuntimeError("charAt: index out of range");
+    return new CharV(isPair(s, at) ? s.slice(at, at + 2) : s[at]!);
   },
   strsub: (a) => {
-    const cs = [...(a[0] as string)];
-    const start = Number(i(a[1]!)), len = Number(i(a[2]!));
-    if (start < 0 || len < 0 || start + len > cs.length) throw new RuntimeError("strsub: range out of bounds");
-    return cs.slice(start, start + len).join("");
+    const s = a[0] as string, start = Number(i(a[1]!)), len = Number(i(a[2]!));
+    const from = start < 0 || len < 0 ? -1 : unitOffset(s, start, 0);
+    const to = from < 0 ? -1 : unitOffset(s, len, from);
+    if (to < 0) throw new RuntimeError("strsub: range out of bounds");
+    return s.slice(from, to);
   },
   "^^": (a) => (a[0] as string) + (a[1] as string),
-  strlen: (a) => BigInt([...(a[0] as string)].length),
+  strlen: (a) => BigInt(codePoints(a[0] as string)),
   explode: (a) => arrayToList([...(a[0] as string)].map((c) => new CharV(c))),
   implode: (a) => listToArray(a[0]!).map((c) => (c as CharV).c).join(""),
   "++": (a) => {
