@@ -3,8 +3,8 @@
 // `1 + 1 + … + 1` or a 10,000-element list literal overflowed Node's default stack (~1 MB) in
 // desugar, on every backend. Rather than make every pass iterative, tools/run.ts, compile.ts and
 // run-pass.ts run their command (tools/*-command.ts) on a worker thread with a STACK_MB stack;
-// this thread only starts it and passes on its exit status. The worker's stdout and stderr are
-// this process's (Node forwards them, in order within each stream, all of it before the exit).
+// this thread only starts it and passes on its exit status. The worker writes its stdout and
+// stderr to this process's file descriptors itself, as it prints (see `writeNow`).
 // What is still too deep for that stack is a clean error (`tooDeep` in ir/common.ts: `error: unsupported:
 // the program nests too deeply for the compiler (…)`), never an internal one.
 //
@@ -18,8 +18,9 @@
 // The same for library callers (tests): `runSourcesOnBigStack` runs compile-lib's `runSource` on
 // such a thread.
 //
-// This file imports nothing but node:worker_threads (and types; the compiler only on the worker), so that the main thread does not load the compiler (and Effect) only to start a
+// This file imports nothing but node:worker_threads and node:fs (and types; the compiler only on the worker), so that the main thread does not load the compiler (and Effect) only to start a
 // worker that loads them again.
+import { writeSync } from "node:fs";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { Source } from "../passes/pipeline.js";
 import type { Backend, RunOutcome } from "./compile-lib.js";
@@ -56,8 +57,39 @@ export function runOnBigStack(entry: URL): void {
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
-// On the tool thread: a signal passed on from the main thread is emitted here, as if delivered.
-if (!isMainThread && parentPort && (workerData as { bigStackTool?: boolean } | undefined)?.bigStackTool) {
+const nap = new Int32Array(new SharedArrayBuffer(4));
+/** Write `chunk` to file descriptor `fd` now, whole: a full pipe is waited for, a closed one (`| head`) ends the writing. */
+function writeNow(fd: number, chunk: string | Uint8Array): void {
+  let b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+  while (b.length > 0) {
+    try {
+      b = b.subarray(writeSync(fd, b));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") Atomics.wait(nap, 0, 0, 1);
+      else if (code === "EPIPE") return;
+      else throw e;
+    }
+  }
+}
+
+// On the tool thread: its stdout and stderr write to the process's file descriptors at once. A
+// worker's own streams hand each write to the main thread and hold the next until the worker's
+// event loop turns, which a run that blocks (a Wasm run waiting on its runner, a Deno run) never
+// lets happen: a program that printed two lines and then looped showed one. Writing at once keeps
+// the order of everything the tool prints (program output, dumps, errors) too.
+// A signal passed on from the main thread is emitted here, as if delivered. The command calls
+// this (driver.ts's runCli); on any other thread it does nothing.
+export function onToolThread(): void {
+  if (isMainThread || !parentPort || !(workerData as { bigStackTool?: boolean } | undefined)?.bigStackTool) return;
+  for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      writeNow(fd, chunk);
+      const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+      cb?.();
+      return true;
+    }) as typeof stream.write;
+  }
   parentPort.on("message", (m: { bigStackSignal?: NodeJS.Signals }) => {
     if (m.bigStackSignal) process.emit(m.bigStackSignal, m.bigStackSignal);
   });

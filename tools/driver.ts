@@ -1,12 +1,12 @@
 // The Effect side of the tools: typed errors, the pipeline as an Effect (pass by pass, timed,
 // optionally validated), the backend run, and the shared CLI runner. Passes stay plain functions.
-import { writeSync } from "node:fs";
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Console, Data, Effect, FileSystem, Layer, Runtime } from "effect";
 import { CliError, CliOutput, Command, Flag } from "effect/cli";
 import { CompileError, type ErrorKind, renderError, type Span, isStackOverflow, tooDeep } from "../ir/common.js";
 import { type Source, type Toggles, allSteps, passesFor } from "../passes/pipeline.js";
+import { onToolThread } from "./big-stack.js";
 import { type Backend, ENGINES, type RunOptions, prepareBackend, runOn, runPipeline, toggleProblem } from "./compile-lib.js";
 
 /** `--engine node|deno|chromium`, shared by the tools that run Wasm modules. */
@@ -80,28 +80,6 @@ export function toDriverError(e: unknown, src?: Source, where?: string): DriverE
     : isStackOverflow(e) ? tooDeep(e, where)
     : new CompileError("internal", e instanceof Error ? e.message : String(e));
   return new byKind[err.kind]({ kind: err.kind, message: err.message, span: err.span, rendered: renderError(err, src?.text) });
-}
-
-const nap = new Int32Array(new SharedArrayBuffer(4));
-/**
- * Program output straight to file descriptor 1, as it is printed. The tools run on a worker thread
- * (tools/big-stack.ts), whose `process.stdout` hands each write to the main thread and holds the
- * next until the worker's event loop turns, which a run that blocks (a Wasm run waiting on its
- * runner, a Deno run) never lets it do: a program that printed and then looped showed only its
- * first line. Only for output that nothing else on stdout comes between (`run`'s).
- */
-export function writeOutput(s: string): void {
-  let b = Buffer.from(s);
-  while (b.length > 0) {
-    try {
-      b = b.subarray(writeSync(1, b));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") Atomics.wait(nap, 0, 0, 1); // a full pipe: wait for the reader
-      else if (code === "EPIPE") return; // the reader is gone (`| head`): the rest is not wanted
-      else throw e;
-    }
-  }
 }
 
 export const usageError = (message: string) => new UsageError({ kind: "usage", message, span: undefined, rendered: `error: ${message}` });
@@ -224,6 +202,7 @@ const formatter: CliOutput.Formatter = { ...base, formatError: (e) => (e._tag ==
 
 /** Run a command on process.argv: exit 0 on success, 1 with the rendered error on stderr otherwise. */
 export function runCli<Name extends string, I, C, E>(cmd: Command.Command<Name, I, C, E, Command.Environment>): void {
+  onToolThread();
   // Started after the calling module has finished evaluating: on the big-stack worker thread
   // (tools/big-stack.ts), a command that fails at once (a usage error) would otherwise call
   // process.exit while Node still evaluates the command's module, which aborts V8 (Node 26.10:

@@ -10,7 +10,7 @@ import type { CoreProgram } from "../ir/core.js";
 import { BACKENDS } from "./compile-lib.js";
 import { backendInput } from "../passes/pipeline.js";
 import { SETTINGS_HELP, typeSyntaxOf } from "./links-settings.js";
-import { compile, engineFlag, usageError, preferGlobalsFlag, readSource, researchOn, runBackend, runCli, withFlag, withoutFlag, writeOutput, yieldIsSwitchFlag } from "./driver.js";
+import { compile, engineFlag, usageError, preferGlobalsFlag, readSource, researchOn, runBackend, runCli, withFlag, withoutFlag, yieldIsSwitchFlag } from "./driver.js";
 
 const run = Command.make(
   "run",
@@ -44,7 +44,7 @@ const run = Command.make(
       const src = { ...(yield* readSource(file)), ...(typeSyntax ? { typeSyntax } : {}) };
       const { output } = yield* compile(src, { until: backendInput[backend], backend, with: researchOn(o), without: off });
       const deadline = Option.getOrUndefined(Option.map(timeout, (s) => Date.now() + s * 1000));
-      yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: writeOutput });
+      yield* runBackend(src, output as CoreProgram, backend, { deadline, engine, out: (s) => process.stdout.write(s) });
     }),
 ).pipe(
   Command.withDescription("Compile a Links program and run it, printing its output and then `VALUE : TYPE`."),
