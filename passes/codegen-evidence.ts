@@ -160,10 +160,10 @@ export class Evidence {
       const hit = ctx.label("is");
       return I("block", [hit, `(result (ref ${t}))`], I("drop", [], test(hit)), I("br", [miss]));
     }
-    let local = ctx.nodeAs.get(h.name);
+    let local = ctx.nodeAs.get(h.name)?.node;
     if (local === undefined) {
       local = ctx.tempOf(`(ref null ${t})`);
-      ctx.nodeAs.set(h.name, local);
+      ctx.nodeAs.set(h.name, { node: local });
       const hit = ctx.label("is");
       ctx.prologue.push(lset(local, I("block", [hit, `(result (ref null ${t}))`], I("drop", [], test(hit)), I("ref.null", ["none"]))));
     }

@@ -69,8 +69,11 @@ export class FnCtx {
    * on cps, a CPS function until it installs a handler (cps-inplace.ts).
    */
   stableNode = false;
-  /** by handler: the local holding the innermost node (frame) when it is that handler's, else null, set in the prologue once a `do` asked */
-  readonly nodeAs = new Map<string, string>();
+  /**
+   * by handler: the local holding the innermost node (cps: frame) when it is that handler's, else
+   * null, and (cps) the local holding that frame's parameter cell; set in the prologue once a `do` asked
+   */
+  readonly nodeAs = new Map<string, { node: string; cell?: string }>();
 
   local(name: string, rep: Rep) {
     this.reps.set(name, rep);
@@ -261,9 +264,9 @@ export class ModuleBuilder {
    * Make it after every `do` is compiled.
    */
   unhandledAt(): WasmFunc {
+    // ($do_site exists once a site was made; with none, the body does not read it)
     const site = (n: number, span: Span | undefined) =>
       I("if", [], I("i32.eq", [], I("global.get", ["$do_site"]), i32(n)), I("then", [], ...this.at(span, () => fail(lget("msg")))));
-    this.global("do_site", "do_site", (g) => `(global $${g} (mut i32) (i32.const -1))`);
     const body = [...this.doSites.flatMap((span, n) => (span && !fromPrelude({ span }) ? [site(n, span)] : [])), ...fail(lget("msg"))];
     return { name: "unhandled_at", params: [["msg", "(ref $String)"]], results: [], locals: [], body };
   }

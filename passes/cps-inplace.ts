@@ -257,16 +257,16 @@ export class InPlace {
     const { m, H } = this.host;
     const ctx = m.ctx;
     const known = ctx.nodeAs.get(h.name);
-    if (known) return { hf: known, cell: ctx.nodeAs.get(`cell:${h.name}`) };
+    if (known) return { hf: known.node, cell: known.cell };
     const hf = ctx.tempOf("(ref null $HFrame)");
-    ctx.nodeAs.set(h.name, hf);
+    ctx.nodeAs.set(h.name, { node: hf });
     ctx.prologue.push(lset(hf, I("if", ["(result (ref null $HFrame))"], I("ref.is_null", [], lget(H)), I("then", [], I("ref.null", ["none"])),
       I("else", [], I("if", ["(result (ref null $HFrame))"], I("ref.eq", [], I("struct.get", ["$HFrame", 0], lget(H)), this.host.handlerConst(h)),
         I("then", [], lget(H)), I("else", [], I("ref.null", ["none"])))))));
     const cellType = this.cell(h);
     if (!cellType) return { hf };
     const cell = ctx.tempOf(`(ref null ${cellType})`);
-    ctx.nodeAs.set(`cell:${h.name}`, cell);
+    ctx.nodeAs.set(h.name, { node: hf, cell });
     const own = ctx.tempOf(`(ref null ${cellType})`);
     ctx.prologue.push(I("if", [], I("i32.eqz", [], I("ref.is_null", [], lget(hf))),
       I("then", [], ...this.ownCellOf(h, I("ref.as_non_null", [], lget(hf)), own), lset(cell, lget(own)))));

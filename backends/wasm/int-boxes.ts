@@ -69,26 +69,26 @@ function storedLocals(body: Instr[]): Set<string> {
 }
 
 function inlineFunction(f: WasmFunc): WasmFunc {
-  let box = false, unbox = false, changed = false;
+  let box = false, unbox = false;
   const stored = isInPlaceCopy(f.name) ? storedLocals(f.body) : new Set<string>();
   // `transient`: in an argument of a call of an in-place copy, or in such a copy and not stored in the heap
   const rw = (i: Instr, transient: boolean): Instr => {
     if (typeof i === "string") return i;
-    if (isCall(i, "$unbox_int") && isCall(i.args[0]!, "$box_int")) { changed = true; return rw(i.args[0].args[0]!, transient); }
+    if (isCall(i, "$unbox_int") && isCall(i.args[0]!, "$box_int")) return rw(i.args[0].args[0]!, transient);
     const inner = (transient && !STORES.has(i.op) && !(i.op === "local.set" && stored.has(i.imm[0]!)))
       || (i.op === "call" && isInPlaceCopy(i.imm[0]!.slice(1)));
     const args = i.args.map((a) => rw(a, inner));
     let out: Instr = args.every((a, k) => a === i.args[k]) ? i : { ...i, args };
     if (isCall(i, "$box_int")) {
-      if (transient) { changed = true; out = I("struct.new", ["$Int"], args[0]!); }
+      if (transient) out = I("struct.new", ["$Int"], args[0]!);
       else { box = true; out = boxInline(args[0]!); }
     } else if (isCall(i, "$unbox_int")) { unbox = true; out = unboxInline(args[0]!); }
-    else if (isCall(i, "$int_wrap63")) { changed = true; out = I("i64.shr_s", [], I("i64.shl", [], args[0]!, I("i64.const", [1])), I("i64.const", [1])); }
+    else if (isCall(i, "$int_wrap63")) out = I("i64.shr_s", [], I("i64.shl", [], args[0]!, I("i64.const", [1])), I("i64.const", [1]));
     if (out !== i && i.loc !== undefined && typeof out !== "string") out.loc = i.loc;
     return out;
   };
   const body = f.body.map((i) => rw(i, isInPlaceCopy(f.name)));
-  if (!box && !unbox && !changed) return f;
+  if (body.every((b, k) => b === f.body[k])) return f;
   const locals: [string, string][] = [...f.locals];
   if (box) locals.push([BX.slice(1), "i64"]);
   if (unbox) locals.push([UB.slice(1), "eqref"]);
