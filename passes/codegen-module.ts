@@ -12,6 +12,7 @@ import type { SComp } from "../ir/scheduled.js";
 import { type Instr, I, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import { type Type, printType, prune, resolve, rowFields } from "../ir/types.js";
 import { type FnSig, fail, i32, lget, lset, valtype } from "./codegen-reps.js";
+import { loopSelfTailCalls } from "./codegen-tail-loop.js";
 
 const runtimeTexts = new Map<string, string>();
 /** The hand-written runtime `runtime-wat/NAME.wat` (runtime: strings, lists, equality…; cps: frames, handlers, processes; evidence: wasmfx's chain of handlers for in-place clauses). */
@@ -168,10 +169,14 @@ export class ModuleBuilder {
     return out;
   }
 
-  /** A function of the current context: its locals are those its code declared, less the parameters. */
+  /**
+   * A function of the current context: its prologue, then `body`, its self tail calls made into a
+   * loop (codegen-tail-loop.ts); its locals are those its code declared, less the parameters.
+   */
   func(name: string, params: [string, string][], results: string[], body: Instr[], type?: string): WasmFunc {
     const names = new Set(params.map(([n]) => n));
-    return { name, type, params, results, locals: [...this.ctx.locals].filter(([n]) => !names.has(n)), body: [...this.ctx.prologue, ...body] };
+    const code = loopSelfTailCalls(name, params, results, this.ctx.prologue, body, (t) => this.ctx.tempOf(t), () => this.ctx.label("self"));
+    return { name, type, params, results, locals: [...this.ctx.locals].filter(([n]) => !names.has(n)), body: code };
   }
 
   // ------------------------------------------------------------ interning

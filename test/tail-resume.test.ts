@@ -195,6 +195,14 @@ const programs: [string, string][] = [
     fun h(n, f) { if (n == 0) 0 else handle(f(n) + h(n - 1, f))(s <- n) { case <Get => k> -> k(s, s) case x -> x } }
     fun w(n) { do Get * n + do Get }
     handle(h(6, w) + w(2))(s <- 1000) { case <Get => k> -> k(s, s + 1) case x -> x }`],
+  // a self tail call loops (passes/codegen-tail-loop.ts), past the prologue's test of the
+  // innermost handler only when that cannot change
+  ["a tail-recursive function whose self calls swap its parameters, performing in place", `
+    fun f(a, b, n) { if (n == 0) (a, b, do Get) else { do Set(do Get + a); f(b, a + b, n - 1) } }
+    handle(f(1, 2, 20))(s <- 0) { case <Get => k> -> k(s, s) case <Set(x) => k> -> k((), x) case r -> r }`],
+  ["a function that calls itself inside a handler it installs, under an outer one of the same operation", `
+    fun f(n) { var a = do Get; var b = do Get; if (n == 0) a * b else handle(f(n - 1))(s <- n * 10) { case <Get => k> -> k(s, s + 1) case x -> x + a + b } }
+    handle(f(5) + do Get)(s <- 1) { case <Get => k> -> k(s, s * 3) case x -> (x, s) }`],
   ["nested in-place handlers of different operations, and a do deep in recursion", `
     fun deep(n) { if (n == 0) do Get + do Ask else 1 + deep(n - 1) }
     handle(handle(deep(50))(s <- 3) { case <Get => k> -> k(s, s) case r -> r }) { case <Ask => k> -> k(4) }`],
@@ -304,11 +312,25 @@ describe("code generation of in-place operations", () => {
     expect(wat).toMatch(/\(func \$[^ ]+\$ip\d+ \(type \$IPFn\)/);
   });
 
+  it("cps: a self tail call loops back past the prologue when the handler frames stay, before it when they change", () => {
+    const fn = (wat: string, name: string) => { const at = wat.indexOf(`(func $fn:${name} `); return wat.slice(at, wat.indexOf("\n  (func ", at + 1)); };
+    const loop = fn(printModule(upTo(countdown, "cps-codegen", "cps") as WasmModule, false), "loop");
+    expect(loop).not.toMatch(/\(return_call \$fn:loop /);
+    // the test of the innermost frame (struct.get $HFrame 0) comes before the loop
+    expect(loop.indexOf("(struct.get $HFrame 0")).toBeGreaterThan(0);
+    expect(loop.indexOf("(struct.get $HFrame 0")).toBeLessThan(loop.indexOf("(loop $self"));
+    const nested = fn(printModule(upTo(programs.find(([n]) => n.startsWith("a function that calls itself inside"))![1], "cps-codegen", "cps") as WasmModule, false), "f");
+    expect(nested.indexOf("(loop $self")).toBeGreaterThan(0);
+    expect(nested.indexOf("(loop $self")).toBeLessThan(nested.indexOf("(struct.get $HFrame 0"));
+  });
+
   it("countdown's loop allocates nothing on wasmfx once optimised, but on the general path", () => {
     const { wat } = compileWasm(upTo(countdown, "codegen") as WasmModule, { text: true });
     const start = wat!.indexOf("(func $fn:loop ");
     const loop = wat!.slice(start, wat!.indexOf("\n (func ", start + 1));
-    expect(loop).toMatch(/\(return_call \$fn:loop/);
+    // the self tail call is a loop, past the once-per-run test of the innermost node
+    expect(loop).not.toMatch(/\(return_call \$fn:loop/);
+    expect(loop).toMatch(/\(br_on_cast [^]*\(loop \$self\d+ [^]*\(br \$self\d+\)/);
     // the clauses are inlined, and the box of Get's value met its unboxing and went
     expect(loop).not.toMatch(/\(call \$handler_\d+\$ip/);
     // the one allocation left: Set's argument, boxed for `$ev_perform` and `suspend` only
