@@ -1,15 +1,18 @@
 // codegen: Scheduled → WasmIR
 // Example: `fun loop(i, acc) { if (i == 0) acc else loop(i - 1, acc + 1) }` ⇒
 //   (func $loop (param $i i64) (param $acc i64) (result i64)
-//     (if (result i64) (i64.eq (local.get $i) (i64.const 0)) (then (local.get $acc))
-//       (else (return_call $loop (call $int_wrap63 (i64.sub …)) (call $int_wrap63 (i64.add …))))))
+//     (loop $self0 (result i64)
+//       (if (result i64) (i64.eq (local.get $i) (i64.const 0)) (then (local.get $acc))
+//         (else (local.set $t_1 (call $int_wrap63 (i64.sub …))) (local.set $t_2 (call $int_wrap63 (i64.add …)))
+//           (block (result i64) (local.set $i (local.get $t_1)) (local.set $acc (local.get $t_2)) (br $self0))))))
 // Needs: Scheduled (Boxed with handlers extracted, their parameters threaded, processes as thunks: every
 // binder and atom has a representation, coercions explicit) and the runtime
 // (runtime-wat/runtime.wat, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
 // whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
 // function has a specialised entry (unboxed where the types allow) and, when used as a value, a
 // generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are
-// `return_call` / `return_call_ref`. Effect handlers use WasmFX (cont.new / cont.bind / resume /
+// `return_call` / `return_call_ref`, but a function's calls to itself, which branch back to a
+// loop around its body (codegen-tail-loop.ts). Effect handlers use WasmFX (cont.new / cont.bind / resume /
 // suspend / resume_throw; see codegen-wasmfx.ts and docs/effect-handlers-wasmfx.md); actors
 // run under runtime-wat/scheduler.wat, the pieces of the program's scheduler level
 // (codegen-actors.ts, docs/actors.md).
@@ -26,6 +29,7 @@ import { Evidence } from "./codegen-evidence.js";
 
 // The parts, one file each: codegen-reps (representations, instruction helpers),
 // codegen-module (the module's interned state and assembly, a function's locals),
+// codegen-tail-loop (self tail calls as loops, when a function is assembled),
 // codegen-values (atoms, values, records, closures), codegen-prims (primitives),
 // codegen-patterns (matching), codegen-show (main and result printing), codegen-direct
 // (functions, computations, let-forms, calls), codegen-wasmfx (effect handlers),

@@ -22,8 +22,9 @@ beforeAll(async () => {
 });
 
 describe("timeouts hold and keep the output (Node runner thread)", () => {
-  // loops V8 would not interrupt without backends/wasm/interruptible.ts: a leaf self tail call, a
-  // mutual one (inlined into one), and a loop of CPS tail calls
+  // a self tail call (a Wasm loop since passes/codegen-tail-loop.ts: V8 checks its back edge), and
+  // loops V8 would not interrupt without backends/wasm/interruptible.ts: mutual tail calls
+  // (inlined into one function) and, on cps, a loop of CPS tail calls
   const loops = [
     ["self tail call", 'fun loop(n) { if (n < 0) 0 else loop(n + 1) } print("before"); loop(0)'],
     ["mutual tail calls", 'fun f(n) { if (n < 0) 0 else g(n + 1) } fun g(n) { if (n < 0) 1 else f(n + 2) } print("before"); f(0)'],
