@@ -2,7 +2,7 @@
 // produced by the code generator and printed as WAT (for --dump and for binaryen, which
 // validates, optimises and emits the binary in backends/wasm/binaryen.ts).
 //
-// Types, imports and the runtime (runtime-wat/runtime.wat) are kept as WAT text: they are
+// Types, imports and the runtime (runtime-wat/*.wat) are kept as WAT text: they are
 // written by hand, not generated.
 
 import type { Span } from "./common.js";

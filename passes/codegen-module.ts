@@ -15,10 +15,17 @@ import { type FnSig, fail, i32, lget, lset, valtype } from "./codegen-reps.js";
 import { loopSelfTailCalls } from "./codegen-tail-loop.js";
 
 const runtimeTexts = new Map<string, string>();
-/** The hand-written runtime `runtime-wat/NAME.wat` (runtime: strings, lists, equality…; cps: frames, handlers, processes; evidence: wasmfx's chain of handlers for in-place clauses). */
+/** The files of the runtime both backends paste in, in order (runtime.wat first: types and imports). */
+export const RUNTIME_PARTS = ["runtime", "strings", "show-float", "conversions", "equality"] as const;
+const readWat = (file: string) => readFileSync(fileURLToPath(new URL(`../runtime-wat/${file}.wat`, import.meta.url)), "utf8");
+/**
+ * The hand-written runtime: "runtime" is RUNTIME_PARTS joined (values, strings, numbers, lists,
+ * equality…); the others are `runtime-wat/NAME.wat` (cps: frames, handlers, processes;
+ * scheduler: wasmfx's processes; evidence: wasmfx's chain of handlers for in-place clauses).
+ */
 export function runtimeWat(name: "runtime" | "cps" | "scheduler" | "evidence"): string {
   let text = runtimeTexts.get(name);
-  if (text === undefined) runtimeTexts.set(name, (text = readFileSync(fileURLToPath(new URL(`../runtime-wat/${name}.wat`, import.meta.url)), "utf8")));
+  if (text === undefined) runtimeTexts.set(name, (text = name === "runtime" ? RUNTIME_PARTS.map(readWat).join("\n") : readWat(name)));
   return text;
 }
 

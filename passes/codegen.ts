@@ -7,7 +7,7 @@
 //           (block (result i64) (local.set $i (local.get $t_1)) (local.set $acc (local.get $t_2)) (br $self0))))))
 // Needs: Scheduled (Boxed with handlers extracted, their parameters threaded, processes as thunks: every
 // binder and atom has a representation, coercions explicit) and the runtime
-// (runtime-wat/runtime.wat, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
+// (runtime-wat/runtime.wat and its parts, layout in docs/wasm-data-layout.md). Guarantees: a WasmIR module
 // whose `main` export runs the program and prints its output, then `VALUE : TYPE`; every
 // function has a specialised entry (unboxed where the types allow) and, when used as a value, a
 // generic entry `$f$gen` taking the closure and boxed arguments; calls in tail position are

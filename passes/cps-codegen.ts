@@ -3,7 +3,7 @@
 //   (func $fn:f (param $x i64) (param $k% (ref null $Frame)) (param $h% (ref null $HFrame)) (result eqref)
 //     (local.set $k% (struct.new $Fr0 (ref.func $f$k1) (local.get $k%) (local.get $x)))
 //     (return_call $fn:g (local.get $x) (local.get $k%) (local.get $h%)))
-// Needs: CPS (ir/cps.ts) and the runtimes (runtime-wat/runtime.wat, runtime-wat/cps.wat).
+// Needs: CPS (ir/cps.ts) and the runtimes (runtime-wat/runtime.wat and its parts, runtime-wat/cps.wat).
 // Guarantees: a WasmIR module whose `main` export runs the program and prints its output, then
 // `VALUE : TYPE`, as codegen's does. Values, closures, patterns, primitives, printing and
 // direct-style code are the shared parts codegen composes too (codegen-*.ts), with this

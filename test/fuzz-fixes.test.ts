@@ -11,7 +11,7 @@
 //                  Floats, one a NaN, was true on Wasm ($compare_values' 0), false on interp (IEEE)
 // and, for the string conversions, the Wasm runtime's functions against the interpreter's on many
 // strings, and both against what OCaml's int_of_string / float_of_string give (Links' core/lib.ml).
-import { readFileSync } from "node:fs";
+import { runtimeWat } from "../passes/codegen-module.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prepareBackend, runSource } from "../tools/compile-lib.js";
 import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
@@ -160,7 +160,7 @@ describe("the string conversions: the Wasm runtime, the interpreter and OCaml ag
     for (const [s, b] of LINKS_IS_FLOAT) expect(linksIsFloat(s), JSON.stringify(s)).toBe(b);
   });
 
-  it("runtime.wat's $str_to_int, $str_to_float, $str_is_int, $str_is_float are the interpreter's, on 3000 strings", () => {
+  it("conversions.wat's $str_to_int, $str_to_float, $str_is_int, $str_is_float are the interpreter's, on 3000 strings", () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
     const pieces = ["0", "1", "9", "5", "-", "+", "_", ".", "e", "E", "x", "X", "p", "P", "a", "f", "n", "i", " ", "\n", "o", "b", "u", "(", ")",
@@ -170,7 +170,7 @@ describe("the string conversions: the Wasm runtime, the interpreter and OCaml ag
     const bytes = (s: string) => [...new TextEncoder().encode(s)];
     const strLit = (s: string) => `(array.new_fixed $String ${bytes(s).length}${bytes(s).map((b) => ` (i32.const ${b})`).join("")})`;
     const wat = `(module
-${readFileSync(new URL("../runtime-wat/runtime.wat", import.meta.url), "utf8")}
+${runtimeWat("runtime")}
 (func $ctor_name (param i32) (result (ref $String)) (unreachable))
 (func $input (param $i i32) (result (ref $String))
 ${inputs.map((s, i) => `  (if (i32.eq (local.get $i) (i32.const ${i})) (then (return ${strLit(s)})))`).join("\n")}

@@ -1,8 +1,8 @@
-// The hand-written Wasm runtime (runtime-wat/runtime.wat), the binaryen wrapper and the Node host:
+// The hand-written Wasm runtime (runtime-wat/runtime.wat and its parts), the binaryen wrapper and the Node host:
 // value printing against the interpreter's printer, strings, Int helpers, lists, boxing, generic
 // equality/ordering against the interpreter's equal/compare, and that the optimiser drops
 // whatever a program does not use.
-import { readFileSync } from "node:fs";
+import { runtimeWat } from "../passes/codegen-module.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CompileError } from "../ir/common.js";
 import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
@@ -14,7 +14,7 @@ import {
   CharV, ConsV, NIL, NilV, RecordV, UNIT, type Value, VariantV, compare, equal, escapeString, showFloat, showValue,
 } from "../backends/interp/values.js";
 
-const RUNTIME = readFileSync(new URL("../runtime-wat/runtime.wat", import.meta.url), "utf8");
+const RUNTIME = runtimeWat("runtime");
 
 // ---------------------------------------------------------------- helpers
 /** Constructor names by id: deliberately not in name order, so ordering must go through $ctor_name. */

@@ -2,7 +2,7 @@
 // behaviour is the reference"): isInt and isFloat are its prelude's regular expressions (OCaml Str:
 // matched from the start of the string, `$` also matches before a newline), stringToInt is OCaml's
 // int_of_string and stringToFloat OCaml's float_of_string (Links' core/lib.ml). The Wasm
-// backends' runtime (runtime-wat/runtime.wat, "conversions") is the same code, step for step.
+// backends' runtime (runtime-wat/conversions.wat) is the same code, step for step.
 // Strings are looked at as UTF-8 bytes would be: every character these functions accept is ASCII.
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
