@@ -64,6 +64,17 @@ export function benchActors(quick: boolean, progress: (m: string) => void): { ro
   const results: Record<string, unknown> = {};
   const runs = quick ? 1 : 5;
   for (const name of ["pingpong", "spawn", "yield"]) {
+    try {
+      benchProgram(name);
+    } catch (e) {
+      // a failed run is a result too (the table says so), not the end of the bench
+      const message = e instanceof Error ? e.message : String(e);
+      progress(`actors ${name}: FAILED: ${message}`);
+      rows.push([`actors ${name}`, "FAILED", message, "", ""]);
+      results[`actors:${name}`] = { error: message };
+    }
+  }
+  function benchProgram(name: string) {
     const text = readFileSync(join(import.meta.dirname, "actors", `${name}.links`), "utf8");
     const src = { file: `${name}.links`, text };
     progress(`actors ${name} on interp`);
