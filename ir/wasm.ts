@@ -27,6 +27,11 @@ export interface WasmFunc {
   locals: [string, string][];
   body: Instr[];
   export?: string;
+  /**
+   * A per-`do` copy of an in-place clause (codegen-evidence.ts, cps-inplace.ts): binaryen inlines
+   * it into its one caller, and backends/wasm/int-boxes.ts keeps the Int boxes crossing it transient
+   */
+  inPlaceCopy?: true;
 }
 
 export interface WasmModule {

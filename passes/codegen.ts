@@ -64,7 +64,7 @@ export function codegen(p: ScheduledProgram, prims: PrimitiveReps): WasmModule {
   }
   m.funcs.push(new Show(m).main(p.resultType, (rep) => fx.topLevel(rep, p.topOps ?? [], (r) => fx.actors.main(direct.comp(p.main, r, false))), p.typeSyntax));
   // the copies of in-place clauses that `do`s call directly (every `do` is compiled by now)
-  ev?.copies.forEach((c, i) => m.funcs.push(fx.inPlaceFn(c.h, c.op, c.name, i)));
+  ev?.copies.forEach((c, i) => m.funcs.push({ ...fx.inPlaceFn(c.h, c.op, c.name, i), inPlaceCopy: true }));
   if (p.topOps?.length) m.funcs.push(m.unhandledAt());
   m.funcs.push(...m.tables(fx.usesContBox));
   // the functions cont.new starts are known once every handle site is compiled

@@ -98,7 +98,7 @@ export class InPlace {
   functions(): WasmFunc[] {
     const out: WasmFunc[] = [];
     for (const h of this.host.handlers) for (const op of inPlaceOps(h)) out.push(this.fn(h, op, this.name(h, op)));
-    this.copies.forEach((c, i) => out.push(this.fn(c.h, c.op, c.name, i, c.withCell)));
+    this.copies.forEach((c, i) => out.push({ ...this.fn(c.h, c.op, c.name, i, c.withCell), inPlaceCopy: true }));
     for (const h of this.host.handlers) if (this.cell(h)) out.push(this.ownCell(h));
     return out;
   }

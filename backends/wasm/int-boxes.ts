@@ -53,8 +53,6 @@ function unboxInline(v: Instr): Instr {
 
 /** Instructions that store their operands in the heap: a box stored there is not transient. */
 const STORES = new Set(["struct.new", "struct.set", "array.new_fixed", "array.set"]);
-/** A per-`do` copy of an in-place clause (passes/codegen-evidence.ts, passes/cps-inplace.ts: `$H$ipN$M`). */
-const isInPlaceCopy = (name: string) => /\$ip\d+\$\d+$/.test(name);
 
 /** The locals whose value some instruction of `body` stores in the heap (`(struct.set … (local.get $x))`). */
 function storedLocals(body: Instr[]): Set<string> {
@@ -68,15 +66,16 @@ function storedLocals(body: Instr[]): Set<string> {
   return out;
 }
 
-function inlineFunction(f: WasmFunc): WasmFunc {
+/** `copies`: the names of the module's per-`do` copies of in-place clauses (`WasmFunc.inPlaceCopy`). */
+function inlineFunction(f: WasmFunc, copies: ReadonlySet<string>): WasmFunc {
   let box = false, unbox = false;
-  const stored = isInPlaceCopy(f.name) ? storedLocals(f.body) : new Set<string>();
+  const stored = f.inPlaceCopy ? storedLocals(f.body) : new Set<string>();
   // `transient`: in an argument of a call of an in-place copy, or in such a copy and not stored in the heap
   const rw = (i: Instr, transient: boolean): Instr => {
     if (typeof i === "string") return i;
     if (isCall(i, "$unbox_int") && isCall(i.args[0]!, "$box_int")) return rw(i.args[0].args[0]!, transient);
     const inner = (transient && !STORES.has(i.op) && !(i.op === "local.set" && stored.has(i.imm[0]!)))
-      || (i.op === "call" && isInPlaceCopy(i.imm[0]!.slice(1)));
+      || (i.op === "call" && copies.has(i.imm[0]!.slice(1)));
     const args = i.args.map((a) => rw(a, inner));
     let out: Instr = args.every((a, k) => a === i.args[k]) ? i : { ...i, args };
     if (isCall(i, "$box_int")) {
@@ -87,7 +86,7 @@ function inlineFunction(f: WasmFunc): WasmFunc {
     if (out !== i && i.loc !== undefined && typeof out !== "string") out.loc = i.loc;
     return out;
   };
-  const body = f.body.map((i) => rw(i, isInPlaceCopy(f.name)));
+  const body = f.body.map((i) => rw(i, f.inPlaceCopy === true));
   if (body.every((b, k) => b === f.body[k])) return f;
   const locals: [string, string][] = [...f.locals];
   if (box) locals.push([BX.slice(1), "i64"]);
@@ -96,5 +95,6 @@ function inlineFunction(f: WasmFunc): WasmFunc {
 }
 
 export function inlineIntBoxes(m: WasmModule): WasmModule {
-  return { ...m, functions: m.functions.map(inlineFunction) };
+  const copies = new Set(m.functions.filter((f) => f.inPlaceCopy).map((f) => f.name));
+  return { ...m, functions: m.functions.map((f) => inlineFunction(f, copies)) };
 }
