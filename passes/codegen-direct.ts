@@ -30,6 +30,8 @@ export interface Effects {
    * away), or undefined for the usual code.
    */
   unboxedDo?(c: Extract<DComp, { tag: "Do" }>, rep: Rep): Instr[] | undefined;
+  /** The handler whose node is the innermost all through function `fn`, when known (FnCtx.knownHandler). */
+  knownHandler?(fn: string): string | undefined;
   /** Whether a `do` of op may run in place (wasmfx: some clause of it is in place). */
   inPlace?(op: string): boolean;
 }
@@ -48,6 +50,7 @@ export class Direct {
   fn(f: FnOf<DComp>): WasmFunc {
     return this.m.inCtx(() => {
       this.m.ctx.stableNode = true;
+      this.m.ctx.knownHandler = this.effects.knownHandler?.(f.name);
       const { params, prologue } = this.values.entry(f);
       const body = [...prologue, ...this.comp(f.body, f.ret, true)];
       return this.m.func(wasmName(f.name), params, vts(f.ret), body);

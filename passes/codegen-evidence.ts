@@ -17,7 +17,7 @@
 // node of its own type holding its free variables and its parameters; the parameters live there
 // only (a clause in place sets them), so its handler function reads them from the node.
 import { type Atom, type Binder, type Rep, repOf } from "../ir/boxed.js";
-import { type SHandlerFn, type ScheduledProgram, scheduledKit } from "../ir/scheduled.js";
+import { type SComp, type SHandlerFn, type ScheduledProgram, scheduledKit } from "../ir/scheduled.js";
 import { type Instr, I } from "../ir/wasm.js";
 import { boxInstr, i32, lget, lset, unboxInstr, valtype } from "./codegen-reps.js";
 import type { ModuleBuilder } from "./codegen-module.js";
@@ -35,15 +35,37 @@ export class Evidence {
   /** copies of in-place clause functions, one per `do` calling it directly (binaryen inlines a function called once) */
   readonly copies: { h: SHandlerFn; op: string; name: string }[] = [];
   private shallows = 0;
+  /**
+   * The handled computations' functions (a deep `handle`'s thunk: cont.new starts it, under its
+   * handler only) → that handler: all through such a function, its handler's node is the
+   * innermost (a suspension puts `$node` back), so its in-place `do`s need no test.
+   */
+  private readonly thunkHandler = new Map<string, string>();
 
-  private constructor(private readonly m: ModuleBuilder, private readonly values: Values, readonly handlers: Map<string, SHandlerFn>) {
+  private constructor(private readonly m: ModuleBuilder, private readonly values: Values, readonly handlers: Map<string, SHandlerFn>, prog: ScheduledProgram) {
     this.ops = new Set([...handlers.values()].flatMap((h) => h.ops.filter((o) => o.inPlace).map((o) => o.op)));
+    // (a thunk started anywhere else too, by a shallow handle or a spawn, is left out)
+    const started = new Map<string, number>();
+    const visit = (c: SComp) => scheduledKit.everyComp(c, (x) => {
+      const t = "thunk" in x ? (x.thunk as { fn: string }).fn : undefined;
+      if (t !== undefined) started.set(t, (started.get(t) ?? 0) + 1);
+      if (x.tag === "HandleCall") this.thunkHandler.set(x.thunk.fn, x.handler);
+    });
+    prog.functions.forEach((f) => visit(f.body));
+    prog.handlers.forEach((h) => { h.ops.forEach((o) => visit(o.body)); visit(h.ret.body); });
+    visit(prog.main);
+    for (const [fn] of this.thunkHandler) if (started.get(fn) !== 1) this.thunkHandler.delete(fn);
   }
 
   /** The chain for program p, or undefined when no clause of p runs in place. */
   static of(m: ModuleBuilder, values: Values, prog: ScheduledProgram): Evidence | undefined {
     if (!prog.handlers.some((h) => h.ops.some((o) => o.inPlace))) return undefined;
-    return new Evidence(m, values, new Map(prog.handlers.map((h) => [h.name, h])));
+    return new Evidence(m, values, new Map(prog.handlers.map((h) => [h.name, h])), prog);
+  }
+
+  /** The handler whose node is the innermost all through function `fn`, when known (FnCtx.knownHandler). */
+  knownHandler(fn: string): string | undefined {
+    return this.thunkHandler.get(fn);
   }
 
   /** Handler h has clauses in place: its node holds its free variables and parameters. */
@@ -192,6 +214,10 @@ export class Evidence {
     // only needed on the other paths)
     const boxed = (x: Atom) => { const b = x.tag === "Var" ? this.m.ctx.boxes.get(x.name) : undefined; return b ? boxInstr(b.from, b.from === "unit" ? undefined : this.values.atom(b.atom)) : this.values.atom(x); };
     const fast = pack(args.map(boxed));
+    // the innermost handler is known, and runs op in place: its clause, and nothing else
+    const known = this.m.ctx.knownHandler === undefined ? undefined : this.handlers.get(this.m.ctx.knownHandler);
+    if (known?.ops.some((o) => o.op === op && o.inPlace))
+      return [un(I("call", [`$${this.copy(known, op)}`], I("ref.cast", [`(ref ${this.nodeType(known)})`], I("global.get", ["$node"])), fast))];
     const packed = this.m.ctx.temp("eq");
     // first, when the innermost node is a handler of op in place (one of the few that have such
     // a clause), a direct call of its clause (binaryen can inline it); else the walk

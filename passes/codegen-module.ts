@@ -78,6 +78,12 @@ export class FnCtx {
    */
   stableNode = false;
   /**
+   * The handler whose node is the innermost all through this function, when that is known
+   * statically (wasmfx: the handled computation of a deep `handle`, started under that handler
+   * only): its in-place `do`s call the clause with no test and no other path (codegen-evidence.ts).
+   */
+  knownHandler: string | undefined = undefined;
+  /**
    * by handler: the local holding the innermost node (cps: frame) when it is that handler's, else
    * null, and (cps) the local holding that frame's parameter cell; set in the prologue once a `do` asked
    */

@@ -87,6 +87,10 @@ export class WasmFX implements Effects {
     return this.ev?.ops.has(op) ?? false;
   }
 
+  knownHandler(fn: string): string | undefined {
+    return this.ev?.knownHandler(fn);
+  }
+
   unboxedDo(c: Extract<SComp, { tag: "Do" }>, rep: Rep): Instr[] | undefined {
     if (!this.ev?.ops.has(c.op)) return undefined;
     return this.ev.perform(c.op, c.args, (a) => this.suspendOp(c, a), rep);

@@ -203,6 +203,17 @@ const programs: [string, string][] = [
   ["a function that calls itself inside a handler it installs, under an outer one of the same operation", `
     fun f(n) { var a = do Get; var b = do Get; if (n == 0) a * b else handle(f(n - 1))(s <- n * 10) { case <Get => k> -> k(s, s + 1) case x -> x + a + b } }
     handle(f(5) + do Get)(s <- 1) { case <Get => k> -> k(s, s * 3) case x -> (x, s) }`],
+  // a do right in a deep handle's computation knows its handler statically (FnCtx.knownHandler)
+  ["dos right in the handled computation, around a call, a nested handler of the same operation and a suspension to an outer handler", `
+    fun g() { do Ask + 1 }
+    handle(handle({ var a = do Ask; var b = g(); var c = handle(do Ask * 2)(s <- 100) { case <Ask => k> -> k(s, s + 1) case x -> x };
+        var d = do Other(a); a + b + c + d + do Ask })(s <- 1) { case <Ask => k> -> k(s, s + 10) case x -> (x, s) })
+      { case <Other(x) => k> -> var r = k(x * 1000); r }`],
+  ["a do right in the handled computation after its continuation escaped and was resumed later", `
+    var f = handle(handle({ var a = do Ask; var x = do Pause(a); a + x + do Ask })(s <- 1) {
+        case <Ask => k> -> k(s, s + 1) case r -> fun() { r } }) {
+      case <Pause(v) => k> -> fun() { var g = k(v * 10); g() } case r -> r };
+    handle(f() + do Ask)(s <- 7) { case <Ask => k> -> k(s, s) case r -> r }`],
   ["nested in-place handlers of different operations, and a do deep in recursion", `
     fun deep(n) { if (n == 0) do Get + do Ask else 1 + deep(n - 1) }
     handle(handle(deep(50))(s <- 3) { case <Get => k> -> k(s, s) case r -> r }) { case <Ask => k> -> k(4) }`],
@@ -322,6 +333,14 @@ describe("code generation of in-place operations", () => {
     const nested = fn(printModule(upTo(programs.find(([n]) => n.startsWith("a function that calls itself inside"))![1], "cps-codegen", "cps") as WasmModule, false), "f");
     expect(nested.indexOf("(loop $self")).toBeGreaterThan(0);
     expect(nested.indexOf("(loop $self")).toBeLessThan(nested.indexOf("(struct.get $HFrame 0"));
+  });
+
+  it("wasmfx: a do right in a deep handle's computation calls the clause, with no test and no other path", () => {
+    const wat = printModule(upTo("handle(do Ask + do Ask)(s <- 1) { case <Ask => k> -> k(s, s + 1) case x -> x }", "codegen") as WasmModule, false);
+    const at = wat.indexOf("(func $fn:handlee_");
+    const handlee = wat.slice(at, wat.indexOf("\n  (func ", at + 1));
+    expect(handlee.match(/\(call \$handler_\d+\$ip\d+\$\d+/g)).toHaveLength(2);
+    expect(handlee).not.toMatch(/ev_perform|suspend|br_on_cast/);
   });
 
   it("countdown's loop allocates nothing on wasmfx once optimised, but on the general path", () => {
