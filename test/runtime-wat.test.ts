@@ -10,6 +10,8 @@ import { assemble, loadBinaryen } from "../backends/wasm/binaryen.js";
 beforeAll(() => loadBinaryen());
 import { instantiate } from "../backends/wasm/node.js";
 import { UNHANDLED_MESSAGE } from "../backends/wasm/host.js";
+import { inlineIntBoxes } from "../backends/wasm/int-boxes.js";
+import { I, type Instr, type WasmFunc, type WasmModule } from "../ir/wasm.js";
 import {
   CharV, ConsV, NIL, NilV, RecordV, UNIT, type Value, VariantV, compare, equal, escapeString, showFloat, showValue,
 } from "../backends/interp/values.js";
@@ -441,5 +443,35 @@ describe("host and binaryen wrapper", () => {
     const tO2 = time(() => assemble(printInt, { optimize: 2 }));
     console.info(`runtime sizes: whole runtime -O0 ${wholeO0} B, -O2 ${wholeO2} B; print_int-only program -O2 ${small.size} B; ` +
       `assemble (runtime + print_int main) after warm-up: -O0 ${tO0.toFixed(1)} ms, -O2 ${tO2.toFixed(1)} ms`);
+  });
+});
+
+describe("int-boxes: box_int and unbox_int written out in place (backends/wasm/int-boxes.ts)", () => {
+  const call = (f: string, ...args: Instr[]) => I("call", [f], ...args);
+  const x = I("local.get", ["$x"]);
+  const fn = (name: string, body: Instr[], extra: Partial<WasmFunc> = {}): WasmFunc =>
+    ({ name, params: [["x", "i64"]], results: [], locals: [], body, ...extra });
+  const module = (functions: WasmFunc[]): WasmModule =>
+    ({ imports: [], runtime: "", types: [], tags: [], globals: [], functions, data: [], declared: [] });
+  const text = (f: WasmFunc) => JSON.stringify(f.body);
+
+  it("writes a box and an unboxing out, drops unbox(box(x)), and keeps a copy's box a $Int struct", () => {
+    const [small, copy] = inlineIntBoxes(module([
+      fn("small", [I("drop", [], call("$box_int", x)), I("drop", [], call("$unbox_int", call("$box_int", x))), I("drop", [], call("$unbox_int", I("local.get", ["$y"])))]),
+      fn("h$ip0$0", [I("drop", [], call("$box_int", x))], { inPlaceCopy: true }),
+    ])).functions;
+    expect(text(small!)).not.toMatch(/box_int/);
+    expect(text(small!)).toMatch(/ref\.i31/);
+    expect(small!.body[1]).toEqual(I("drop", [], x));
+    expect(small!.locals.map(([n]) => n)).toEqual(["%bx", "%ub"]);
+    expect(copy!.body[0]).toEqual(I("drop", [], I("struct.new", ["$Int"], x)));
+  });
+
+  it("leaves the calls in a function with more than 64 boxes and unboxings (binaryen's time on it)", () => {
+    const many = (n: number) => fn("big", Array.from({ length: n }, () => I("drop", [], call("$box_int", x))));
+    expect(text(inlineIntBoxes(module([many(64)])).functions[0]!)).not.toMatch(/box_int/);
+    const big = inlineIntBoxes(module([many(65)])).functions[0]!;
+    expect(big.body.every((i) => typeof i !== "string" && i.args[0] && typeof i.args[0] !== "string" && i.args[0].op === "call")).toBe(true);
+    expect(big.locals).toEqual([]);
   });
 });

@@ -31,9 +31,17 @@
 // representation (an Int is an i31 when it fits in 31 bits, else a $Int struct) is in docs/wasm-data-layout.md.
 // One local of each kind per function is enough: X (V) is evaluated before the local is set, and
 // nothing between the set and its last use boxes (unboxes) again.
+//
+// A function with more than INLINE_LIMIT boxes and unboxes keeps them as calls (the other rules
+// still apply): each written out is an `if`, and binaryen's -O2 is superlinear in a function's
+// nesting. The 1,000-branch else-if chain's CPS twin on cps (one box per branch) took 3.3–4.9 s
+// of binaryen with them written out and 1.8–2.3 s with calls, for the same 35.8 KB binary; such a
+// function is too big to be anyone's hot loop.
 import { I, type Instr, type WasmFunc, type WasmModule } from "../../ir/wasm.js";
 
 const BX = "$%bx", UB = "$%ub";
+/** The most boxes and unboxes a function may have and still get them written out in place. */
+const INLINE_LIMIT = 64;
 const get = (l: string) => I("local.get", [l]);
 const isCall = (i: Instr, f: string): i is Exclude<Instr, string> => typeof i !== "string" && i.op === "call" && i.imm[0] === f;
 
@@ -68,7 +76,10 @@ function storedLocals(body: Instr[]): Set<string> {
 
 /** `copies`: the names of the module's per-`do` copies of in-place clauses (`WasmFunc.inPlaceCopy`). */
 function inlineFunction(f: WasmFunc, copies: ReadonlySet<string>): WasmFunc {
-  let box = false, unbox = false;
+  let box = false, unbox = false, sites = 0;
+  const count = (i: Instr) => { if (typeof i === "string") return; if (isCall(i, "$box_int") || isCall(i, "$unbox_int")) sites++; i.args.forEach(count); };
+  f.body.forEach(count);
+  const inline = sites <= INLINE_LIMIT;
   const stored = f.inPlaceCopy ? storedLocals(f.body) : new Set<string>();
   // `transient`: in an argument of a call of an in-place copy, or in such a copy and not stored in the heap
   const rw = (i: Instr, transient: boolean): Instr => {
@@ -80,8 +91,8 @@ function inlineFunction(f: WasmFunc, copies: ReadonlySet<string>): WasmFunc {
     let out: Instr = args.every((a, k) => a === i.args[k]) ? i : { ...i, args };
     if (isCall(i, "$box_int")) {
       if (transient) out = I("struct.new", ["$Int"], args[0]!);
-      else { box = true; out = boxInline(args[0]!); }
-    } else if (isCall(i, "$unbox_int")) { unbox = true; out = unboxInline(args[0]!); }
+      else if (inline) { box = true; out = boxInline(args[0]!); }
+    } else if (isCall(i, "$unbox_int") && inline) { unbox = true; out = unboxInline(args[0]!); }
     else if (isCall(i, "$int_wrap63")) out = I("i64.shr_s", [], I("i64.shl", [], args[0]!, I("i64.const", [1])), I("i64.const", [1]));
     if (out !== i && i.loc !== undefined && typeof out !== "string") out.loc = i.loc;
     return out;
