@@ -155,7 +155,8 @@ class CpsGen implements Convention {
   private cpsFn(f: CpsFn): WasmFunc {
     return this.m.inCtx(() => {
       // its handler frames are its parameter `h%`, the same all through a run until it installs a
-      // handler (the code after that is generated after it: no loops): when two or more of its
+      // handler (the code after that is generated after it; its one loop, a self tail call's, goes
+      // back past the start's test only with the same `h`: codegen-tail-loop.ts): when two or more of its
       // `do`s may run in place (its own and its inlined rests'), they share one test at its start
       // (with one, the test stays at the `do`: effect-handlers-bench's iterator ran 17% slower
       // with it at the start)
