@@ -47,7 +47,7 @@ export class Evidence {
     // (a thunk started anywhere else too, by a shallow handle or a spawn, is left out)
     const started = new Map<string, number>();
     const visit = (c: SComp) => scheduledKit.everyComp(c, (x) => {
-      const t = "thunk" in x ? (x.thunk as { fn: string }).fn : undefined;
+      const t = x.tag === "HandleCall" || x.tag === "ShallowHandle" || x.tag === "Spawn" || x.tag === "Schedule" ? x.thunk.fn : undefined;
       if (t !== undefined) started.set(t, (started.get(t) ?? 0) + 1);
       if (x.tag === "HandleCall") this.thunkHandler.set(x.thunk.fn, x.handler);
     });
